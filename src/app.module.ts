@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import { loadConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { IdentityModule } from './modules/identity/identity.module';
+import { SystemModule } from './modules/system/system.module';
+import { SharedModule } from './shared/shared.module';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: loadConfig().logLevel,
+        // Never log credentials.
+        redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        autoLogging: { ignore: (req) => req.url === '/health' },
+      },
+    }),
+    ScheduleModule.forRoot(),
+    DatabaseModule,
+    SharedModule,
+    SystemModule,
+    IdentityModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,78 @@
+import { IANAZone } from 'luxon';
+
+/**
+ * The one validated view of the environment (API.md "Configuration"). Parsed once at start; a bad
+ * value stops the process with a message that names the variable.
+ */
+export interface AppConfig {
+  port: number;
+  database: DatabaseConfig;
+  adminUsername: string;
+  adminPassword: string | null;
+  smtpUrl: string | null;
+  systemTimeZone: string;
+  testClock: boolean;
+  /** Where the app answers; used in emailed links. */
+  publicUrl: string;
+  logLevel: string;
+  /** Secure cookies (HTTPS deployments). */
+  secureCookies: boolean;
+}
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string }
+  | { type: 'mysql'; flavour: 'mysql' | 'mariadb'; host: string; port: number; username: string; password: string; database: string };
+
+export class ConfigError extends Error {}
+
+export function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/billing.sqlite');
+    return { type: 'sqlite', path };
+  }
+  if (url.startsWith('mysql:') || url.startsWith('mariadb:')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL: not a valid mysql:// URL');
+    }
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (!database) throw new ConfigError('DATABASE_URL: mysql URL needs a database name');
+    return {
+      type: 'mysql',
+      // TypeORM reads MariaDB's information_schema differently; the app probes the server to be sure.
+      flavour: url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
+      host: parsed.hostname || '127.0.0.1',
+      port: parsed.port ? Number.parseInt(parsed.port, 10) : 3306,
+      username: decodeURIComponent(parsed.username || 'root'),
+      password: decodeURIComponent(parsed.password || ''),
+      database,
+    };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = Number.parseInt(env.PORT ?? '3000', 10);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number');
+  const systemTimeZone = env.TZ_SYSTEM || 'UTC';
+  if (!IANAZone.isValidZone(systemTimeZone)) throw new ConfigError(`TZ_SYSTEM: unknown IANA time zone "${systemTimeZone}"`);
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:port');
+  return {
+    port,
+    database: parseDatabaseUrl(env.DATABASE_URL || 'sqlite:data/billing.sqlite'),
+    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || null,
+    smtpUrl,
+    systemTimeZone,
+    testClock: env.TEST_CLOCK === 'true',
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    secureCookies: env.SECURE_COOKIES === 'true',
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,39 @@
+import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
+import { ApiKeyEntity } from '../modules/identity/entities/api-key.entity';
+import { PasswordTokenEntity } from '../modules/identity/entities/password-token.entity';
+import { PersonEntity } from '../modules/identity/entities/person.entity';
+import { SessionEntity } from '../modules/identity/entities/session.entity';
+import { OutboxEmailEntity } from '../modules/notifications/entities/outbox-email.entity';
+import { RatePlanEntity } from '../modules/rate-plans/entities/rate-plan.entity';
+import { DialPlanEntity } from '../modules/system/entities/dial-plan.entity';
+import { ExchangeRateEntity } from '../modules/system/entities/exchange-rate.entity';
+import { RegionEntity } from '../modules/system/entities/region.entity';
+import { SystemSettingsEntity } from '../modules/system/entities/system-settings.entity';
+import { TaxEntity } from '../modules/taxes/entities/tax.entity';
+import { MailboxEntity } from '../modules/telephony/entities/mailbox.entity';
+import { NumberEntity } from '../modules/telephony/entities/number.entity';
+import { SipAccountEntity } from '../modules/telephony/entities/sip-account.entity';
+import { AuditEntryEntity } from '../shared/entities/audit-entry.entity';
+import { ThrottleBucketEntity } from '../shared/entities/throttle-bucket.entity';
+
+/** Every entity, listed explicitly (no globs: they break between ts-jest and compiled dist). */
+export const ENTITIES = [
+  SystemSettingsEntity,
+  RegionEntity,
+  DialPlanEntity,
+  ExchangeRateEntity,
+  CustomerEntity,
+  CustomerTaxEntity,
+  RatePlanEntity,
+  TaxEntity,
+  PersonEntity,
+  SessionEntity,
+  ApiKeyEntity,
+  PasswordTokenEntity,
+  NumberEntity,
+  SipAccountEntity,
+  MailboxEntity,
+  OutboxEmailEntity,
+  AuditEntryEntity,
+  ThrottleBucketEntity,
+];

@@ -1,0 +1,104 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { DecimalColumn, MoneyColumn, TimestampColumn } from '../../../database/columns';
+import type { Money } from '../../../shared/money';
+import type Decimal from 'decimal.js';
+import { RatePlanEntity } from '../../rate-plans/entities/rate-plan.entity';
+
+export const CUSTOMER_TYPES = ['normal', 'residential'] as const;
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
+export const BILLING_TYPES = ['prepaid', 'postpaid', 'prepaid_calls', 'prepaid_invoices', 'external', 'none'] as const;
+export type BillingType = (typeof BILLING_TYPES)[number];
+export const PAYMENT_TYPES = ['none', 'cash', 'cheque', 'bank_transfer', 'direct_debit', 'credit_card'] as const;
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+export const INVOICE_FORMATS = ['pdf', 'xml'] as const;
+export type InvoiceFormat = (typeof INVOICE_FORMATS)[number];
+export const INVOICE_DETAILS = ['summary', 'destinations', 'calls'] as const;
+export type InvoiceDetail = (typeof INVOICE_DETAILS)[number];
+export const CONTRACT_MONTHS = [0, 1, 3, 6, 12, 18, 24, 36] as const;
+export const AFFILIATE_BASES = ['revenue', 'profit'] as const;
+export type AffiliateBasis = (typeof AFFILIATE_BASES)[number];
+
+/** Stored in `dailySpendLimit` / `maxConcurrentCalls` for "unlimited"; null means "the rate plan's value". */
+export const UNLIMITED = -1;
+
+@Entity('customers')
+@Index('IDX_customers_parent_account', ['parentId', 'accountNumber'], { unique: true })
+@Index('IDX_customers_prefix', ['prefix'], { unique: true })
+@Index('IDX_customers_path', ['path'])
+@Index('IDX_customers_parent_name', ['parentId', 'name'])
+export class CustomerEntity {
+  @PrimaryGeneratedColumn() id: number;
+
+  @Column({ type: 'int', nullable: true }) parentId: number | null;
+  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id' })
+  parent?: CustomerEntity;
+
+  /** Materialised path of ids from the root to this customer, e.g. "/1/5/9/": subtree = path LIKE '/1/5/%'. */
+  @Column({ type: 'varchar', length: 700 }) path: string;
+  @Column({ type: 'int' }) depth: number;
+
+  @Column({ type: 'varchar', length: 16 }) type: CustomerType;
+  @Column({ type: 'varchar', length: 100 }) name: string;
+  @Column({ type: 'varchar', length: 500, nullable: true }) description: string | null;
+  @Column({ type: 'varchar', length: 254 }) email: string;
+  @Column({ type: 'varchar', length: 32, nullable: true }) accountNumber: string | null;
+  @Column({ type: 'boolean', default: false }) reseller: boolean;
+  @Column({ type: 'boolean', default: false }) directory: boolean;
+  @Column({ type: 'varchar', length: 16, nullable: true }) prefix: string | null;
+  @Column({ type: 'boolean', default: false }) lockedWeb: boolean;
+  @Column({ type: 'boolean', default: false }) lockedCalls: boolean;
+  @Column({ type: 'varchar', length: 200, nullable: true }) lockReason: string | null;
+  /** Micro-units; UNLIMITED (-1) = unlimited; null = rate plan's. */
+  @Column({ type: 'bigint', nullable: true }) dailySpendLimitMicros: string | number | null;
+  @Column({ type: 'int', nullable: true }) maxConcurrentCalls: number | null;
+  @Column({ type: 'boolean', default: false }) purgeVoicemail: boolean;
+  @Column({ type: 'int', nullable: true }) maxVoicemailsPerFolder: number | null;
+  @Column({ type: 'boolean', nullable: true }) externalCallerId: boolean | null;
+  @Column({ type: 'int', nullable: true }) regionId: number | null;
+  @Column({ type: 'varchar', length: 64 }) timezone: string;
+  @Column({ type: 'int', nullable: true }) dialPlanId: number | null;
+
+  @Column({ type: 'int', nullable: true }) ratePlanId: number | null;
+  @ManyToOne(() => RatePlanEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'rate_plan_id' })
+  ratePlan?: RatePlanEntity;
+
+  @Column({ type: 'varchar', length: 20 }) billingType: BillingType;
+  @Column({ type: 'varchar', length: 100, nullable: true }) billingReference: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) taxReference: string | null;
+  @Column({ type: 'varchar', length: 20 }) paymentType: PaymentType;
+  @Column({ type: 'int', nullable: true }) invoiceDueDays: number | null;
+  @Column({ type: 'boolean', nullable: true }) sendInvoices: boolean | null;
+  @Column({ type: 'varchar', length: 8, nullable: true }) invoiceFormat: InvoiceFormat | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) invoiceDetail: InvoiceDetail | null;
+  @Column({ type: 'varchar', length: 3 }) currency: string;
+  @Column({ type: 'int', nullable: true }) minimumContractMonths: number | null;
+  @MoneyColumn() creditLimit: Money;
+  @MoneyColumn() lowBalanceThreshold: Money;
+  @Column({ type: 'boolean', default: false }) autoTopUp: boolean;
+  /** How much the parent owes the customer; always the sum of its ledger transactions. */
+  @MoneyColumn() balance: Money;
+
+  @Column({ type: 'varchar', length: 100, nullable: true }) addressLine1: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) addressLine2: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) addressLine3: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) addressCity: string | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) addressState: string | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) addressPostcode: string | null;
+  @Column({ type: 'varchar', length: 2, nullable: true }) addressCountry: string | null;
+
+  @Column({ type: 'int', nullable: true }) affiliateCustomerId: number | null;
+  @DecimalColumn({ nullable: true }) affiliatePercentage: Decimal | null;
+  @Column({ type: 'varchar', length: 8, nullable: true }) affiliateBasis: AffiliateBasis | null;
+
+  @TimestampColumn({ nullable: true }) deletedAt: Date | null;
+  @TimestampColumn() createdAt: Date;
+  @TimestampColumn() updatedAt: Date;
+}
+
+@Entity('customer_taxes')
+export class CustomerTaxEntity {
+  @Column({ type: 'int', primary: true }) customerId: number;
+  @Column({ type: 'int', primary: true }) taxId: number;
+}

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AllowUsers, CurrentScope, Public } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, MeDto, SetPasswordDto, TokenRequestDto, TokenResponseDto } from './dto/auth.dto';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { IdentityRepository } from './identity.repository';
+import { IdentityService } from './identity.service';
+
+const toApiKeyDto = (k: ApiKeyEntity): ApiKeyDto => ({
+  id: k.id,
+  name: k.name,
+  keyPrefix: k.keyPrefix,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+@ApiTags('auth')
+@Controller('api/v1')
+export class IdentityController {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly repo: IdentityRepository,
+  ) {}
+
+  @Public()
+  @Post('auth/token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in and get a bearer token (throttled after repeated failures)' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  async token(@Body() body: TokenRequestDto, @Req() req: Request): Promise<TokenResponseDto> {
+    const issued = await this.identity.login(body.username, body.password, req.ip ?? 'unknown', 'api');
+    return { token: issued.token, expiresAt: issued.expiresAt.toISOString() };
+  }
+
+  @Public()
+  @Post('auth/set-password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a password with the one-time token from the login-details email' })
+  async setPassword(@Body() body: SetPasswordDto): Promise<void> {
+    await this.identity.setPasswordWithToken(body.token, body.password);
+  }
+
+  @ApiBearerAuth()
+  @Get('auth/me')
+  @ApiOkResponse({ type: MeDto })
+  async me(@CurrentScope() scope: Scope): Promise<MeDto> {
+    const person = await this.repo.findPerson(scope.personId ?? -1);
+    return {
+      personId: scope.personId ?? 0,
+      username: person?.username ?? '',
+      role: scope.role,
+      customerId: scope.personCustomerId,
+      actingCustomerId: scope.customerId,
+    };
+  }
+
+  @ApiBearerAuth()
+  @AllowUsers()
+  @Post('api-keys')
+  @ApiOperation({ summary: 'Create a long-lived API key for yourself; the key is shown once' })
+  @ApiOkResponse({ type: CreatedApiKeyDto })
+  async createApiKey(@CurrentScope() scope: Scope, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const { key, secret } = await this.identity.createApiKey(scope, body.name);
+    return { ...toApiKeyDto(key), secret };
+  }
+
+  @ApiBearerAuth()
+  @Get('api-keys')
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  async listApiKeys(@CurrentScope() scope: Scope): Promise<ApiKeyDto[]> {
+    return (await this.identity.listApiKeys(scope)).map(toApiKeyDto);
+  }
+
+  @ApiBearerAuth()
+  @AllowUsers()
+  @Delete('api-keys/:id')
+  @HttpCode(204)
+  async revokeApiKey(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.identity.revokeApiKey(scope, id);
+  }
+}

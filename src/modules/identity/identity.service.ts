@@ -1,0 +1,200 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { AuditService } from '../../shared/audit.service';
+import { Clock } from '../../shared/clock';
+import { BusinessRuleError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
+import { isInSubtree, Scope } from '../../shared/scope';
+import { LOGIN_IP_THROTTLE, LOGIN_USER_THROTTLE, ThrottleService } from '../../shared/throttle.service';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { PersonEntity } from './entities/person.entity';
+import { IdentityRepository } from './identity.repository';
+import { hashSecret, randomToken, sha256, verifySecret } from './secrets';
+
+export const WEB_SESSION_HOURS = 12;
+export const API_TOKEN_HOURS = 24;
+export const SET_PASSWORD_LINK_HOURS = 72;
+export const API_KEY_PREFIX = 'vbk_';
+export const MIN_PASSWORD_LENGTH = 10;
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+@Injectable()
+export class IdentityService {
+  constructor(
+    private readonly repo: IdentityRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly throttle: ThrottleService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Checks a username and password and opens a session. Failures are counted per username and per
+   * client address; the same vague message is given whether the user exists or not.
+   */
+  async login(username: string, password: string, clientIp: string, kind: 'web' | 'api'): Promise<IssuedToken & { person: PersonEntity }> {
+    const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${clientIp}`];
+    await this.throttle.assertAllowed(keys);
+    const person = await this.repo.findPersonByUsername(username);
+    const ok = await verifySecret(person?.passwordHash ?? null, password);
+    if (!person || !ok) {
+      await this.throttle.recordFailure([
+        { key: keys[0], policy: LOGIN_USER_THROTTLE },
+        { key: keys[1], policy: LOGIN_IP_THROTTLE },
+      ]);
+      throw new UnauthenticatedError('wrong username or password');
+    }
+    const customer = await this.repo.findLiveCustomer(person.customerId);
+    if (!customer || (await this.repo.anyDeleted(customer.path))) throw new UnauthenticatedError('wrong username or password');
+    if (await this.repo.isWebLocked(customer.path)) throw new UnauthenticatedError('this account is locked from the web interface');
+    await this.throttle.reset([keys[0]]);
+    const issued = await this.openSession(person.id, kind);
+    await this.repo.touchLogin(person.id, this.clock.now());
+    await this.audit.record(null, { action: 'login', entityType: 'person', entityId: person.id, customerId: person.customerId, details: { kind } });
+    return { ...issued, person };
+  }
+
+  private async openSession(personId: number, kind: 'web' | 'api'): Promise<IssuedToken> {
+    const token = randomToken();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + (kind === 'web' ? WEB_SESSION_HOURS : API_TOKEN_HOURS) * 3600_000);
+    await this.repo.insertSession({ tokenHash: sha256(token), personId, kind, actingCustomerId: null, createdAt: now, expiresAt });
+    return { token, expiresAt };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.repo.deleteSession(sha256(token));
+  }
+
+  /**
+   * Turns a bearer token or session cookie into a scope, or null. Checked on every request, so a lock
+   * or delete takes effect at once, not at the next login.
+   */
+  async resolveToken(token: string): Promise<{ scope: Scope; sessionTokenHash: string | null } | null> {
+    const now = this.clock.now();
+    const hash = sha256(token);
+    let personId: number;
+    let actingCustomerId: number | null = null;
+    let sessionTokenHash: string | null = null;
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const key = await this.repo.findApiKeyByHash(hash);
+      if (!key) return null;
+      personId = key.personId;
+      // Throttle writes: touching the key on every call would turn each read into a write.
+      if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) await this.repo.touchApiKey(key.id, now);
+    } else {
+      const session = await this.repo.findSession(hash);
+      if (!session || session.expiresAt <= now) return null;
+      personId = session.personId;
+      actingCustomerId = session.actingCustomerId;
+      sessionTokenHash = hash;
+    }
+    const person = await this.repo.findPerson(personId);
+    if (!person) return null;
+    const own = await this.repo.findLiveCustomer(person.customerId);
+    if (!own || (await this.repo.anyDeleted(own.path)) || (await this.repo.isWebLocked(own.path))) return null;
+    let acting = own;
+    if (actingCustomerId !== null && actingCustomerId !== own.id) {
+      const target = await this.repo.findLiveCustomer(actingCustomerId);
+      if (target && isInSubtree(own.path, target.path)) acting = target;
+    }
+    return {
+      sessionTokenHash,
+      scope: {
+        personId: person.id,
+        personCustomerId: own.id,
+        role: person.role,
+        customerId: acting.id,
+        customerPath: acting.path,
+        switched: acting.id !== own.id,
+      },
+    };
+  }
+
+  /** "Switch to" a descendant for the rest of this web session (or back, with the own customer id). */
+  async switchTo(scope: Scope, sessionTokenHash: string, customerId: number): Promise<void> {
+    const own = await this.repo.findLiveCustomer(scope.personCustomerId);
+    const target = await this.repo.findLiveCustomer(customerId);
+    if (!own || !target || !isInSubtree(own.path, target.path)) throw new NotFoundError('customer');
+    if (scope.role !== 'administrator') throw new BusinessRuleError('only administrators can switch to another customer');
+    await this.repo.setActingCustomer(sessionTokenHash, target.id === own.id ? null : target.id);
+    await this.audit.record(scope, {
+      action: target.id === own.id ? 'switch_back' : 'switch_to',
+      entityType: 'customer',
+      entityId: target.id,
+      customerId: target.id,
+    });
+  }
+
+  /** Creates a one-time set-password link token inside the caller's transaction; returns the URL. */
+  async issueSetPasswordLink(em: EntityManager, personId: number): Promise<{ url: string; expiresAt: Date }> {
+    const token = randomToken();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + SET_PASSWORD_LINK_HOURS * 3600_000);
+    await this.repo.insertPasswordToken(em, { personId, tokenHash: sha256(token), expiresAt, usedAt: null, createdAt: now });
+    return { url: `${this.config.publicUrl}/set-password/${token}`, expiresAt };
+  }
+
+  /** Is this a link that can still be used? (For the page that shows the form.) */
+  async checkSetPasswordToken(token: string): Promise<PersonEntity> {
+    const row = await this.repo.findPasswordToken(sha256(token));
+    if (!row || row.usedAt || row.expiresAt <= this.clock.now()) throw new BusinessRuleError('this link has expired or was already used');
+    const person = await this.repo.findPerson(row.personId);
+    if (!person) throw new BusinessRuleError('this link has expired or was already used');
+    return person;
+  }
+
+  async setPasswordWithToken(token: string, password: string): Promise<PersonEntity> {
+    assertPasswordStrength(password);
+    const person = await this.checkSetPasswordToken(token);
+    const row = (await this.repo.findPasswordToken(sha256(token)))!;
+    const passwordHash = await hashSecret(password);
+    await this.tx.run(async (em) => {
+      if (!(await this.repo.consumePasswordToken(em, row.id, this.clock.now()))) {
+        throw new BusinessRuleError('this link has expired or was already used');
+      }
+      await this.repo.setPasswordHash(em, person.id, passwordHash, this.clock.now());
+    });
+    await this.audit.record(null, { action: 'password_set', entityType: 'person', entityId: person.id, customerId: person.customerId });
+    return person;
+  }
+
+  async createApiKey(scope: Scope, name: string): Promise<{ key: ApiKeyEntity; secret: string }> {
+    if (scope.personId === null) throw new UnauthenticatedError('no person');
+    const secret = `${API_KEY_PREFIX}${randomToken()}`;
+    const key = await this.repo.insertApiKey({
+      personId: scope.personId,
+      name,
+      keyPrefix: secret.slice(0, 12),
+      secretHash: sha256(secret),
+      createdAt: this.clock.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await this.audit.record(scope, { action: 'api_key_created', entityType: 'api_key', entityId: key.id });
+    return { key, secret };
+  }
+
+  listApiKeys(scope: Scope): Promise<ApiKeyEntity[]> {
+    return this.repo.listApiKeys(scope.personId ?? -1);
+  }
+
+  async revokeApiKey(scope: Scope, id: number): Promise<void> {
+    const key = await this.repo.findApiKey(id, scope.personId ?? -1);
+    if (!key) throw new NotFoundError('API key');
+    if (!key.revokedAt) await this.repo.revokeApiKey(id, this.clock.now());
+    await this.audit.record(scope, { action: 'api_key_revoked', entityType: 'api_key', entityId: id });
+  }
+}
+
+export function assertPasswordStrength(password: unknown): asserts password is string {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 200) {
+    throw ValidationError.field('password', `must be ${MIN_PASSWORD_LENGTH} to 200 characters long`);
+  }
+}

@@ -1,0 +1,24 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { TimestampColumn } from '../../../database/columns';
+import { CustomerEntity } from '../../customers/entities/customer.entity';
+
+/**
+ * A telephone line. The SIP secret is kept readable because SIP digest authentication needs it (or its
+ * HA1) on the switch side; it is shown to administrators only.
+ */
+@Entity('sip_accounts')
+@Index('IDX_sip_accounts_username', ['username'], { unique: true })
+@Index('IDX_sip_accounts_customer', ['customerId'])
+export class SipAccountEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ type: 'int' }) customerId: number;
+  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'customer_id' })
+  customer?: CustomerEntity;
+  @Column({ type: 'varchar', length: 64 }) username: string;
+  @Column({ type: 'varchar', length: 64 }) secret: string;
+  @Column({ type: 'varchar', length: 100 }) displayName: string;
+  @Column({ type: 'int', nullable: true }) maxConcurrentCalls: number | null;
+  @TimestampColumn({ nullable: true }) deletedAt: Date | null;
+  @TimestampColumn() createdAt: Date;
+}

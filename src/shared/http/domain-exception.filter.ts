@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, FieldError, ThrottledError } from '../errors';
+
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details: FieldError[];
+}
+
+/** Maps an exception to API.md's error shape. Unknown errors become a bare 500 with no internals. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    return { statusCode: exception.status, error: REASON[exception.status] ?? 'Error', message: exception.message, details: exception.details };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse() as { message?: unknown; details?: FieldError[] } | string;
+    let message = typeof response === 'string' ? response : exception.message;
+    let details: FieldError[] = [];
+    if (typeof response === 'object' && response) {
+      if (Array.isArray(response.details)) details = response.details;
+      if (typeof response.message === 'string') message = response.message;
+      else if (Array.isArray(response.message)) message = response.message.join('; ');
+    }
+    // body-parser errors (malformed JSON, too large) arrive as HttpException with their own text.
+    if (status === 400 && /JSON/i.test(message)) message = 'request body is not valid JSON';
+    return { statusCode: status, error: REASON[status] ?? 'Error', message, details };
+  }
+  const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Errors thrown by express middleware (body-parser: malformed JSON, entity too large, bad charset).
+    const type = (exception as { type?: string }).type;
+    const message = type === 'entity.parse.failed' ? 'request body is not valid JSON' : type === 'entity.too.large' ? 'request body too large' : 'bad request';
+    return { statusCode: status, error: REASON[status] ?? 'Error', message, details: [] };
+  }
+  return { statusCode: 500, error: REASON[500], message: 'internal error', details: [] };
+}
+
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, path: req.path }, 'unhandled error');
+    }
+    if (exception instanceof ThrottledError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (res.headersSent) return;
+    // Pages get an HTML error page; the JSON API gets the JSON shape.
+    if (!req.path.startsWith('/api/') && req.accepts(['html', 'json']) === 'html' && body.statusCode !== HttpStatus.UNAUTHORIZED) {
+      res.status(body.statusCode).render('errors/error', { layout: 'layouts/main', title: body.error, error: body });
+      return;
+    }
+    if (!req.path.startsWith('/api/') && body.statusCode === HttpStatus.UNAUTHORIZED && req.method === 'GET') {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,102 @@
+import { ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
+import { IANAZone } from 'luxon';
+import { Money } from './money';
+
+/** ISO 4217 codes known to the runtime's ICU data (current and historic active codes). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+export const currencyCodes = (): string[] => [...CURRENCIES].sort();
+export const isCurrencyCode = (v: unknown): v is string => typeof v === 'string' && CURRENCIES.has(v);
+
+/** Decimal places of a currency's minor unit (EUR 2, JPY 0, BHD 3). */
+export function currencyMinorUnits(code: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export const isIanaTimeZone = (v: unknown): v is string => typeof v === 'string' && v.length <= 64 && IANAZone.isValidZone(v);
+let zones: string[] | null = null;
+export const timeZoneNames = (): string[] => (zones ??= ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')]);
+
+/** Decimal string money: "12.50", "-0.012345"; a JSON number, exponent, or >6 places is refused. */
+export function IsMoney(options?: ValidationOptions & { min?: string }): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isMoney',
+      validator: {
+        validate: (v) => {
+          const m = Money.parse(v);
+          return m !== null && (options?.min === undefined || m.gte(Money.of(options.min)));
+        },
+        defaultMessage: buildMessage(
+          (each) =>
+            `${each}$property must be a decimal string with up to 6 decimal places${options?.min !== undefined ? ` and at least ${options.min}` : ''}`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+/** A decimal string (percentages, rates) within [min, max]. */
+export function IsDecimalString(options: ValidationOptions & { min?: string; max?: string } = {}): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDecimalString',
+      validator: {
+        validate: (v) => {
+          const m = Money.parse(v);
+          if (!m) return false;
+          if (options.min !== undefined && m.lt(Money.of(options.min))) return false;
+          if (options.max !== undefined && m.gt(Money.of(options.max))) return false;
+          return true;
+        },
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be a decimal string between ${options.min ?? '-∞'} and ${options.max ?? '∞'}`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+export function IsIanaTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIanaTimeZone',
+      validator: {
+        validate: isIanaTimeZone,
+        defaultMessage: buildMessage((each) => `${each}$property must be an IANA time zone such as Europe/London`, options),
+      },
+    },
+    options,
+  );
+}
+
+export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCurrencyCode',
+      validator: {
+        validate: isCurrencyCode,
+        defaultMessage: buildMessage((each) => `${each}$property must be an ISO 4217 currency code such as EUR`, options),
+      },
+    },
+    options,
+  );
+}
+
+/** Names and free text: no control characters (markup is allowed and stored as typed; pages escape it). */
+export function IsPlainText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPlainText',
+      validator: {
+        // eslint-disable-next-line no-control-regex
+        validate: (v) => typeof v === 'string' && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v),
+        defaultMessage: buildMessage((each) => `${each}$property must be text without control characters`, options),
+      },
+    },
+    options,
+  );
+}
