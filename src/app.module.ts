@@ -4,7 +4,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AdminModule } from './modules/admin/admin.module';
+import { CustomersModule } from './modules/customers/customers.module';
 import { IdentityModule } from './modules/identity/identity.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { RatePlansModule } from './modules/rate-plans/rate-plans.module';
+import { TelephonyModule } from './modules/telephony/telephony.module';
 import { SystemModule } from './modules/system/system.module';
 import { SharedModule } from './shared/shared.module';
 
@@ -22,8 +27,13 @@ import { SharedModule } from './shared/shared.module';
     ScheduleModule.forRoot(),
     DatabaseModule,
     SharedModule,
+    NotificationsModule,
     SystemModule,
     IdentityModule,
+    RatePlansModule,
+    TelephonyModule,
+    CustomersModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, EntityManager, IsNull } from 'typeorm';
+import { NotFoundError } from '../../shared/errors';
+import { ancestorIds } from '../../shared/tenancy';
+import type { CustomerEntity } from '../customers/entities/customer.entity';
+import { RatePlanEntity } from './entities/rate-plan.entity';
+
+/**
+ * What other modules may ask of rate plans. A plan can be assigned to the customers of `owner` when
+ * `owner` owns it, when `owner`'s parent shares it with its children, or when any ancestor of `owner`
+ * shares it recursively.
+ */
+@Injectable()
+export class RatePlansApi {
+  /** Plans `owner` may assign to its customers, own plans first. */
+  assignablePlansQuery(em: EntityManager, owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>) {
+    const ancestors = ancestorIds(owner.path);
+    return em
+      .createQueryBuilder(RatePlanEntity, 'p')
+      .where('p.deletedAt IS NULL')
+      .andWhere(
+        new Brackets((w) => {
+          w.where('p.ownerCustomerId = :own', { own: owner.id });
+          if (owner.parentId !== null) {
+            w.orWhere("(p.sharing = 'children' AND p.ownerCustomerId = :parent)", { parent: owner.parentId });
+          }
+          if (ancestors.length) w.orWhere("(p.sharing = 'recursive' AND p.ownerCustomerId IN (:...ancestors))", { ancestors });
+        }),
+      );
+  }
+
+  listAssignablePlans(em: EntityManager, owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>): Promise<RatePlanEntity[]> {
+    return this.assignablePlansQuery(em, owner).orderBy('p.ownerCustomerId', 'DESC').addOrderBy('p.name', 'ASC').getMany();
+  }
+
+  /** The plan if `owner` may assign it; otherwise 404 (the plan is invisible to that branch). */
+  async findAssignablePlan(em: EntityManager, owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>, planId: number): Promise<RatePlanEntity> {
+    if (!Number.isSafeInteger(planId) || planId < 1) throw new NotFoundError('rate plan');
+    const plan = await this.assignablePlansQuery(em, owner).andWhere('p.id = :planId', { planId }).getOne();
+    if (!plan) throw new NotFoundError('rate plan');
+    return plan;
+  }
+
+  findPlan(em: EntityManager, planId: number): Promise<RatePlanEntity | null> {
+    return em.findOneBy(RatePlanEntity, { id: planId, deletedAt: IsNull() });
+  }
+}
