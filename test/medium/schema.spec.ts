@@ -1,0 +1,55 @@
+import { DataSource } from 'typeorm';
+import { parseDatabaseUrl } from '../../src/config/config';
+import { dataSourceOptions, detectDatabaseFlavour } from '../../src/database/data-source-options';
+import { moneyTransformer } from '../../src/database/columns';
+import { Money } from '../../src/shared/money';
+import { createTestDatabase, TestDatabase, testDatabaseKind } from '../helpers/database';
+
+describe(`schema on ${testDatabaseKind()}`, () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(db.url))));
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('migrates an empty database, and TypeORM then sees no difference between entities and schema', async () => {
+    const applied = await ds.runMigrations();
+    expect(applied.length).toBeGreaterThan(0);
+    const pending = await ds.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('rolls every migration back and forward again', async () => {
+    for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration();
+    expect(await ds.showMigrations()).toBe(true);
+    await ds.runMigrations();
+    expect(await ds.showMigrations()).toBe(false);
+  });
+
+  it('round-trips extreme money values exactly through a BIGINT money column', async () => {
+    const extremes = ['9007199254.740991', '-9007199254.740991', '0.000001', '-0.000001', '0.00', '123456789.123456', '-42.5'];
+    await ds.query('CREATE TABLE money_probe (id integer PRIMARY KEY, amount bigint NOT NULL)');
+    const transformer = moneyTransformer;
+    for (const [i, text] of extremes.entries()) {
+      await ds.query('INSERT INTO money_probe (id, amount) VALUES (?, ?)', [i + 1, transformer.to(Money.of(text))]);
+    }
+    const rows: Array<{ id: number; amount: string | number }> = await ds.query('SELECT id, amount FROM money_probe ORDER BY id');
+    expect(rows.map((r) => transformer.from(r.amount).toString())).toEqual(extremes.map((t) => Money.of(t).toString()));
+    // Sums in SQL stay exact too.
+    const [{ total }] = await ds.query('SELECT SUM(amount) AS total FROM money_probe WHERE id > 2');
+    expect(transformer.from(total).toString()).toBe(Money.of('123456746.623456').toString());
+    await ds.query('DROP TABLE money_probe');
+  });
+
+  it('refuses amounts outside the exact range instead of storing a rounded one', () => {
+    expect(() => Money.of('9007199254.740992').toMicros()).toThrow(/out of storable range/);
+    expect(Money.parse('9007199254.740992')).toBeNull();
+  });
+});
