@@ -182,10 +182,18 @@ describe('validateRateDeck: header and deck errors', () => {
     ]);
   });
 
-  it('stops at a CSV syntax error and reports its line', async () => {
-    const report = await validate(`${HEADER}\n${GOOD}\n44,"UK,0,0,1,1,1,0,outbound\n33,France,0,0,1,1,1,0,outbound\n`);
-    expect(report.errors).toEqual([{ line: 4, message: expect.stringContaining('CSV syntax error') }]);
-    expect(report.rows).toBe(1);
+  it('reports an unclosed quote on the line where it opens, after the rows before it', async () => {
+    const report = await validate(`${HEADER}\nx,Bad,0,0,1,1,1,0,outbound\n${GOOD}\n44,"UK,0,0,1,1,1,0,outbound\n33,France,0,0,1,1,1,0,outbound\n`);
+    expect(report.errors).toEqual([
+      { line: 2, message: expect.stringContaining('prefix') },
+      { line: 4, message: expect.stringContaining('CSV syntax error') },
+    ]);
+    expect(report.rows).toBe(3);
+  });
+
+  it('reports an unclosed quote in the header on line 1', async () => {
+    const report = await validate(`prefix,"destination\n${GOOD}\n`);
+    expect(report).toEqual({ rows: 0, errorCount: 1, errors: [{ line: 1, message: expect.stringContaining('CSV syntax error in the header') }] });
   });
 });
 

@@ -27,6 +27,7 @@ export type DeckFields = Partial<Record<DeckColumn, string>>;
 export const MAX_DESTINATION_LENGTH = 100;
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_MAX_ERRORS = 1000;
+const YIELD_EVERY_ROWS = 2000;
 
 export interface DeckError {
   /** 1-based line in the file; the header is line 1. */
@@ -220,12 +221,11 @@ function readHeader(record: string[]): { columns: (DeckColumn | null)[] } | { er
 
 interface CsvRecord {
   record: string[];
-  info: { lines: number; empty_lines: number };
+  info: { lines: number; empty_lines: number; records: number };
 }
 
 interface CsvParseError extends Error {
   code: string;
-  lines?: number;
 }
 
 const isCsvError = (e: unknown): e is CsvParseError =>
@@ -242,7 +242,24 @@ const isCsvError = (e: unknown): e is CsvParseError =>
  * duplicate detection (~1M keys is well under 100 MB).
  */
 export async function* parseRateDeck(input: Readable | AsyncIterable<string | Buffer>): AsyncGenerator<DeckRow> {
-  const parser = parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
+  // A syntax error (in practice an unclosed quote, which swallows the rest of the file) is skipped and
+  // reported rather than thrown: a thrown error would destroy the parser and lose the rows it has
+  // already parsed but we have not read yet, and with them their errors.
+  const skipped: { records: number; lines: number; message: string }[] = [];
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      // CsvError carries the parser's counters as untyped context fields.
+      const count = (v: unknown) => (typeof v === 'number' ? v : -1);
+      if (err) skipped.push({ records: count(err.records), lines: count(err.lines), message: err.message });
+      return undefined;
+    },
+  });
   const source = input instanceof Readable ? input : Readable.from(input);
   // Errors of either stream surface through the parser's iterator below; the promise only needs handling.
   pipeline(source, parser).catch(() => undefined);
@@ -253,8 +270,27 @@ export async function* parseRateDeck(input: Readable | AsyncIterable<string | Bu
   let dataRows = 0;
   const firstLineByKey = new Map<string, number>();
 
+  /** Skipped records that came before record number `before` (1-based), in file order. */
+  function* skippedBefore(before: number): Generator<DeckRow> {
+    while (skipped.length > 0 && skipped[0].records < before) {
+      const skip = skipped.shift()!;
+      const line = endLine + 1;
+      endLine = skip.lines >= 0 ? skip.lines : line;
+      if (columns === null) {
+        yield { line, error: `CSV syntax error in the header: ${skip.message}`, fileLevel: true };
+        return;
+      }
+      dataRows++;
+      yield { line, error: `CSV syntax error: ${skip.message}` };
+    }
+  }
+
   try {
     for await (const { record, info } of parser as AsyncIterable<CsvRecord>) {
+      for (const row of skippedBefore(info.records)) {
+        yield row;
+        if ('fileLevel' in row) return;
+      }
       // info.lines is where the record ENDS; the start is just after the previous record and any blank lines.
       const line = endLine + 1 + (info.empty_lines - emptyLines);
       endLine = info.lines;
@@ -271,6 +307,9 @@ export async function* parseRateDeck(input: Readable | AsyncIterable<string | Bu
       }
 
       dataRows++;
+      // An in-memory or fast source would otherwise keep the event loop busy (microtasks only) for the
+      // whole deck, starving every other request of the server.
+      if (dataRows % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
       if (record.length !== columns.length) {
         yield { line, error: `expected ${columns.length} fields as in the header, found ${record.length}` };
         continue;
@@ -294,9 +333,14 @@ export async function* parseRateDeck(input: Readable | AsyncIterable<string | Bu
       firstLineByKey.set(key, line);
       yield { line, rate: parsed.rate };
     }
+    for (const row of skippedBefore(Infinity)) {
+      yield row;
+      if ('fileLevel' in row) return;
+    }
   } catch (e) {
+    // Whatever the parser still throws (e.g. a record over its size limit) ends the deck.
     if (!isCsvError(e)) throw e;
-    yield { line: e.lines ?? endLine + 1, error: `CSV syntax error: ${e.message}`, fileLevel: true };
+    yield { line: endLine + 1, error: `CSV syntax error: ${e.message}`, fileLevel: true };
     return;
   }
 
