@@ -48,7 +48,12 @@ describe('diffDecks', () => {
     const a = { ...de, days: '15', startTime: '08:00', endTime: '24:00', perMinute: Money.of('1.2') };
     const b = { ...de, days: '51', startTime: '08:00', endTime: '00:00', perMinute: Money.of('1.200000') };
     expect(await diffDecks([a], [b])).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 1 });
-    expect(await diffDecks([{ ...de, days: null }], [{ ...de, days: '1234567' }])).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 1 });
+    expect(await diffDecks([{ ...de, days: null }], [{ ...de, days: '1234567' }])).toEqual({
+      added: 0,
+      changed: 0,
+      removed: 0,
+      unchanged: 1,
+    });
   });
 
   it('accepts async iterables and counts a repeated incoming key once', async () => {

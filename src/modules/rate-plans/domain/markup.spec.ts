@@ -20,7 +20,9 @@ describe('applyMarkup', () => {
     expect(owner.perMinute.toString()).toBe('2.40');
     const reseller = applyMarkup(owner, markups({ outboundPerMinute: '10' }));
     expect(reseller.perMinute.toString()).toBe('2.64');
-    expect(applyMarkupChain(cost, [markups({ outboundPerMinute: '20' }), markups({ outboundPerMinute: new Dec(10) })]).perMinute.toString()).toBe('2.64');
+    expect(
+      applyMarkupChain(cost, [markups({ outboundPerMinute: '20' }), markups({ outboundPerMinute: new Dec(10) })]).perMinute.toString(),
+    ).toBe('2.64');
   });
 
   it('marks up each component with its own percentage, per direction', () => {

@@ -1,4 +1,4 @@
-import { Dec, Money } from '../../../shared/money';
+import { Dec } from '../../../shared/money';
 import { RateDefinition } from './rate';
 
 /**

@@ -4,10 +4,7 @@ import { RateDefinition } from './rate';
 /** Default cap for call authorisation: no call is granted more than 4 hours at once. */
 export const DEFAULT_MAX_CALL_SECONDS = 4 * 3600;
 
-type BillingFields = Pick<
-  RateDefinition,
-  'connectFee' | 'includedSeconds' | 'perMinute' | 'firstBlock' | 'increment' | 'minimumCharge'
->;
+type BillingFields = Pick<RateDefinition, 'connectFee' | 'includedSeconds' | 'perMinute' | 'firstBlock' | 'increment' | 'minimumCharge'>;
 
 function checkPrecision(precision: number): void {
   // Money holds 6 places, so a finer plan precision could not be represented anyway.
@@ -92,12 +89,13 @@ export function maxAffordableSeconds(
   // Here price(1) <= available < price(cap), so perMinute > 0 and the threshold lies in [1, cap).
   let guess = estimate(rate, available, precision);
   guess = Math.min(Math.max(guess, 1), cap - 1);
-  if (fits(guess) && !fits(guess + 1)) return guess;
+  const guessFits = fits(guess);
+  if (guessFits && !fits(guess + 1)) return guess;
 
   // Invariant: fits(lo), !fits(hi).
   let lo = 1;
   let hi = cap;
-  if (fits(guess)) lo = guess;
+  if (guessFits) lo = guess;
   else hi = guess;
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);

@@ -15,8 +15,7 @@ import { makeRate } from './test-rates';
 const HEADER = 'prefix,destination,connect_fee,included_seconds,per_minute,first_block,increment,minimum_charge,direction';
 const GOOD = '49,Germany,0.10,0,1.20,60,60,0.00,outbound';
 
-const validate = (text: string, opts?: ValidateRateDeckOptions): Promise<RateDeckReport> =>
-  validateRateDeck(Readable.from([text]), opts);
+const validate = (text: string, opts?: ValidateRateDeckOptions): Promise<RateDeckReport> => validateRateDeck(Readable.from([text]), opts);
 
 async function rowsOf(text: string | string[]): Promise<DeckRow[]> {
   const out: DeckRow[] = [];
@@ -87,13 +86,30 @@ describe('parseRateDeck: good decks', () => {
     expect(rate.minimumCharge.isZero()).toBe(true);
     expect(rate.perMessage.isZero()).toBe(true);
     expect(rate.direction).toBe('outbound');
-    expect([rate.days, rate.startTime, rate.endTime, rate.priority, rate.validFrom, rate.validUntil]).toEqual([null, null, null, 0, null, null]);
+    expect([rate.days, rate.startTime, rate.endTime, rate.priority, rate.validFrom, rate.validUntil]).toEqual([
+      null,
+      null,
+      null,
+      0,
+      null,
+      null,
+    ]);
   });
 
   it('accepts required and optional columns in any order, header case and spaces ignored', async () => {
-    const header = 'Valid_From, direction ,priority,increment,first_block,per_minute,minimum_charge,connect_fee,included_seconds,destination,prefix,DAYS,per_message';
+    const header =
+      'Valid_From, direction ,priority,increment,first_block,per_minute,minimum_charge,connect_fee,included_seconds,destination,prefix,DAYS,per_message';
     const [rate] = await ratesOf(`${header}\n2026-01-01,inbound,5,6,30,0.5,0.01,0,10,Berlin,4930,51,0.07\n`);
-    expect(rate).toMatchObject({ prefix: '4930', destination: 'Berlin', direction: 'inbound', priority: 5, increment: 6, firstBlock: 30, includedSeconds: 10, days: '15' });
+    expect(rate).toMatchObject({
+      prefix: '4930',
+      destination: 'Berlin',
+      direction: 'inbound',
+      priority: 5,
+      increment: 6,
+      firstBlock: 30,
+      includedSeconds: 10,
+      days: '15',
+    });
     expect(rate.perMinute.toString()).toBe('0.50');
     expect(rate.perMessage.toString()).toBe('0.07');
     expect(rate.validFrom?.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // plain date = midnight UTC
@@ -121,7 +137,9 @@ describe('parseRateDeck: good decks', () => {
 
 describe('parseRateDeck: line numbers', () => {
   it('counts the header as line 1 and blank lines as lines', async () => {
-    const rows = await rowsOf(`${HEADER}\n${GOOD}\n\nx,Bad,0,0,1,1,1,0,outbound\n\n\n44,UK,0,0,1,1,1,0,outbound\ny,Bad,0,0,1,1,1,0,outbound`);
+    const rows = await rowsOf(
+      `${HEADER}\n${GOOD}\n\nx,Bad,0,0,1,1,1,0,outbound\n\n\n44,UK,0,0,1,1,1,0,outbound\ny,Bad,0,0,1,1,1,0,outbound`,
+    );
     expect(rows.map((r) => [r.line, 'error' in r])).toEqual([
       [2, false],
       [4, true],
@@ -162,7 +180,9 @@ describe('validateRateDeck: header and deck errors', () => {
     const { errors } = await validate('prefix,destination,connect_fee\n49,Germany,0.1\n');
     expect(errors).toHaveLength(1);
     expect(errors[0].line).toBe(1);
-    expect(errors[0].message).toContain('missing required column(s): included_seconds, per_minute, first_block, increment, minimum_charge, direction');
+    expect(errors[0].message).toContain(
+      'missing required column(s): included_seconds, per_minute, first_block, increment, minimum_charge, direction',
+    );
   });
 
   it('reports a repeated column on line 1', async () => {
@@ -172,7 +192,11 @@ describe('validateRateDeck: header and deck errors', () => {
 
   it('reports an empty file and a deck without data rows', async () => {
     expect(await validate('')).toEqual({ rows: 0, errorCount: 1, errors: [{ line: 1, message: expect.stringContaining('header') }] });
-    expect(await validate(`${HEADER}\n\n\n`)).toEqual({ rows: 0, errorCount: 1, errors: [{ line: 1, message: 'the deck has no data rows' }] });
+    expect(await validate(`${HEADER}\n\n\n`)).toEqual({
+      rows: 0,
+      errorCount: 1,
+      errors: [{ line: 1, message: 'the deck has no data rows' }],
+    });
   });
 
   it('reports a row with the wrong number of fields', async () => {
@@ -183,7 +207,9 @@ describe('validateRateDeck: header and deck errors', () => {
   });
 
   it('reports an unclosed quote on the line where it opens, after the rows before it', async () => {
-    const report = await validate(`${HEADER}\nx,Bad,0,0,1,1,1,0,outbound\n${GOOD}\n44,"UK,0,0,1,1,1,0,outbound\n33,France,0,0,1,1,1,0,outbound\n`);
+    const report = await validate(
+      `${HEADER}\nx,Bad,0,0,1,1,1,0,outbound\n${GOOD}\n44,"UK,0,0,1,1,1,0,outbound\n33,France,0,0,1,1,1,0,outbound\n`,
+    );
     expect(report.errors).toEqual([
       { line: 2, message: expect.stringContaining('prefix') },
       { line: 4, message: expect.stringContaining('CSV syntax error') },
@@ -193,7 +219,11 @@ describe('validateRateDeck: header and deck errors', () => {
 
   it('reports an unclosed quote in the header on line 1', async () => {
     const report = await validate(`prefix,"destination\n${GOOD}\n`);
-    expect(report).toEqual({ rows: 0, errorCount: 1, errors: [{ line: 1, message: expect.stringContaining('CSV syntax error in the header') }] });
+    expect(report).toEqual({
+      rows: 0,
+      errorCount: 1,
+      errors: [{ line: 1, message: expect.stringContaining('CSV syntax error in the header') }],
+    });
   });
 });
 

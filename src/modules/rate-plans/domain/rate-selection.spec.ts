@@ -3,8 +3,7 @@ import { rateCovers, rateIsValidAt, selectRate } from './rate-selection';
 import { makeRate } from './test-rates';
 
 const at = (iso: string) => new Date(iso);
-const band = (startTime: string | null, endTime: string | null, days: string | null = null) =>
-  makeRate({ startTime, endTime, days });
+const band = (startTime: string | null, endTime: string | null, days: string | null = null) => makeRate({ startTime, endTime, days });
 
 describe('rateCovers: time band', () => {
   const utc = 'UTC';

@@ -86,11 +86,7 @@ export function selectRate<R extends RateDefinition>(
       if (!rateIsValidAt(rate, at)) continue;
       clock ??= localClock(at, timeZone);
       if (!bandCovers(rate, clock)) continue;
-      if (
-        best === null ||
-        rate.priority > best.priority ||
-        (rate.priority === best.priority && validFromMs(rate) > validFromMs(best))
-      ) {
+      if (best === null || rate.priority > best.priority || (rate.priority === best.priority && validFromMs(rate) > validFromMs(best))) {
         best = rate;
       }
     }

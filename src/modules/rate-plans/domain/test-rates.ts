@@ -10,8 +10,7 @@ export function makeRate(
     perMessage?: string | Money;
   } = {},
 ): RateDefinition {
-  const money = (v: string | Money | undefined, d: string) =>
-    v === undefined ? Money.of(d) : typeof v === 'string' ? Money.of(v) : v;
+  const money = (v: string | Money | undefined, d: string) => (v === undefined ? Money.of(d) : typeof v === 'string' ? Money.of(v) : v);
   return {
     prefix: '49',
     destination: 'Germany',
