@@ -35,7 +35,12 @@ export function pageParams(q: PageQuery): { page: number; pageSize: number; skip
   return { page, pageSize, skip: (page - 1) * pageSize };
 }
 
-/** Escapes LIKE wildcards in user search text (the query itself is parameterised). */
+/**
+ * Escapes LIKE wildcards in user search text (the query itself is parameterised). Use with
+ * `LIKE :term ${LIKE_ESCAPE}`: '!' is the escape character because a backslash means different things
+ * in MariaDB and SQLite string literals.
+ */
 export function likeContains(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
+export const LIKE_ESCAPE = "ESCAPE '!'";

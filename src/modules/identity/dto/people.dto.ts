@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { PageQuery } from '../../../shared/pagination';
+import { IsPlainText } from '../../../shared/validation';
+import { ROLES, type Role } from '../entities/person.entity';
+
+/** Login names: letters, digits and . _ @ + - (so an email address works as a username). */
+export const PERSON_USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
+const USERNAME_MESSAGE = 'must be 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit';
+
+/** PATCH fields that may be left out but not set to null. */
+const IsOptionalNotNull = () => ValidateIf((_obj: object, value: unknown) => value !== undefined);
+
+export class CreatePersonDto {
+  @ApiProperty({ example: 'jane', description: 'login name, unique on the whole platform' })
+  @IsString()
+  @Matches(PERSON_USERNAME_PATTERN, { message: USERNAME_MESSAGE })
+  username: string;
+
+  @ApiProperty({ example: 'Jane Doe' })
+  @IsString()
+  @Length(1, 100)
+  @IsPlainText()
+  displayName: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'required when no password is given: the login details go here' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string | null;
+
+  @ApiProperty({ enum: ROLES, description: 'administrator: may change things; user: may only read' })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({ minLength: 10, maxLength: 200, description: 'when left out, a one-time link to set the password is emailed' })
+  @IsOptional()
+  @IsString()
+  @Length(10, 200)
+  password?: string;
+}
+
+export class UpdatePersonDto {
+  @ApiPropertyOptional()
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 100)
+  @IsPlainText()
+  displayName?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string | null;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptionalNotNull()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ minLength: 10, maxLength: 200, description: "sets the password; ends the person's other logins" })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(10, 200)
+  password?: string;
+}
+
+export class PeopleQueryDto extends PageQuery {
+  @ApiPropertyOptional({ description: 'text contained in the username, name or email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+}
+
+export class PersonDto {
+  @ApiProperty() id: number;
+  @ApiProperty() customerId: number;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ type: String, nullable: true }) email: string | null;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ description: 'false until the person has set a password' }) passwordSet: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class CreatedPersonDto extends PersonDto {
+  @ApiProperty({ description: 'true when a set-password link was emailed (no password was given)' }) loginLinkSent: boolean;
+}
+
+export class PersonPageDto {
+  @ApiProperty({ type: [PersonDto] }) items: PersonDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}
+
+export class LoginLinkSentDto {
+  @ApiProperty({ description: 'the address the link was sent to' }) to: string;
+  @ApiProperty({ format: 'date-time', description: 'when the link stops working' }) expiresAt: string;
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Page } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import {
+  CreatedPersonDto,
+  CreatePersonDto,
+  LoginLinkSentDto,
+  PeopleQueryDto,
+  PersonDto,
+  PersonPageDto,
+  UpdatePersonDto,
+} from './dto/people.dto';
+import { PeopleService } from './people.service';
+
+@ApiTags('people')
+@ApiBearerAuth()
+@Controller('api/v1/customers/:customerId/people')
+export class PeopleController {
+  constructor(private readonly people: PeopleService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The customer's people (logins)" })
+  @ApiOkResponse({ type: PersonPageDto })
+  list(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Query() q: PeopleQueryDto,
+  ): Promise<Page<PersonDto>> {
+    return this.people.list(scope, customerId, q);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a person; without a password, a one-time set-password link is emailed' })
+  @ApiCreatedResponse({ type: CreatedPersonDto })
+  create(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Body() body: CreatePersonDto,
+  ): Promise<CreatedPersonDto> {
+    return this.people.create(scope, customerId, body);
+  }
+
+  @Get(':personId')
+  @ApiOkResponse({ type: PersonDto })
+  get(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('personId', ParseIntPipe) personId: number,
+  ): Promise<PersonDto> {
+    return this.people.get(scope, customerId, personId);
+  }
+
+  @Patch(':personId')
+  @ApiOperation({ summary: 'Change a person (name, email, role, password); a customer keeps at least one administrator' })
+  @ApiOkResponse({ type: PersonDto })
+  update(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Body() body: UpdatePersonDto,
+  ): Promise<PersonDto> {
+    return this.people.update(scope, customerId, personId, body);
+  }
+
+  @Delete(':personId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a person and end its logins (not yourself, not the last administrator)' })
+  @ApiNoContentResponse()
+  async remove(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('personId', ParseIntPipe) personId: number,
+  ): Promise<void> {
+    await this.people.remove(scope, customerId, personId);
+  }
+
+  @Post(':personId/send-login-link')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Email a new one-time set-password link (earlier links stop working)' })
+  @ApiOkResponse({ type: LoginLinkSentDto })
+  sendLoginLink(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('personId', ParseIntPipe) personId: number,
+  ): Promise<LoginLinkSentDto> {
+    return this.people.sendLoginLink(scope, customerId, personId);
+  }
+}

@@ -1,0 +1,130 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SearchQueryDto } from './dto/common';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Page } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import {
+  AddNumberDto,
+  AddNumberRangeDto,
+  AssignNumberDto,
+  InventoryQueryDto,
+  NumberDto,
+  NumberPageDto,
+  NumberRangeResultDto,
+  UpdateCustomerNumberDto,
+} from './dto/numbers.dto';
+import { NumbersService } from './numbers.service';
+
+@ApiTags('numbers')
+@ApiBearerAuth()
+@Controller('api/v1/numbers')
+export class NumbersController {
+  constructor(private readonly numbers: NumbersService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The acting customer's number inventory" })
+  @ApiOkResponse({ type: NumberPageDto })
+  list(@CurrentScope() scope: Scope, @Query() q: InventoryQueryDto): Promise<Page<NumberDto>> {
+    const free = q.free === undefined ? undefined : q.free === 'true';
+    return this.numbers.listInventory(scope, scope.customerId, { free, search: q.search, page: q.page, pageSize: q.pageSize });
+  }
+
+  @Post()
+  @ApiOperation({ summary: "Add a number to the acting customer's inventory (resellers only; 409 if it exists anywhere)" })
+  @ApiCreatedResponse({ type: NumberDto })
+  add(@CurrentScope() scope: Scope, @Body() body: AddNumberDto): Promise<NumberDto> {
+    return this.numbers.addToInventory(scope, scope.customerId, body);
+  }
+
+  @Post('bulk')
+  @ApiOperation({ summary: 'Add an inclusive range of numbers (at most 10,000); all or nothing, 409 lists the first duplicates' })
+  @ApiCreatedResponse({ type: NumberRangeResultDto })
+  addRange(@CurrentScope() scope: Scope, @Body() body: AddNumberRangeDto): Promise<NumberRangeResultDto> {
+    return this.numbers.addRange(scope, scope.customerId, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a free number from the inventory (409 while it is assigned)' })
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.numbers.removeFromInventory(scope, scope.customerId, id);
+  }
+}
+
+@ApiTags('numbers')
+@ApiBearerAuth()
+@Controller('api/v1/customers/:customerId/numbers')
+export class CustomerNumbersController {
+  constructor(private readonly numbers: NumbersService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The customer's numbers, with the effective directory setting" })
+  @ApiOkResponse({ type: NumberPageDto })
+  list(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Query() q: SearchQueryDto,
+  ): Promise<Page<NumberDto>> {
+    return this.numbers.listForCustomer(scope, customerId, q);
+  }
+
+  @Get('available')
+  @ApiOperation({
+    summary: "Free numbers that can be assigned to the customer (from its parent's inventory, or its own when acting for itself)",
+  })
+  @ApiOkResponse({ type: NumberPageDto })
+  available(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Query() q: SearchQueryDto,
+  ): Promise<Page<NumberDto>> {
+    return this.numbers.listAssignable(scope, customerId, q);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Assign a free number (by numberId or number); 409 if it was taken meanwhile' })
+  @ApiCreatedResponse({ type: NumberDto })
+  assign(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Body() body: AssignNumberDto,
+  ): Promise<NumberDto> {
+    return this.numbers.assign(scope, customerId, body);
+  }
+
+  @Get(':numberId')
+  @ApiOkResponse({ type: NumberDto })
+  get(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('numberId', ParseIntPipe) numberId: number,
+  ): Promise<NumberDto> {
+    return this.numbers.getForCustomer(scope, customerId, numberId);
+  }
+
+  @Patch(':numberId')
+  @ApiOperation({ summary: 'Route the number to a telephone line of the customer and/or set its directory setting' })
+  @ApiOkResponse({ type: NumberDto })
+  update(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('numberId', ParseIntPipe) numberId: number,
+    @Body() body: UpdateCustomerNumberDto,
+  ): Promise<NumberDto> {
+    return this.numbers.update(scope, customerId, numberId, body);
+  }
+
+  @Delete(':numberId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Give the number back to the inventory it came from' })
+  @ApiNoContentResponse()
+  async release(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('numberId', ParseIntPipe) numberId: number,
+  ): Promise<void> {
+    await this.numbers.release(scope, customerId, numberId);
+  }
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SearchQueryDto } from './dto/common';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Page } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import {
+  CreateSipAccountDto,
+  SipAccountDto,
+  SipAccountPageDto,
+  SipAccountWithSecretDto,
+  UpdateSipAccountDto,
+} from './dto/sip-accounts.dto';
+import { SipAccountsService } from './sip-accounts.service';
+
+@ApiTags('telephone lines')
+@ApiBearerAuth()
+@Controller('api/v1/customers/:customerId/sip-accounts')
+export class SipAccountsController {
+  constructor(private readonly sip: SipAccountsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The customer's telephone lines (SIP accounts); secrets are never listed" })
+  @ApiOkResponse({ type: SipAccountPageDto })
+  list(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Query() q: SearchQueryDto,
+  ): Promise<Page<SipAccountDto>> {
+    return this.sip.list(scope, customerId, q);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a telephone line; the answer shows the secret (only this once)' })
+  @ApiCreatedResponse({ type: SipAccountWithSecretDto })
+  create(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Body() body: CreateSipAccountDto,
+  ): Promise<SipAccountWithSecretDto> {
+    return this.sip.create(scope, customerId, body);
+  }
+
+  @Get(':sipId')
+  @ApiOkResponse({ type: SipAccountDto })
+  get(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('sipId', ParseIntPipe) sipId: number,
+  ): Promise<SipAccountDto> {
+    return this.sip.get(scope, customerId, sipId);
+  }
+
+  @Patch(':sipId')
+  @ApiOperation({ summary: 'Change a telephone line; with regenerateSecret the answer shows the new secret' })
+  @ApiOkResponse({ type: SipAccountWithSecretDto })
+  update(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('sipId', ParseIntPipe) sipId: number,
+    @Body() body: UpdateSipAccountDto,
+  ): Promise<SipAccountWithSecretDto> {
+    return this.sip.update(scope, customerId, sipId, body);
+  }
+
+  @Delete(':sipId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a telephone line (its numbers stay with the customer, unrouted)' })
+  @ApiNoContentResponse()
+  async remove(
+    @CurrentScope() scope: Scope,
+    @Param('customerId', ParseIntPipe) customerId: number,
+    @Param('sipId', ParseIntPipe) sipId: number,
+  ): Promise<void> {
+    await this.sip.remove(scope, customerId, sipId);
+  }
+}
