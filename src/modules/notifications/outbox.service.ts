@@ -1,8 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import { Page, pageParams } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import { isSystemOwnerAdmin } from '../system/system-access';
+import { errorText } from './domain/delivery';
+import { OutboxEmailDto, OutboxQuery } from './dto/outbox.dto';
+import { EmailRenderer } from './email-renderer';
 import { OutboxEmailEntity } from './entities/outbox-email.entity';
+import { KICK_AFTER_COMMIT, OutboxDispatcher } from './outbox.dispatcher';
+import { OutboxRepository } from './outbox.repository';
 
 export interface OutgoingEmail {
   /** The customer the mail concerns (scopes the outbox pages). */
@@ -14,26 +25,59 @@ export interface OutgoingEmail {
   context: Record<string, unknown>;
 }
 
+export const toOutboxDto = (o: OutboxEmailEntity): OutboxEmailDto => ({
+  id: o.id,
+  customerId: o.customerId,
+  to: o.toAddress,
+  subject: o.subject,
+  template: o.template,
+  status: o.status,
+  attempts: o.attempts,
+  nextAttemptAt: o.status === 'pending' ? o.nextAttemptAt.toISOString() : null,
+  createdAt: o.createdAt.toISOString(),
+  sentAt: o.sentAt?.toISOString() ?? null,
+  lastError: o.lastError,
+  bodyText: o.bodyText,
+});
+
 /**
  * The transactional outbox: `enqueue` writes the mail in the caller's transaction, so it exists if and
- * only if the change that caused it committed. Delivery happens after commit (see the dispatcher).
+ * only if the change that caused it committed. Delivery happens after commit (OutboxDispatcher), which
+ * is kicked automatically when that transaction commits.
  */
 @Injectable()
 export class OutboxService {
+  private readonly logger = new Logger('Outbox');
+
   constructor(
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly renderer: EmailRenderer,
+    private readonly repo: OutboxRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly dispatcher: OutboxDispatcher,
   ) {}
 
   async enqueue(em: EntityManager, mail: OutgoingEmail): Promise<number> {
+    // A misspelt template is a programming error: fail the caller's transaction (and its tests) at once.
+    if (!this.renderer.exists(mail.template)) throw new Error(`unknown email template "${mail.template}"`);
     const now = this.clock.now();
+    const context = JSON.stringify(mail.context);
+    let bodyText: string | null = null;
+    try {
+      // Rendered now so the outbox pages show the mail at once; the dispatcher retries if this fails.
+      bodyText = this.renderer.renderText(mail.template, JSON.parse(context) as Record<string, unknown>);
+    } catch (err) {
+      this.logger.warn(`could not render ${mail.template}: ${errorText(err)}`);
+    }
     const result = await em.insert(OutboxEmailEntity, {
       customerId: mail.customerId,
-      toAddress: mail.to,
-      subject: mail.subject,
+      toAddress: mail.to.slice(0, 254),
+      subject: mail.subject.slice(0, 300),
       template: mail.template,
-      context: JSON.stringify(mail.context),
-      bodyText: null,
+      context,
+      bodyText,
       // Without SMTP the mail is kept in the local outbox that the admin pages show.
       status: this.config.smtpUrl ? 'pending' : 'kept',
       attempts: 0,
@@ -43,6 +87,52 @@ export class OutboxService {
       lastError: null,
       createdAt: now,
     });
+    if (em.queryRunner?.isTransactionActive) (em.queryRunner.data as Record<string, unknown>)[KICK_AFTER_COMMIT] = true;
+    else this.dispatcher.kick();
     return Number(result.identifiers[0].id);
   }
+
+  /**
+   * Mails concerning the acting customer's subtree, newest first. Administrators only: login-details
+   * mails carry set-password links. The system owner's administrators (not switched) also see mails
+   * that concern no customer.
+   */
+  async list(scope: Scope, query: OutboxQuery): Promise<Page<OutboxEmailDto>> {
+    assertAdministrator(scope);
+    const { page, pageSize, skip } = pageParams(query);
+    const [rows, total] = await this.repo.list(scope, isSystemOwnerAdmin(scope), query.status, skip, pageSize);
+    return { items: rows.map(toOutboxDto), page, pageSize, total };
+  }
+
+  async get(scope: Scope, id: number): Promise<OutboxEmailDto> {
+    assertAdministrator(scope);
+    const row = await this.repo.findInScope(this.repo.manager, scope, isSystemOwnerAdmin(scope), id);
+    if (!row) throw new NotFoundError('email');
+    return toOutboxDto(row);
+  }
+
+  /** A failed mail goes back to the queue with a fresh set of attempts (kept, when SMTP is off now). */
+  async retry(scope: Scope, id: number): Promise<OutboxEmailDto> {
+    assertAdministrator(scope);
+    const row = await this.tx.run(async (em) => {
+      const found = await this.repo.findInScope(em, scope, isSystemOwnerAdmin(scope), id);
+      if (!found) throw new NotFoundError('email');
+      if (found.status !== 'failed') throw new ConflictError(`only a failed email can be retried; this one is ${found.status}`);
+      if (!(await this.repo.requeue(em, id, this.config.smtpUrl ? 'pending' : 'kept', this.clock.now()))) {
+        throw new ConflictError('the email changed meanwhile; reload and try again');
+      }
+      await this.audit.record(
+        scope,
+        { action: 'email_retried', entityType: 'outbox_email', entityId: id, customerId: found.customerId },
+        em,
+      );
+      return (await this.repo.find(em, id))!;
+    });
+    this.dispatcher.kick();
+    return toOutboxDto(row);
+  }
+}
+
+function assertAdministrator(scope: Scope): void {
+  if (scope.role !== 'administrator') throw new ForbiddenError('administrators only');
 }

@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../../../shared/pagination';
+import { OUTBOX_STATUSES, type OutboxStatus } from '../entities/outbox-email.entity';
+
+export class OutboxQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: OUTBOX_STATUSES }) @IsOptional() @IsIn(OUTBOX_STATUSES) status?: OutboxStatus;
+}
+
+export class OutboxEmailDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'the customer the mail concerns' }) customerId: number | null;
+  @ApiProperty({ example: 'someone@example.com' }) to: string;
+  @ApiProperty() subject: string;
+  @ApiProperty({ example: 'login-details', description: 'template under templates/emails' }) template: string;
+  @ApiProperty({
+    enum: OUTBOX_STATUSES,
+    description: 'pending (waiting to be sent or retried), sending, sent, failed (gave up; can be retried), kept (no SMTP configured)',
+  })
+  status: OutboxStatus;
+  @ApiProperty({ description: 'delivery attempts so far' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'next attempt, for pending mails' }) nextAttemptAt:
+    string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the rendered text body' }) bodyText: string | null;
+}
+
+export class OutboxPageDto {
+  @ApiProperty({ type: [OutboxEmailDto] }) items: OutboxEmailDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}

@@ -1,0 +1,110 @@
+import { EmailContexts, EMAIL_TEMPLATE_NAMES } from './email-contexts';
+import { EmailRenderer, UnknownTemplateError } from './email-renderer';
+
+const samples: EmailContexts = {
+  'login-details': {
+    customerName: 'Acme',
+    username: 'acme',
+    setPasswordUrl: 'https://billing.example/set-password/t0k',
+    expiresAt: '2026-11-28T19:00:00Z',
+    passwordWasSet: false,
+  },
+  'low-balance': { customerName: 'Acme', balance: '-1.25', threshold: '5.00', currency: 'EUR', autoTopUp: true, topUpAmount: '20.00' },
+  'daily-limit-reached': {
+    customerName: 'Acme',
+    dailyLimit: '50.00',
+    spentToday: '50.12',
+    currency: 'EUR',
+    day: '2026-11-25',
+    forParent: true,
+  },
+  'topup-request': {
+    customerName: 'Acme',
+    accountNumber: 'A-17',
+    amount: '20.00',
+    currency: 'EUR',
+    automatic: true,
+    requestedAt: '2026-11-25T10:00:00Z',
+    reviewUrl: null,
+  },
+  'topup-outcome': {
+    customerName: 'Acme',
+    amount: '20.00',
+    currency: 'EUR',
+    approved: false,
+    reason: 'Pay the open invoice first',
+    newBalance: null,
+    decidedAt: '2026-11-25T11:00:00Z',
+  },
+  'invoice-issued': {
+    customerName: 'Acme',
+    issuerName: 'Telco',
+    invoiceNumber: 'INV-7',
+    issueDate: '2026-11-01',
+    dueDate: '2026-11-15',
+    total: '119.00',
+    currency: 'EUR',
+    settledFromBalance: false,
+    creditNote: false,
+    attachedFormat: 'pdf',
+    invoiceUrl: null,
+  },
+  'invoice-overdue': {
+    customerName: 'Acme',
+    issuerName: 'Telco',
+    invoiceNumber: 'INV-7',
+    issueDate: '2026-11-01',
+    dueDate: '2026-11-15',
+    daysOverdue: 3,
+    total: '119.00',
+    amountDue: '19.00',
+    currency: 'EUR',
+    invoiceUrl: 'https://billing.example/invoices/7',
+  },
+};
+
+describe('EmailRenderer', () => {
+  const r = new EmailRenderer();
+
+  it.each(EMAIL_TEMPLATE_NAMES)('renders %s in HTML and text without leftovers', (name) => {
+    expect(r.exists(name)).toBe(true);
+    const out = r.render(name, samples[name], 'Subject <1>');
+    expect(out.text).not.toMatch(/\{\{|\}\}|undefined|\[object/);
+    expect(out.html).not.toMatch(/\{\{|\}\}|undefined|\[object/);
+    expect(out.html).toContain('<title>Subject &lt;1&gt;</title>');
+    expect(out.text).toContain('Acme');
+    expect(out.text.startsWith('Hello,')).toBe(true);
+    expect(out.text).not.toMatch(/\n{3,}/);
+  });
+
+  it('escapes markup in the HTML part and leaves the text part as typed', () => {
+    const name = '<script>alert("x")</script> & Sons';
+    const out = r.render('login-details', { ...samples['login-details'], customerName: name }, 's');
+    expect(out.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons');
+    expect(out.html).not.toContain('<script>');
+    expect(out.text).toContain(`An account has been opened for ${name}.`);
+  });
+
+  it('shows the conditional parts', () => {
+    expect(r.renderText('low-balance', samples['low-balance'])).toContain('An automatic top-up of 20.00 EUR has been requested.');
+    expect(r.renderText('low-balance', { ...samples['low-balance'], autoTopUp: false })).toContain('Please top up');
+    expect(r.renderText('topup-outcome', samples['topup-outcome'])).toMatch(
+      /was rejected on 2026-11-25 11:00 UTC\.\n\nNote: Pay the open invoice first\n$/,
+    );
+    expect(r.renderText('daily-limit-reached', samples['daily-limit-reached'])).toContain('Your customer Acme has reached');
+    expect(r.renderText('invoice-issued', { ...samples['invoice-issued'], settledFromBalance: true })).toContain(
+      'settled from the account balance',
+    );
+    expect(r.renderText('login-details', { ...samples['login-details'], setPasswordUrl: null, passwordWasSet: true })).toContain(
+      'never sent by email',
+    );
+  });
+
+  it('refuses unknown names and path tricks', () => {
+    expect(r.exists('nope')).toBe(false);
+    expect(r.exists('../views/errors/error')).toBe(false);
+    expect(r.exists('_layout')).toBe(false);
+    expect(() => r.render('../x', {})).toThrow(UnknownTemplateError);
+    expect(() => r.renderText('nope', {})).toThrow(UnknownTemplateError);
+  });
+});

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEMPLATES_DIR } from '../../shared/paths';
+
+export const EMAIL_TEMPLATES_DIR = join(TEMPLATES_DIR, 'emails');
+const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export interface RenderedEmail {
+  html: string;
+  text: string;
+}
+
+export class UnknownTemplateError extends Error {}
+
+/**
+ * Renders templates/emails/<name>.html.hbs (inside _layout.html.hbs) and <name>.text.hbs with one
+ * handlebars instance of its own (no helpers leak in from the page views or the mailer package).
+ * `{{x}}` escapes HTML in the HTML part; the text part is compiled with noEscape, since plain text
+ * has no markup to protect (and "&amp;" in a text mail would be wrong).
+ */
+@Injectable()
+export class EmailRenderer {
+  private readonly hbs = Handlebars.create();
+  private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly cacheEnabled = process.env.NODE_ENV !== 'development';
+
+  constructor() {
+    this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.hbs.registerHelper('not', (a: unknown) => !a);
+    // Instants arrive as ISO strings (the context went through JSON): shown as "2026-11-28 19:00 UTC".
+    this.hbs.registerHelper('instant', (v: unknown) => {
+      const d = v instanceof Date ? v : typeof v === 'string' ? new Date(v) : null;
+      return d && !Number.isNaN(d.getTime()) ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : String(v ?? '');
+    });
+  }
+
+  exists(template: string): boolean {
+    return (
+      NAME.test(template) &&
+      existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.text.hbs`)) &&
+      existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.html.hbs`))
+    );
+  }
+
+  render(template: string, context: Record<string, unknown>, subject = ''): RenderedEmail {
+    if (!NAME.test(template)) throw new UnknownTemplateError(`unknown email template "${template}"`);
+    const body = this.compile(`${template}.html.hbs`, false)(context);
+    const html = this.compile('_layout.html.hbs', false)({ subject, body: new Handlebars.SafeString(body) });
+    return { html, text: tidyText(this.compile(`${template}.text.hbs`, true)(context)) };
+  }
+
+  renderText(template: string, context: Record<string, unknown>): string {
+    if (!NAME.test(template)) throw new UnknownTemplateError(`unknown email template "${template}"`);
+    return tidyText(this.compile(`${template}.text.hbs`, true)(context));
+  }
+
+  private compile(file: string, text: boolean): Handlebars.TemplateDelegate {
+    let t = this.cacheEnabled ? this.cache.get(file) : undefined;
+    if (!t) {
+      const path = join(EMAIL_TEMPLATES_DIR, file);
+      if (!existsSync(path)) throw new UnknownTemplateError(`unknown email template "${file}"`);
+      t = this.hbs.compile(readFileSync(path, 'utf8'), { noEscape: text });
+      this.cache.set(file, t);
+    }
+    return t;
+  }
+}
+
+/** Template comments and blocks leave blank lines behind: trim and keep at most one empty line. */
+function tidyText(text: string): string {
+  return (
+    text
+      .replace(/\r\n/g, '\n')
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
+import { AuditService } from '../../shared/audit.service';
+import { Clock } from '../../shared/clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { Page, PageQuery, pageParams } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import { pathIds } from '../../shared/tenancy';
+import { CreateDialPlanDto, DialPlanDto, UpdateDialPlanDto } from './dto/system.dto';
+import { DialPlanEntity } from './entities/dial-plan.entity';
+import { SystemRepository } from './system.repository';
+
+const duplicate = () => ConflictError.field('name', 'you already have a dial plan with this name');
+
+function cleanName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw ValidationError.field('name', 'must not be empty');
+  return trimmed;
+}
+
+/**
+ * Dial plans belong to a reseller (or the system owner). The acting customer sees its own and those of
+ * its ancestors (it may assign them) but changes only its own; another branch's answer 404.
+ */
+@Injectable()
+export class DialPlansService {
+  constructor(
+    private readonly repo: SystemRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  private toDto(scope: Scope, d: DialPlanEntity): DialPlanDto {
+    return {
+      id: d.id,
+      ownerCustomerId: d.ownerCustomerId,
+      name: d.name,
+      description: d.description,
+      own: d.ownerCustomerId === scope.customerId,
+      createdAt: d.createdAt.toISOString(),
+    };
+  }
+
+  async list(scope: Scope, query: PageQuery): Promise<Page<DialPlanDto>> {
+    const { page, pageSize, skip } = pageParams(query);
+    const [rows, total] = await this.repo.listDialPlans(pathIds(scope.customerPath), skip, pageSize);
+    return { items: rows.map((d) => this.toDto(scope, d)), page, pageSize, total };
+  }
+
+  async get(scope: Scope, id: number): Promise<DialPlanDto> {
+    return this.toDto(scope, await this.findVisible(this.repo.manager, scope, id));
+  }
+
+  async create(scope: Scope, dto: CreateDialPlanDto): Promise<DialPlanDto> {
+    const name = cleanName(dto.name);
+    return this.tx
+      .run(async (em) => {
+        const owner = await this.repo.findCustomer(em, scope.customerId);
+        if (!owner || owner.deletedAt) throw new NotFoundError('customer');
+        if (!owner.reseller) throw new ForbiddenError('only resellers (and the system owner) own dial plans');
+        if (await this.repo.dialPlanNameTaken(em, owner.id, name, null)) throw duplicate();
+        const row = await this.repo.insertDialPlan(em, {
+          ownerCustomerId: owner.id,
+          name,
+          description: dto.description ?? null,
+          createdAt: this.clock.now(),
+        });
+        await this.audit.record(scope, { action: 'dial_plan_created', entityType: 'dial_plan', entityId: row.id, details: { name } }, em);
+        return this.toDto(scope, row);
+      })
+      .catch(rethrowDuplicate);
+  }
+
+  async update(scope: Scope, id: number, dto: UpdateDialPlanDto): Promise<DialPlanDto> {
+    return this.tx
+      .run(async (em) => {
+        const row = await this.findOwn(em, scope, id);
+        const changes: Partial<DialPlanEntity> = {};
+        if (dto.name !== undefined) {
+          const name = cleanName(dto.name);
+          if (name !== row.name) {
+            if (await this.repo.dialPlanNameTaken(em, row.ownerCustomerId, name, id)) throw duplicate();
+            changes.name = name;
+          }
+        }
+        if (dto.description !== undefined && dto.description !== row.description) changes.description = dto.description;
+        if (Object.keys(changes).length) {
+          await this.repo.updateDialPlan(em, id, changes);
+          const details = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, { from: row[k as keyof DialPlanEntity], to: v }]));
+          await this.audit.record(scope, { action: 'dial_plan_updated', entityType: 'dial_plan', entityId: id, details }, em);
+          Object.assign(row, changes);
+        }
+        return this.toDto(scope, row);
+      })
+      .catch(rethrowDuplicate);
+  }
+
+  /** Refused while a customer or a rate plan (also soft-deleted ones) refers to it. */
+  async remove(scope: Scope, id: number): Promise<void> {
+    await this.tx.run(async (em) => {
+      const row = await this.findOwn(em, scope, id);
+      const usage = await this.repo.dialPlanUsage(em, id);
+      if (usage.customers || usage.ratePlans) {
+        throw new ConflictError(`the dial plan is used by ${usage.customers} customer(s) and ${usage.ratePlans} rate plan(s)`);
+      }
+      await this.repo.deleteDialPlan(em, id);
+      await this.audit.record(
+        scope,
+        { action: 'dial_plan_deleted', entityType: 'dial_plan', entityId: id, details: { name: row.name } },
+        em,
+      );
+    });
+  }
+
+  private async findVisible(em: EntityManager, scope: Scope, id: number): Promise<DialPlanEntity> {
+    const row = await this.repo.findDialPlan(em, id);
+    if (!row || !pathIds(scope.customerPath).includes(row.ownerCustomerId)) throw new NotFoundError('dial plan');
+    return row;
+  }
+
+  private async findOwn(em: EntityManager, scope: Scope, id: number): Promise<DialPlanEntity> {
+    const row = await this.findVisible(em, scope, id);
+    if (row.ownerCustomerId !== scope.customerId) throw new ForbiddenError("a parent's dial plan can be used but not changed");
+    return row;
+  }
+}
+
+function rethrowDuplicate(err: unknown): never {
+  if (isUniqueViolation(err)) throw duplicate();
+  throw err;
+}

@@ -1,0 +1,178 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Min,
+  ValidateIf,
+  ValidateBy,
+  ValidationOptions,
+  buildMessage,
+} from 'class-validator';
+import { PageQuery } from '../../../shared/pagination';
+import { IsCurrencyCode, IsIanaTimeZone, IsPlainText } from '../../../shared/validation';
+import { isValidExchangeRate } from '../domain/exchange';
+
+/** Optional in a PATCH body, but when present it must be valid: `null` is not "absent". */
+const Present = () => ValidateIf((_o, v) => v !== undefined);
+
+/** An ISO 8601 date-time with seconds optional and an explicit offset: "2026-11-25T19:00:00Z", "...+01:00". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const isIsoInstant = (v: unknown): v is string => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v));
+
+function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIsoInstant',
+      validator: {
+        validate: isIsoInstant,
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be an ISO 8601 date-time with offset, e.g. 2026-11-25T19:00:00Z`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+function IsExchangeRate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isExchangeRate',
+      validator: {
+        validate: isValidExchangeRate,
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be a decimal string greater than 0 with up to 12 decimal places`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+// ---- system settings -------------------------------------------------------------------------
+
+export class SystemSettingsDto {
+  @ApiProperty({ description: 'customers may be given a numeric customer prefix' }) customerPrefixes: boolean;
+  @ApiProperty({ description: 'customers may be given a region' }) regions: boolean;
+  @ApiProperty({ description: "the system owner's rate plan holding carriers' costs", nullable: true, type: Number }) costPlanId:
+    number | null;
+  @ApiProperty({ example: 'Europe/London', description: 'system time zone (IANA): time bands, nightly jobs' }) timezone: string;
+  @ApiProperty({ example: 'EUR', description: 'system currency (ISO 4217): exchange rates are per unit of it' }) currency: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class UpdateSystemSettingsDto {
+  @ApiPropertyOptional() @Present() @IsBoolean() customerPrefixes?: boolean;
+  @ApiPropertyOptional() @Present() @IsBoolean() regions?: boolean;
+  @ApiPropertyOptional({ description: 'a rate plan owned by the system owner' }) @Present() @IsInt() @Min(1) costPlanId?: number;
+  @ApiPropertyOptional({ example: 'Europe/London' }) @Present() @IsIanaTimeZone() timezone?: string;
+  @ApiPropertyOptional({ example: 'EUR', description: 'only while no exchange rates are recorded' })
+  @Present()
+  @IsCurrencyCode()
+  currency?: string;
+}
+
+// ---- reference data ----------------------------------------------------------------------------
+
+export class CurrencyDto {
+  @ApiProperty({ example: 'EUR' }) code: string;
+  @ApiProperty({ example: 2, description: 'decimal places of the minor unit' }) minorUnits: number;
+  @ApiProperty({ example: 'Euro' }) name: string;
+}
+
+// ---- regions -----------------------------------------------------------------------------------
+
+export class RegionDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'North' }) name: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class CreateRegionDto {
+  @ApiProperty({ example: 'North', maxLength: 100 }) @IsString() @Length(1, 100) @IsPlainText() name: string;
+}
+
+export class UpdateRegionDto {
+  @ApiPropertyOptional({ example: 'North', maxLength: 100 }) @Present() @IsString() @Length(1, 100) @IsPlainText() name?: string;
+}
+
+export class RegionPageDto {
+  @ApiProperty({ type: [RegionDto] }) items: RegionDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}
+
+// ---- dial plans --------------------------------------------------------------------------------
+
+export class DialPlanDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'the reseller (or system owner) that owns it' }) ownerCustomerId: number;
+  @ApiProperty({ example: 'UK national' }) name: string;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ description: 'true when the acting customer owns it (and so may change it)' }) own: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class CreateDialPlanDto {
+  @ApiProperty({ example: 'UK national', maxLength: 100 }) @IsString() @Length(1, 100) @IsPlainText() name: string;
+  @ApiPropertyOptional({ maxLength: 500, nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  @IsPlainText()
+  description?: string | null;
+}
+
+export class UpdateDialPlanDto {
+  @ApiPropertyOptional({ maxLength: 100 }) @Present() @IsString() @Length(1, 100) @IsPlainText() name?: string;
+  @ApiPropertyOptional({ maxLength: 500, nullable: true, type: String, description: 'null clears it' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  @IsPlainText()
+  description?: string | null;
+}
+
+export class DialPlanPageDto {
+  @ApiProperty({ type: [DialPlanDto] }) items: DialPlanDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}
+
+// ---- exchange rates ----------------------------------------------------------------------------
+
+export class ExchangeRateDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'USD' }) currency: string;
+  @ApiProperty({ example: '1.0825', description: 'units of `currency` per unit of the system currency, exact text' }) rate: string;
+  @ApiProperty({ format: 'date-time' }) validFrom: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class CreateExchangeRateDto {
+  @ApiProperty({ example: 'USD', description: 'ISO 4217; not the system currency (its rate is always 1)' })
+  @IsCurrencyCode()
+  currency: string;
+  @ApiProperty({ example: '1.0825', description: 'decimal string > 0, up to 12 decimal places; kept exactly as sent' })
+  @IsExchangeRate()
+  rate: string;
+  @ApiProperty({ example: '2026-12-01T00:00:00Z', format: 'date-time' }) @IsIsoInstant() validFrom: string;
+}
+
+export class ExchangeRateQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'USD' }) @IsOptional() @IsCurrencyCode() currency?: string;
+}
+
+export class ExchangeRatePageDto {
+  @ApiProperty({ type: [ExchangeRateDto] }) items: ExchangeRateDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}

@@ -1,0 +1,191 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentScope } from '../../shared/http/decorators';
+import { PageQuery } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import { currencyCodes, currencyMinorUnits, timeZoneNames } from '../../shared/validation';
+import { DialPlansService } from './dial-plans.service';
+import {
+  CreateDialPlanDto,
+  CreateExchangeRateDto,
+  CreateRegionDto,
+  CurrencyDto,
+  DialPlanDto,
+  DialPlanPageDto,
+  ExchangeRateDto,
+  ExchangeRatePageDto,
+  ExchangeRateQuery,
+  RegionDto,
+  RegionPageDto,
+  SystemSettingsDto,
+  UpdateDialPlanDto,
+  UpdateRegionDto,
+  UpdateSystemSettingsDto,
+} from './dto/system.dto';
+import { ExchangeRatesService } from './exchange-rates.service';
+import { RegionsService } from './regions.service';
+import { SystemSettingsService } from './system-settings.service';
+
+@ApiTags('system')
+@ApiBearerAuth()
+@Controller('api/v1/system')
+export class SystemSettingsController {
+  constructor(private readonly settings: SystemSettingsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Platform-wide settings (any logged-in person)' })
+  @ApiOkResponse({ type: SystemSettingsDto })
+  get(@CurrentScope() scope: Scope): Promise<SystemSettingsDto> {
+    return this.settings.get(scope);
+  }
+
+  @Patch()
+  @ApiOperation({ summary: "Change platform-wide settings (system owner's administrators, not while switched)" })
+  @ApiOkResponse({ type: SystemSettingsDto })
+  update(@CurrentScope() scope: Scope, @Body() body: UpdateSystemSettingsDto): Promise<SystemSettingsDto> {
+    return this.settings.update(scope, body);
+  }
+}
+
+let currencies: CurrencyDto[] | null = null;
+function currencyList(): CurrencyDto[] {
+  if (!currencies) {
+    const names = new Intl.DisplayNames('en', { type: 'currency' });
+    currencies = currencyCodes().map((code) => ({ code, minorUnits: currencyMinorUnits(code), name: names.of(code) ?? code }));
+  }
+  return currencies;
+}
+
+@ApiTags('system')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class ReferenceDataController {
+  @Get('currencies')
+  @ApiOperation({ summary: 'ISO 4217 currencies known to the platform, with their minor units' })
+  @ApiOkResponse({ type: [CurrencyDto] })
+  currencies(): CurrencyDto[] {
+    return currencyList();
+  }
+
+  @Get('timezones')
+  @ApiOperation({ summary: 'IANA time zone names' })
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'string' }, example: ['UTC', 'Europe/London'] } })
+  timezones(): string[] {
+    return timeZoneNames();
+  }
+}
+
+@ApiTags('system')
+@ApiBearerAuth()
+@Controller('api/v1/regions')
+export class RegionsController {
+  constructor(private readonly regions: RegionsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: RegionPageDto })
+  list(@CurrentScope() scope: Scope, @Query() query: PageQuery): Promise<RegionPageDto> {
+    return this.regions.list(scope, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: RegionDto })
+  get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<RegionDto> {
+    return this.regions.get(scope, id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: "Create a region (system owner's administrators)" })
+  @ApiOkResponse({ type: RegionDto })
+  create(@CurrentScope() scope: Scope, @Body() body: CreateRegionDto): Promise<RegionDto> {
+    return this.regions.create(scope, body);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: RegionDto })
+  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: UpdateRegionDto): Promise<RegionDto> {
+    return this.regions.update(scope, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a region; 409 while customers use it' })
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.regions.remove(scope, id);
+  }
+}
+
+@ApiTags('system')
+@ApiBearerAuth()
+@Controller('api/v1/dial-plans')
+export class DialPlansController {
+  constructor(private readonly dialPlans: DialPlansService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Dial plans the acting customer may use: its own and its ancestors'" })
+  @ApiOkResponse({ type: DialPlanPageDto })
+  list(@CurrentScope() scope: Scope, @Query() query: PageQuery): Promise<DialPlanPageDto> {
+    return this.dialPlans.list(scope, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: DialPlanDto })
+  get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<DialPlanDto> {
+    return this.dialPlans.get(scope, id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a dial plan owned by the acting customer (a reseller)' })
+  @ApiOkResponse({ type: DialPlanDto })
+  create(@CurrentScope() scope: Scope, @Body() body: CreateDialPlanDto): Promise<DialPlanDto> {
+    return this.dialPlans.create(scope, body);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: DialPlanDto })
+  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: UpdateDialPlanDto): Promise<DialPlanDto> {
+    return this.dialPlans.update(scope, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an own dial plan; 409 while a customer or rate plan uses it' })
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.dialPlans.remove(scope, id);
+  }
+}
+
+@ApiTags('system')
+@ApiBearerAuth()
+@Controller('api/v1/exchange-rates')
+export class ExchangeRatesController {
+  constructor(private readonly rates: ExchangeRatesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Exchange rates, newest validFrom first (units of currency per unit of the system currency)' })
+  @ApiOkResponse({ type: ExchangeRatePageDto })
+  list(@CurrentScope() scope: Scope, @Query() query: ExchangeRateQuery): Promise<ExchangeRatePageDto> {
+    return this.rates.list(scope, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ExchangeRateDto })
+  get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<ExchangeRateDto> {
+    return this.rates.get(scope, id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: "Record a rate from an instant on (system owner's administrators); 409 for the same currency and validFrom" })
+  @ApiOkResponse({ type: ExchangeRateDto })
+  create(@CurrentScope() scope: Scope, @Body() body: CreateExchangeRateDto): Promise<ExchangeRateDto> {
+    return this.rates.create(scope, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.rates.remove(scope, id);
+  }
+}

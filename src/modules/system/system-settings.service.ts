@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { AuditService } from '../../shared/audit.service';
+import { Clock } from '../../shared/clock';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { Scope } from '../../shared/scope';
+import { SYSTEM_OWNER_ID } from './bootstrap.service';
+import { SystemSettingsDto, UpdateSystemSettingsDto } from './dto/system.dto';
+import { SystemSettingsEntity } from './entities/system-settings.entity';
+import { assertSystemOwnerAdmin } from './system-access';
+import { SystemRepository } from './system.repository';
+
+export const toSettingsDto = (s: SystemSettingsEntity): SystemSettingsDto => ({
+  customerPrefixes: s.customerPrefixes,
+  regions: s.regions,
+  costPlanId: s.costPlanId,
+  timezone: s.timezone,
+  currency: s.currency,
+  updatedAt: s.updatedAt.toISOString(),
+});
+
+const FIELDS = ['customerPrefixes', 'regions', 'costPlanId', 'timezone', 'currency'] as const;
+
+@Injectable()
+export class SystemSettingsService {
+  constructor(
+    private readonly repo: SystemRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Any logged-in person may read them (pages need the flags); the CSRF secret is never part of it. */
+  async get(_scope: Scope): Promise<SystemSettingsDto> {
+    return toSettingsDto(await this.repo.settings());
+  }
+
+  /**
+   * Turning `customerPrefixes` or `regions` off does not clear the values customers already have: they
+   * are kept (and shown) but new ones are refused until the setting is on again.
+   */
+  async update(scope: Scope, dto: UpdateSystemSettingsDto): Promise<SystemSettingsDto> {
+    assertSystemOwnerAdmin(scope);
+    return this.tx.run(async (em) => {
+      const current = await this.repo.settings(em);
+      if (dto.costPlanId !== undefined && dto.costPlanId !== current.costPlanId) {
+        const plan = await this.repo.findRatePlan(em, dto.costPlanId);
+        // A plan of another customer is treated as not existing, like everywhere else.
+        if (!plan || plan.deletedAt || plan.ownerCustomerId !== SYSTEM_OWNER_ID) throw new NotFoundError('rate plan');
+      }
+      if (dto.currency !== undefined && dto.currency !== current.currency && (await this.repo.countExchangeRates(em)) > 0) {
+        throw ConflictError.field('currency', 'exchange rates are expressed in the system currency: delete them before changing it');
+      }
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const patch: Partial<SystemSettingsEntity> = {};
+      for (const f of FIELDS) {
+        const value = dto[f];
+        if (value === undefined || value === current[f]) continue;
+        changes[f] = { from: current[f], to: value };
+        (patch as Record<string, unknown>)[f] = value;
+      }
+      if (Object.keys(changes).length) {
+        patch.updatedAt = this.clock.now();
+        await this.repo.updateSettings(em, patch);
+        await this.audit.record(
+          scope,
+          {
+            action: 'system_settings_updated',
+            entityType: 'system_settings',
+            entityId: 1,
+            customerId: SYSTEM_OWNER_ID,
+            details: { changes },
+          },
+          em,
+        );
+      }
+      return toSettingsDto(await this.repo.settings(em));
+    });
+  }
+}
