@@ -4,6 +4,8 @@ import { PasswordTokenEntity } from '../modules/identity/entities/password-token
 import { PersonEntity } from '../modules/identity/entities/person.entity';
 import { SessionEntity } from '../modules/identity/entities/session.entity';
 import { OutboxEmailEntity } from '../modules/notifications/entities/outbox-email.entity';
+import { RateDeckEntity } from '../modules/rate-plans/entities/rate-deck.entity';
+import { RateEntity } from '../modules/rate-plans/entities/rate.entity';
 import { RatePlanEntity } from '../modules/rate-plans/entities/rate-plan.entity';
 import { DialPlanEntity } from '../modules/system/entities/dial-plan.entity';
 import { ExchangeRateEntity } from '../modules/system/entities/exchange-rate.entity';
@@ -25,6 +27,8 @@ export const ENTITIES = [
   CustomerEntity,
   CustomerTaxEntity,
   RatePlanEntity,
+  RateDeckEntity,
+  RateEntity,
   TaxEntity,
   PersonEntity,
   SessionEntity,

@@ -1,4 +1,6 @@
 import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
+import { CustomerRetiredIdentifiers1764200000000 } from './1764200000000-customer-retired-identifiers';
+import { RateDecks1764305000000 } from './1764305000000-rate-decks';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
-export const MIGRATIONS = [InitialSchema1764100000000];
+export const MIGRATIONS = [InitialSchema1764100000000, CustomerRetiredIdentifiers1764200000000, RateDecks1764305000000];

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CustomersController } from './customers.controller';
+import { CustomersRepository } from './customers.repository';
+import { CustomersService } from './customers.service';
 
-@Module({})
+/** The customer tree: the JSON API here; the admin pages use the exported service. */
+@Module({
+  controllers: [CustomersController],
+  providers: [CustomersRepository, CustomersService],
+  exports: [CustomersService],
+})
 export class CustomersModule {}

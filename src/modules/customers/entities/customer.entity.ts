@@ -93,6 +93,12 @@ export class CustomerEntity {
   @Column({ type: 'varchar', length: 8, nullable: true }) affiliateBasis: AffiliateBasis | null;
 
   @TimestampColumn({ nullable: true }) deletedAt: Date | null;
+  /**
+   * While deleted, the account number and prefix move here (the live columns are unique and may be
+   * reused by another customer); undelete moves them back if they are still free.
+   */
+  @Column({ type: 'varchar', length: 32, nullable: true }) deletedAccountNumber: string | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) deletedPrefix: string | null;
   @TimestampColumn() createdAt: Date;
   @TimestampColumn() updatedAt: Date;
 }

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { CustomersService } from './customers.service';
+import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
+import { CreatedCustomerView, CustomerFormOptions, CustomerPageView, CustomerView } from './dto/customer.view';
+import { ListCustomersQuery } from './dto/list-customers.query';
+import type { Page } from '../../shared/pagination';
+
+export class FormOptionsQuery {
+  @ApiPropertyOptional({ description: "the parent the form is for; default: the caller's (acting) customer" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  parentId?: number;
+}
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller('api/v1/customers')
+export class CustomersController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a normal or residential customer',
+    description:
+      'Creates the customer and its administrator person and queues the login-details email. A residential customer also gets ' +
+      'a SIP account, a mailbox and the chosen free number of the parent, all in one transaction; the generated SIP secret and PIN are shown only in this answer.',
+  })
+  @ApiCreatedResponse({ type: CreatedCustomerView })
+  create(@CurrentScope() scope: Scope, @Body() dto: CreateCustomerDto): Promise<CreatedCustomerView> {
+    return this.customers.create(scope, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the caller's children (or another parent's in its subtree), sorted by name" })
+  @ApiOkResponse({ type: CustomerPageView })
+  list(@CurrentScope() scope: Scope, @Query() query: ListCustomersQuery): Promise<Page<CustomerView>> {
+    return this.customers.list(scope, query);
+  }
+
+  @Get('form-options')
+  @ApiOperation({ summary: 'Choices for a customer form: plans, taxes, dial plans, regions, free numbers, affiliates, enums' })
+  @ApiQuery({ name: 'parentId', required: false, type: Number })
+  @ApiOkResponse({ type: CustomerFormOptions })
+  formOptions(@CurrentScope() scope: Scope, @Query() query: FormOptionsQuery): Promise<CustomerFormOptions> {
+    return this.customers.formOptions(scope, query.parentId);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: CustomerView })
+  get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<CustomerView> {
+    return this.customers.get(scope, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change any subset of the fields (not type, number or parent)' })
+  @ApiOkResponse({ type: CustomerView })
+  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateCustomerDto): Promise<CustomerView> {
+    return this.customers.update(scope, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Soft delete; refused while it has live sub-customers or is an affiliate' })
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.customers.remove(scope, id);
+  }
+
+  @Post(':id/undelete')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CustomerView })
+  undelete(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<CustomerView> {
+    return this.customers.undelete(scope, id);
+  }
+}

@@ -1,0 +1,833 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
+import { AuditService } from '../../shared/audit.service';
+import { Clock } from '../../shared/clock';
+import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { Dec, Money } from '../../shared/money';
+import type { Page } from '../../shared/pagination';
+import type { Scope } from '../../shared/scope';
+import { ancestorIds, findCustomerInScope } from '../../shared/tenancy';
+import { currencyCodes, timeZoneNames } from '../../shared/validation';
+import { IdentityService } from '../identity/identity.service';
+import { hashSecret, randomDigits, randomPassword } from '../identity/secrets';
+import { OutboxService } from '../notifications/outbox.service';
+import { RatePlansApi } from '../rate-plans/rate-plans.api';
+import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
+import { CustomersRepository } from './customers.repository';
+import { effectiveSettings, type Limit, spendLimitFromMicros, concurrentLimitFromStored } from './domain/effective-settings';
+import { CreateCustomerDto, CustomerFieldsDto, UpdateCustomerDto, USERNAME_PATTERN } from './dto/customer.dto';
+import { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
+import type { ListCustomersQuery } from './dto/list-customers.query';
+import {
+  AFFILIATE_BASES,
+  BILLING_TYPES,
+  CONTRACT_MONTHS,
+  CUSTOMER_TYPES,
+  CustomerEntity,
+  INVOICE_DETAILS,
+  INVOICE_FORMATS,
+  PAYMENT_TYPES,
+  UNLIMITED,
+} from './entities/customer.entity';
+
+export type { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
+export type { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
+export type { ListCustomersQuery } from './dto/list-customers.query';
+
+/** Defaults of a new customer where the request leaves a field out (README "Behaviour"). */
+export const CUSTOMER_DEFAULTS = {
+  billingType: 'prepaid',
+  paymentType: 'none',
+  creditLimit: '0.00',
+  lowBalanceThreshold: '0.00',
+} as const;
+
+/** Fields a customer's own administrators may change on their own customer; the rest is the parent's to set. */
+const SELF_EDITABLE = new Set<keyof UpdateCustomerDto>([
+  'name',
+  'personName',
+  'description',
+  'email',
+  'timezone',
+  'billingAddress',
+  'taxReference',
+  'directory',
+  'purgeVoicemail',
+  'maxVoicemailsPerFolder',
+]);
+/** What the system owner may not change on itself (it has no parent to set them and must stay a reseller). */
+const ROOT_FIXED = new Set<keyof UpdateCustomerDto>(['reseller', 'lockedWeb', 'lockedCalls', 'ratePlanId', 'affiliate']);
+
+const PATH_MAX = 700;
+const PIN_LENGTH = 6;
+const SIP_SECRET_LENGTH = 20;
+
+/** A change of one API field: the columns it writes. */
+interface FieldChange {
+  field: string;
+  columns: Partial<CustomerEntity>;
+  /** Only for the field taxIds (kept in customer_taxes, not in a column). */
+  taxIds?: number[];
+}
+
+interface ResolveContext {
+  settings: SystemSettingsEntity;
+  /** Who owns the plans, taxes, dial plans the customer may use: its parent (the system owner: itself). */
+  owner: CustomerEntity;
+  /** The row being changed (update) or null (create). */
+  existing: CustomerEntity | null;
+  existingTaxIds: number[];
+}
+
+const emptyToNull = (v: string | null | undefined): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+/** "europe/london" → "Europe/London"; names the runtime does not list (e.g. "EST") are kept as given. */
+function canonicalTimeZone(zone: string): string {
+  const lower = zone.toLowerCase();
+  return timeZoneNames().find((z) => z.toLowerCase() === lower) ?? zone;
+}
+
+/** Money >= 0 from validated input; checked again so a caller that skipped validation gets a 400, not a 500. */
+function moneyField(field: string, text: string, max?: string): Money {
+  const m = Money.parse(text);
+  if (!m || m.isNegative() || (max !== undefined && m.gt(Money.of(max)))) {
+    throw ValidationError.field(field, `must be a decimal string from 0${max ? ` to ${max}` : ''} with up to 6 decimal places`);
+  }
+  return m;
+}
+
+function limitText(v: Limit<Money> | null): string | null {
+  return v === null ? null : v === 'unlimited' ? 'unlimited' : v.toString();
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Money && b instanceof Money) return a.equals(b);
+  if (a instanceof Dec && b instanceof Dec) return a.equals(b);
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  if (typeof a === 'object' || typeof b === 'object') return String(a) === String(b);
+  // BIGINT columns come back as numbers (SQLite) or strings (MariaDB).
+  return String(a) === String(b);
+}
+
+/** Turns a unique-index violation into the 409 of the field it concerns. */
+function conflictFromUniqueViolation(err: unknown, residential: boolean): ConflictError | null {
+  if (!isUniqueViolation(err)) return null;
+  const e = err as { message?: string; driverError?: { message?: string; sqlMessage?: string } };
+  const text = `${e.message ?? ''} ${e.driverError?.message ?? ''} ${e.driverError?.sqlMessage ?? ''}`;
+  if (/IDX_customers_prefix|customers\.prefix/.test(text)) return ConflictError.field('prefix', 'is already used by another customer');
+  if (/IDX_customers_parent_account|customers\.account_number/.test(text))
+    return ConflictError.field('accountNumber', "is already used by another of the parent's customers");
+  if (/IDX_people_username|people\.username/.test(text)) {
+    return residential ? ConflictError.field('number', 'is already a login name') : ConflictError.field('username', 'is already taken');
+  }
+  if (
+    /IDX_sip_accounts_username|sip_accounts\.username|IDX_mailboxes_mailbox|mailboxes\.mailbox|IDX_numbers_number|numbers\.number/.test(
+      text,
+    )
+  ) {
+    return ConflictError.field('number', 'is already in use');
+  }
+  return new ConflictError('a conflicting record already exists');
+}
+
+/**
+ * The customer tree and the seed page's fields: create (normal and residential), read, list, change,
+ * soft delete and undelete, and the option lists a customer form needs. Every method takes the caller's
+ * scope first; a customer outside the caller's subtree answers 404.
+ */
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly repo: CustomersRepository,
+    private readonly tx: TransactionRunner,
+    private readonly ratePlans: RatePlansApi,
+    private readonly identity: IdentityService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- create
+
+  async create(scope: Scope, dto: CreateCustomerDto): Promise<CreatedCustomerView> {
+    const residential = dto.type === 'residential';
+    this.checkCreateShape(dto);
+    const username = residential ? dto.number! : (dto.username ?? dto.email!);
+    if (!USERNAME_PATTERN.test(username)) {
+      throw ValidationError.field(
+        'username',
+        'the email cannot be used as login name (over 100 characters or with spaces); give a username',
+      );
+    }
+    // Slow hashes before the transaction, which (on SQLite) holds up every other writer.
+    const passwordHash = dto.password !== undefined ? await hashSecret(dto.password) : null;
+    const sipSecret = residential ? randomPassword(SIP_SECRET_LENGTH) : undefined;
+    const mailboxPin = residential ? randomDigits(PIN_LENGTH) : undefined;
+    const pinHash = mailboxPin !== undefined ? await hashSecret(mailboxPin) : null;
+
+    let made: { id: number; personId: number; sipAccountId?: number; mailboxId?: number; numberId?: number };
+    try {
+      made = await this.tx.run(async (em) => {
+        const now = this.clock.now();
+        const parent = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId);
+        const settings = await this.repo.settings(em);
+        const plan = await this.ratePlans.findAssignablePlan(em, parent, dto.ratePlanId!);
+        const ctx: ResolveContext = { settings, owner: parent, existing: null, existingTaxIds: [] };
+        const changes = await this.resolveFields(em, ctx, dto);
+        const row: Partial<CustomerEntity> = Object.assign(
+          {
+            parentId: parent.id,
+            path: '/pending/',
+            depth: parent.depth + 1,
+            type: dto.type,
+            name: residential ? dto.number! : dto.name!,
+            description: null,
+            email: dto.email!,
+            accountNumber: null,
+            reseller: false,
+            directory: false,
+            prefix: null,
+            lockedWeb: false,
+            lockedCalls: false,
+            lockReason: null,
+            dailySpendLimitMicros: null,
+            maxConcurrentCalls: null,
+            purgeVoicemail: false,
+            maxVoicemailsPerFolder: null,
+            externalCallerId: null,
+            regionId: null,
+            timezone: parent.timezone,
+            dialPlanId: null,
+            ratePlanId: plan.id,
+            billingType: CUSTOMER_DEFAULTS.billingType,
+            billingReference: null,
+            taxReference: null,
+            paymentType: CUSTOMER_DEFAULTS.paymentType,
+            invoiceDueDays: null,
+            sendInvoices: null,
+            invoiceFormat: null,
+            invoiceDetail: null,
+            currency: plan.currency,
+            minimumContractMonths: null,
+            creditLimit: Money.of(CUSTOMER_DEFAULTS.creditLimit),
+            lowBalanceThreshold: Money.of(CUSTOMER_DEFAULTS.lowBalanceThreshold),
+            autoTopUp: false,
+            balance: Money.ZERO,
+            addressLine1: null,
+            addressLine2: null,
+            addressLine3: null,
+            addressCity: null,
+            addressState: null,
+            addressPostcode: null,
+            addressCountry: null,
+            affiliateCustomerId: null,
+            affiliatePercentage: null,
+            affiliateBasis: null,
+            deletedAt: null,
+            deletedAccountNumber: null,
+            deletedPrefix: null,
+            createdAt: now,
+            updatedAt: now,
+          } satisfies Partial<CustomerEntity>,
+          ...changes.filter((c) => c.field !== 'taxIds').map((c) => c.columns),
+        );
+        if (row.accountNumber && (await this.repo.accountNumberTaken(em, parent.id, row.accountNumber))) {
+          throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
+        }
+        if (row.prefix && (await this.repo.prefixTaken(em, row.prefix)))
+          throw ConflictError.field('prefix', 'is already used by another customer');
+        let numberId: number | undefined;
+        if (residential) {
+          const number = await this.repo.findFreeNumber(em, parent.id, dto.number!);
+          if (!number) throw ConflictError.field('number', "is not a free number of the parent's inventory");
+          numberId = number.id;
+          if (await this.repo.usernameTaken(em, username)) throw ConflictError.field('number', 'is already a login name');
+          if (await this.repo.sipUsernameTaken(em, username)) throw ConflictError.field('number', 'is already a SIP account');
+          if (await this.repo.mailboxTaken(em, username)) throw ConflictError.field('number', 'is already a mailbox');
+        } else if (await this.repo.usernameTaken(em, username)) {
+          throw ConflictError.field(
+            'username',
+            dto.username === undefined ? 'the email is already a login name; give a username' : 'is already taken',
+          );
+        }
+
+        const id = await this.repo.insertCustomer(em, row);
+        const path = `${parent.path}${id}/`;
+        if (path.length > PATH_MAX) throw new BusinessRuleError('the customer tree is too deep here');
+        await this.repo.updateCustomer(em, id, { path });
+        const taxIds = changes.find((c) => c.field === 'taxIds')?.taxIds ?? (await this.defaultTaxIds(em, parent));
+        await this.repo.replaceTaxes(em, id, taxIds);
+
+        // Claim the number first: a concurrent creation with the same number waits here (MariaDB) and loses.
+        if (residential && !(await this.repo.claimNumber(em, numberId!, id))) {
+          throw ConflictError.field('number', "is not a free number of the parent's inventory");
+        }
+        const personId = await this.repo.insertPerson(em, {
+          customerId: id,
+          username,
+          displayName: residential ? dto.personName! : dto.name!,
+          email: dto.email!,
+          role: 'administrator',
+          passwordHash,
+          lastLoginAt: null,
+          deletedAt: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        let sipAccountId: number | undefined;
+        let mailboxId: number | undefined;
+        if (residential) {
+          sipAccountId = await this.repo.insertSipAccount(em, {
+            customerId: id,
+            username,
+            secret: sipSecret!,
+            displayName: dto.personName!,
+            maxConcurrentCalls: null,
+            deletedAt: null,
+            createdAt: now,
+          });
+          mailboxId = await this.repo.insertMailbox(em, {
+            customerId: id,
+            mailbox: username,
+            pinHash: pinHash!,
+            email: dto.email!,
+            purge: null,
+            maxPerFolder: null,
+            deletedAt: null,
+            createdAt: now,
+          });
+          await this.repo.routeNumberToSipAccount(em, numberId!, sipAccountId);
+        }
+
+        // The login details: a password given here is never emailed; otherwise a one-time link.
+        const link = passwordHash === null ? await this.identity.issueSetPasswordLink(em, personId) : null;
+        await this.outbox.enqueue(em, {
+          customerId: id,
+          to: dto.email!,
+          subject: 'Your login details',
+          template: 'login-details',
+          context: {
+            customerName: row.name,
+            username,
+            setPasswordUrl: link?.url ?? null,
+            expiresAt: link?.expiresAt.toISOString() ?? null,
+            passwordWasSet: passwordHash !== null,
+          },
+        });
+        await this.audit.record(
+          scope,
+          {
+            action: 'customer_created',
+            entityType: 'customer',
+            entityId: id,
+            customerId: id,
+            details: {
+              type: dto.type,
+              parentId: parent.id,
+              fields: Object.keys(dto).filter((k) => (dto as unknown as Record<string, unknown>)[k] !== undefined && k !== 'password'),
+              passwordSet: passwordHash !== null,
+              ...(residential ? { numberId, sipAccountId, mailboxId } : {}),
+            },
+          },
+          em,
+        );
+        return { id, personId, sipAccountId, mailboxId, numberId };
+      });
+    } catch (err) {
+      throw conflictFromUniqueViolation(err, residential) ?? err;
+    }
+    const [view] = await this.views(this.repo.reader, [(await this.repo.findById(this.repo.reader, made.id))!]);
+    const answer: CreatedCustomerView = { ...view, personId: made.personId };
+    if (residential)
+      Object.assign(answer, { sipAccountId: made.sipAccountId, mailboxId: made.mailboxId, numberId: made.numberId, sipSecret, mailboxPin });
+    return answer;
+  }
+
+  private checkCreateShape(dto: CreateCustomerDto): void {
+    if (dto.type === 'residential') {
+      if (dto.number === undefined) throw ValidationError.field('number', 'is required for residential customers');
+      if (dto.personName === undefined) throw ValidationError.field('personName', 'is required for residential customers');
+      if (dto.name !== undefined && dto.name !== dto.number)
+        throw ValidationError.field('name', 'residential customers are named after their number');
+      if (dto.username !== undefined && dto.username !== dto.number)
+        throw ValidationError.field('username', 'residential customers log in with their number');
+    } else {
+      if (dto.name === undefined) throw ValidationError.field('name', 'is required for normal customers');
+      if (dto.number !== undefined) throw ValidationError.field('number', 'is only for residential customers');
+      if (dto.personName !== undefined) throw ValidationError.field('personName', 'is only for residential customers');
+    }
+  }
+
+  private async loadParentForCreate(em: EntityManager, scope: Scope, parentId: number): Promise<CustomerEntity> {
+    await findCustomerInScope(em, scope, parentId);
+    // Locked so that it cannot stop being a reseller, or be deleted, while a child is being added.
+    const parent = await this.repo.lockById(em, parentId);
+    if (!parent || parent.deletedAt) throw new NotFoundError('customer');
+    if (!parent.reseller && parent.parentId !== null)
+      throw new BusinessRuleError('customers can only be added under a reseller or the system owner');
+    return parent;
+  }
+
+  /** Taxes a new customer gets when the request does not list any: those marked for new customers. */
+  private async defaultTaxIds(em: EntityManager, owner: CustomerEntity): Promise<number[]> {
+    return (await this.repo.usableTaxes(em, owner))
+      .filter((t) => t.defaultLiability === 'new' || t.defaultLiability === 'all')
+      .map((t) => t.id);
+  }
+
+  /**
+   * Validates the fields present in `dto` against the database (references, settings) and turns them into
+   * column values, grouped per API field. Reference checks are skipped for unchanged values, so a form that
+   * sends everything back does not fail on, say, a prefix entered before prefixes were switched off.
+   */
+  private async resolveFields(em: EntityManager, ctx: ResolveContext, dto: CustomerFieldsDto): Promise<FieldChange[]> {
+    const out: FieldChange[] = [];
+    const ex = ctx.existing;
+    const add = (field: string, columns: Partial<CustomerEntity>) => out.push({ field, columns });
+
+    if (dto.name !== undefined) add('name', { name: dto.name });
+    if (dto.description !== undefined) add('description', { description: emptyToNull(dto.description) });
+    if (dto.email !== undefined) add('email', { email: dto.email });
+    if (dto.accountNumber !== undefined) add('accountNumber', { accountNumber: emptyToNull(dto.accountNumber) });
+    for (const flag of ['reseller', 'directory', 'lockedWeb', 'lockedCalls', 'purgeVoicemail', 'autoTopUp'] as const) {
+      if (dto[flag] !== undefined) add(flag, { [flag]: dto[flag] });
+    }
+    if (dto.prefix !== undefined) {
+      const prefix = emptyToNull(dto.prefix);
+      if (prefix !== null && prefix !== ex?.prefix && !ctx.settings.customerPrefixes) {
+        throw ValidationError.field('prefix', 'customer prefixes are not enabled in the system settings');
+      }
+      add('prefix', { prefix });
+    }
+    if (dto.dailySpendLimit !== undefined) {
+      const v = dto.dailySpendLimit;
+      add('dailySpendLimit', {
+        dailySpendLimitMicros: v === null ? null : v === 'unlimited' ? String(UNLIMITED) : moneyField('dailySpendLimit', v).toMicros(),
+      });
+    }
+    if (dto.maxConcurrentCalls !== undefined) {
+      const v = dto.maxConcurrentCalls;
+      add('maxConcurrentCalls', { maxConcurrentCalls: v === null ? null : v === 'unlimited' ? UNLIMITED : v });
+    }
+    if (dto.maxVoicemailsPerFolder !== undefined) add('maxVoicemailsPerFolder', { maxVoicemailsPerFolder: dto.maxVoicemailsPerFolder });
+    if (dto.externalCallerId !== undefined) add('externalCallerId', { externalCallerId: dto.externalCallerId });
+    if (dto.regionId !== undefined) {
+      if (dto.regionId !== null && dto.regionId !== ex?.regionId) {
+        if (!ctx.settings.regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
+        if (!(await this.repo.findRegion(em, dto.regionId))) throw new NotFoundError('region');
+      }
+      add('regionId', { regionId: dto.regionId });
+    }
+    if (dto.timezone !== undefined) add('timezone', { timezone: canonicalTimeZone(dto.timezone) });
+    if (dto.dialPlanId !== undefined) {
+      if (dto.dialPlanId !== null && dto.dialPlanId !== ex?.dialPlanId) {
+        if (!(await this.repo.usableDialPlans(em, ctx.owner, dto.dialPlanId)).length) throw new NotFoundError('dial plan');
+      }
+      add('dialPlanId', { dialPlanId: dto.dialPlanId });
+    }
+    if (dto.ratePlanId !== undefined) {
+      if (ex && dto.ratePlanId !== ex.ratePlanId) {
+        if (ex.parentId === null) throw new ForbiddenError('the system owner has no rate plan');
+        await this.ratePlans.findAssignablePlan(em, ctx.owner, dto.ratePlanId);
+      }
+      add('ratePlanId', { ratePlanId: dto.ratePlanId });
+    }
+    if (dto.billingType !== undefined) add('billingType', { billingType: dto.billingType });
+    if (dto.billingReference !== undefined) add('billingReference', { billingReference: emptyToNull(dto.billingReference) });
+    if (dto.taxReference !== undefined) add('taxReference', { taxReference: emptyToNull(dto.taxReference) });
+    if (dto.paymentType !== undefined) add('paymentType', { paymentType: dto.paymentType });
+    if (dto.invoiceDueDays !== undefined) add('invoiceDueDays', { invoiceDueDays: dto.invoiceDueDays });
+    if (dto.sendInvoices !== undefined) add('sendInvoices', { sendInvoices: dto.sendInvoices });
+    if (dto.invoiceFormat !== undefined) add('invoiceFormat', { invoiceFormat: dto.invoiceFormat });
+    if (dto.invoiceDetail !== undefined) add('invoiceDetail', { invoiceDetail: dto.invoiceDetail });
+    if (dto.currency !== undefined) add('currency', { currency: dto.currency });
+    if (dto.minimumContractMonths !== undefined) add('minimumContractMonths', { minimumContractMonths: dto.minimumContractMonths });
+    if (dto.creditLimit !== undefined) add('creditLimit', { creditLimit: moneyField('creditLimit', dto.creditLimit) });
+    if (dto.lowBalanceThreshold !== undefined)
+      add('lowBalanceThreshold', { lowBalanceThreshold: moneyField('lowBalanceThreshold', dto.lowBalanceThreshold) });
+    if (dto.taxIds !== undefined) {
+      const added = dto.taxIds.filter((id) => !ctx.existingTaxIds.includes(id));
+      if (added.length) {
+        const usable = await this.repo.usableTaxes(em, ctx.owner, added);
+        if (usable.length !== added.length) throw new NotFoundError('tax');
+      }
+      out.push({ field: 'taxIds', columns: {}, taxIds: [...dto.taxIds].sort((a, b) => a - b) });
+    }
+    if (dto.billingAddress !== undefined) {
+      const a = dto.billingAddress ?? {};
+      add('billingAddress', {
+        addressLine1: emptyToNull(a.line1),
+        addressLine2: emptyToNull(a.line2),
+        addressLine3: emptyToNull(a.line3),
+        addressCity: emptyToNull(a.city),
+        addressState: emptyToNull(a.state),
+        addressPostcode: emptyToNull(a.postcode),
+        addressCountry: emptyToNull(a.country)?.toUpperCase() ?? null,
+      });
+    }
+    if (dto.affiliate !== undefined) {
+      const a = dto.affiliate;
+      if (a !== null && a.customerId !== ex?.affiliateCustomerId) await this.checkAffiliate(em, ctx, a.customerId);
+      add('affiliate', {
+        affiliateCustomerId: a?.customerId ?? null,
+        affiliatePercentage: a ? moneyField('affiliate.percentage', a.percentage, '100').toDecimal() : null,
+        affiliateBasis: a?.basis ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** An affiliate is a live customer with the same parent, not the customer itself. */
+  private async checkAffiliate(em: EntityManager, ctx: ResolveContext, affiliateId: number): Promise<void> {
+    if (ctx.existing && affiliateId === ctx.existing.id)
+      throw ValidationError.field('affiliate.customerId', 'a customer cannot be its own affiliate');
+    const parentId = ctx.existing ? ctx.existing.parentId : ctx.owner.id;
+    if (parentId === null) throw ValidationError.field('affiliate.customerId', 'the system owner has no affiliates');
+    // Locked so that the affiliate cannot be deleted while it is being named.
+    const affiliate = await this.repo.lockById(em, affiliateId);
+    const parent = await this.repo.findById(em, parentId);
+    // Another branch (or a customer that does not exist) is invisible: 404.
+    if (!affiliate || affiliate.deletedAt || !parent || !affiliate.path.startsWith(parent.path))
+      throw new NotFoundError('affiliate customer');
+    if (affiliate.parentId !== parentId) throw ValidationError.field('affiliate.customerId', 'must be a customer with the same parent');
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async get(scope: Scope, id: number): Promise<CustomerView> {
+    const em = this.repo.reader;
+    const customer = await findCustomerInScope(em, scope, id, { includeDeleted: true });
+    return (await this.views(em, [customer]))[0];
+  }
+
+  async list(scope: Scope, query: ListCustomersQuery): Promise<Page<CustomerView>> {
+    const em = this.repo.reader;
+    const parent = await findCustomerInScope(em, scope, query.parentId ?? scope.customerId, { includeDeleted: !!query.includeDeleted });
+    const { rows, total, page, pageSize } = await this.repo.list(em, {
+      parent,
+      recursive: !!query.recursive,
+      search: query.search,
+      includeDeleted: !!query.includeDeleted,
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+    return { items: await this.views(em, rows), page, pageSize, total };
+  }
+
+  /** API read shapes for a batch of rows (a handful of queries for the whole batch). */
+  private async views(em: EntityManager, rows: CustomerEntity[]): Promise<CustomerView[]> {
+    const ids = rows.map((c) => c.id);
+    const [taxIds, plans, locks, admins] = await Promise.all([
+      this.repo.taxIdsOf(em, ids),
+      this.repo.plansWithAncestors(
+        em,
+        rows.map((c) => c.ratePlanId).filter((p): p is number => p !== null),
+      ),
+      this.repo.lockFlags(
+        em,
+        rows.flatMap((c) => ancestorIds(c.path)),
+      ),
+      this.repo.firstAdministrators(em, ids),
+    ]);
+    return rows.map((c) => {
+      const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
+      const eff = effectiveSettings(c, c.ratePlanId, plans);
+      const deleted = c.deletedAt !== null;
+      const admin = admins.get(c.id) ?? null;
+      return {
+        id: c.id,
+        parentId: c.parentId,
+        type: c.type,
+        name: c.name,
+        number: c.type === 'residential' ? c.name : null,
+        personName: c.type === 'residential' ? (admin?.displayName ?? null) : null,
+        username: admin?.username ?? null,
+        description: c.description,
+        email: c.email,
+        accountNumber: deleted ? (c.deletedAccountNumber ?? c.accountNumber) : c.accountNumber,
+        reseller: !!c.reseller,
+        directory: !!c.directory,
+        prefix: deleted ? (c.deletedPrefix ?? c.prefix) : c.prefix,
+        lockedWeb: !!c.lockedWeb,
+        lockedCalls: !!c.lockedCalls,
+        lockedWebEffective: !!c.lockedWeb || ancestors.some((a) => a?.lockedWeb),
+        lockedCallsEffective: !!c.lockedCalls || ancestors.some((a) => a?.lockedCalls),
+        lockReason: c.lockReason,
+        dailySpendLimit: limitText(spendLimitFromMicros(c.dailySpendLimitMicros)),
+        maxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
+        purgeVoicemail: !!c.purgeVoicemail,
+        maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
+        externalCallerId: c.externalCallerId === null ? null : !!c.externalCallerId,
+        regionId: c.regionId,
+        timezone: c.timezone,
+        dialPlanId: c.dialPlanId,
+        ratePlanId: c.ratePlanId,
+        billingType: c.billingType,
+        billingReference: c.billingReference,
+        taxReference: c.taxReference,
+        paymentType: c.paymentType,
+        invoiceDueDays: c.invoiceDueDays,
+        sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
+        invoiceFormat: c.invoiceFormat,
+        invoiceDetail: c.invoiceDetail,
+        currency: c.currency,
+        minimumContractMonths: c.minimumContractMonths,
+        creditLimit: c.creditLimit.toString(),
+        taxIds: taxIds.get(c.id) ?? [],
+        lowBalanceThreshold: c.lowBalanceThreshold.toString(),
+        autoTopUp: !!c.autoTopUp,
+        billingAddress: {
+          line1: c.addressLine1,
+          line2: c.addressLine2,
+          line3: c.addressLine3,
+          city: c.addressCity,
+          state: c.addressState,
+          postcode: c.addressPostcode,
+          country: c.addressCountry,
+        },
+        affiliate:
+          c.affiliateCustomerId === null
+            ? null
+            : {
+                customerId: c.affiliateCustomerId,
+                percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
+                basis: c.affiliateBasis ?? 'revenue',
+              },
+        balance: c.balance.toString(),
+        depth: c.depth,
+        createdAt: c.createdAt.toISOString(),
+        updatedAt: c.updatedAt.toISOString(),
+        deleted,
+        deletedAt: c.deletedAt?.toISOString() ?? null,
+        effective: {
+          dailySpendLimit: limitText(eff.dailySpendLimit)!,
+          maxConcurrentCalls: eff.maxConcurrentCalls,
+          externalCallerId: eff.externalCallerId,
+          dialPlanId: eff.dialPlanId,
+          invoiceDueDays: eff.invoiceDueDays,
+          sendInvoices: eff.sendInvoices,
+          invoiceFormat: eff.invoiceFormat,
+          invoiceDetail: eff.invoiceDetail,
+          minimumContractMonths: eff.minimumContractMonths,
+        },
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- update
+
+  async update(scope: Scope, id: number, dto: UpdateCustomerDto): Promise<CustomerView> {
+    const present = (Object.keys(dto) as (keyof UpdateCustomerDto)[]).filter((k) => dto[k] !== undefined);
+    await this.tx
+      .run(async (em) => {
+        await findCustomerInScope(em, scope, id, { includeDeleted: true });
+        const existing = (await this.repo.lockById(em, id))!;
+        if (existing.deletedAt) throw new ConflictError('the customer is deleted; undelete it first');
+        if (dto.parentId !== undefined && dto.parentId !== existing.parentId) {
+          throw ValidationError.field('parentId', 'cannot be changed: a customer stays under the parent that created it');
+        }
+        if (existing.id === scope.personCustomerId) {
+          const fixed =
+            existing.parentId === null
+              ? present.filter((k) => ROOT_FIXED.has(k))
+              : present.filter((k) => k !== 'parentId' && !SELF_EDITABLE.has(k));
+          if (fixed.length)
+            throw new ForbiddenError(
+              `your own customer's ${fixed.join(', ')} can only be changed by ${existing.parentId === null ? 'nobody' : 'your parent'}`,
+            );
+        }
+        if (existing.type === 'residential') {
+          if (dto.name !== undefined && dto.name !== existing.name)
+            throw ValidationError.field('name', 'residential customers are named after their number');
+        } else if (dto.personName !== undefined) {
+          throw ValidationError.field('personName', 'is only for residential customers');
+        }
+        const owner = existing.parentId === null ? existing : (await this.repo.findById(em, existing.parentId))!;
+        const existingTaxIds = (await this.repo.taxIdsOf(em, [id])).get(id) ?? [];
+        const settings = await this.repo.settings(em);
+        const resolved = await this.resolveFields(em, { settings, owner, existing, existingTaxIds }, dto);
+
+        const changed: string[] = [];
+        const columns: Partial<CustomerEntity> = {};
+        for (const change of resolved) {
+          if (change.field === 'taxIds') {
+            const next = change.taxIds ?? [];
+            if (next.join(',') !== [...existingTaxIds].sort((a, b) => a - b).join(',')) {
+              await this.repo.replaceTaxes(em, id, next);
+              changed.push('taxIds');
+            }
+            continue;
+          }
+          const differs = Object.entries(change.columns).some(([k, v]) => !sameValue(v, existing[k as keyof CustomerEntity]));
+          if (differs) {
+            Object.assign(columns, change.columns);
+            changed.push(change.field);
+          }
+        }
+
+        if (columns.reseller === false && (await this.repo.countLiveChildren(em, id)) > 0) {
+          throw ConflictError.field('reseller', 'cannot be turned off while the customer has live sub-customers');
+        }
+        if (columns.reseller === false && existing.parentId === null) throw new ForbiddenError('the system owner is always a reseller');
+        if (columns.currency !== undefined && !existing.balance.isZero()) {
+          throw ConflictError.field('currency', 'can only be changed while the balance is 0.00');
+        }
+        if (columns.accountNumber && (await this.repo.accountNumberTaken(em, existing.parentId, columns.accountNumber, id))) {
+          throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
+        }
+        if (columns.prefix && (await this.repo.prefixTaken(em, columns.prefix, id)))
+          throw ConflictError.field('prefix', 'is already used by another customer');
+        // Unlocking calls by hand clears the reason an automatic lock (e.g. the daily limit) left.
+        if (columns.lockedCalls === false) columns.lockReason = null;
+
+        const now = this.clock.now();
+        if (dto.personName !== undefined && existing.type === 'residential') {
+          const admin = (await this.repo.firstAdministrators(em, [id])).get(id);
+          if (admin && admin.displayName !== dto.personName) {
+            await this.repo.setPersonDisplayName(em, admin.id, dto.personName, now);
+            changed.push('personName');
+          }
+        }
+        if (Object.keys(columns).length) await this.repo.updateCustomer(em, id, { ...columns, updatedAt: now });
+        if (changed.length) {
+          await this.audit.record(
+            scope,
+            { action: 'customer_updated', entityType: 'customer', entityId: id, customerId: id, details: { fields: changed } },
+            em,
+          );
+        }
+      })
+      .catch((err: unknown) => {
+        throw conflictFromUniqueViolation(err, false) ?? err;
+      });
+    return this.get(scope, id);
+  }
+
+  // ---------------------------------------------------------------- delete / undelete
+
+  async remove(scope: Scope, id: number): Promise<void> {
+    await this.tx.run(async (em) => {
+      await findCustomerInScope(em, scope, id, { includeDeleted: true });
+      const c = (await this.repo.lockById(em, id))!;
+      if (c.parentId === null) throw new ForbiddenError('the system owner cannot be deleted');
+      if (c.id === scope.personCustomerId) throw new ConflictError('you cannot delete your own customer');
+      if (c.deletedAt) throw new ConflictError('the customer is already deleted');
+      if ((await this.repo.countLiveChildren(em, id)) > 0)
+        throw new ConflictError('the customer has live sub-customers; delete them first');
+      if ((await this.repo.countLiveAffiliateReferrers(em, id)) > 0) {
+        throw new ConflictError('the customer is the affiliate of another customer; remove it as affiliate first');
+      }
+      const now = this.clock.now();
+      await this.repo.updateCustomer(em, id, {
+        deletedAt: now,
+        updatedAt: now,
+        // Frees them for reuse while deleted; undelete puts them back if they are still free.
+        accountNumber: null,
+        deletedAccountNumber: c.accountNumber,
+        prefix: null,
+        deletedPrefix: c.prefix,
+      });
+      await this.audit.record(scope, { action: 'customer_deleted', entityType: 'customer', entityId: id, customerId: id }, em);
+    });
+  }
+
+  async undelete(scope: Scope, id: number): Promise<CustomerView> {
+    await this.tx
+      .run(async (em) => {
+        const found = await findCustomerInScope(em, scope, id, { includeDeleted: true });
+        // Parent first, then the customer: the same order as create (parent) and delete (itself).
+        const parent = found.parentId === null ? null : await this.repo.lockById(em, found.parentId);
+        const c = (await this.repo.lockById(em, id))!;
+        if (!c.deletedAt) throw new ConflictError('the customer is not deleted');
+        if (!parent || parent.deletedAt) throw new ConflictError('the parent customer is deleted; undelete it first');
+        if (c.deletedAccountNumber && (await this.repo.accountNumberTaken(em, c.parentId, c.deletedAccountNumber, id))) {
+          throw ConflictError.field('accountNumber', `"${c.deletedAccountNumber}" was given to another customer meanwhile`);
+        }
+        if (c.deletedPrefix && (await this.repo.prefixTaken(em, c.deletedPrefix, id))) {
+          throw ConflictError.field('prefix', `"${c.deletedPrefix}" was given to another customer meanwhile`);
+        }
+        const now = this.clock.now();
+        await this.repo.updateCustomer(em, id, {
+          deletedAt: null,
+          updatedAt: now,
+          accountNumber: c.deletedAccountNumber,
+          deletedAccountNumber: null,
+          prefix: c.deletedPrefix,
+          deletedPrefix: null,
+        });
+        await this.audit.record(scope, { action: 'customer_undeleted', entityType: 'customer', entityId: id, customerId: id }, em);
+      })
+      .catch((err: unknown) => {
+        throw conflictFromUniqueViolation(err, false) ?? err;
+      });
+    return this.get(scope, id);
+  }
+
+  // ---------------------------------------------------------------- form options
+
+  async formOptions(scope: Scope, parentId?: number): Promise<CustomerFormOptions> {
+    const em = this.repo.reader;
+    const parent = await findCustomerInScope(em, scope, parentId ?? scope.customerId);
+    const settings = await this.repo.settings(em);
+    const [plans, taxes, regions, dialPlans, numbers, children] = await Promise.all([
+      this.ratePlans.listAssignablePlans(em, parent),
+      this.repo.usableTaxes(em, parent),
+      settings.regions ? this.repo.regions(em) : Promise.resolve([]),
+      this.repo.usableDialPlans(em, parent),
+      this.repo.freeNumbers(em, parent.id),
+      this.repo.liveChildren(em, parent.id),
+    ]);
+    return {
+      parent: {
+        id: parent.id,
+        name: parent.name,
+        reseller: !!parent.reseller,
+        canHaveCustomers: !!parent.reseller || parent.parentId === null,
+        timezone: parent.timezone,
+        currency: parent.currency,
+      },
+      ratePlans: plans.map((p) => ({
+        id: p.id,
+        name: p.name,
+        currency: p.currency,
+        ownerCustomerId: p.ownerCustomerId,
+        shared: p.ownerCustomerId !== parent.id,
+      })),
+      taxes: taxes.map((t) => ({
+        id: t.id,
+        name: t.name,
+        percentage: t.percentage === null ? null : Money.of(t.percentage).toString(),
+        flatAmount: t.flatAmount?.toString() ?? null,
+        currency: t.currency,
+        defaultLiability: t.defaultLiability,
+        ownerCustomerId: t.ownerCustomerId,
+      })),
+      regions: regions.map((r) => ({ id: r.id, name: r.name })),
+      dialPlans: dialPlans.map((d) => ({ id: d.id, name: d.name, ownerCustomerId: d.ownerCustomerId })),
+      freeNumbers: numbers.map((n) => ({ id: n.id, number: n.number })),
+      affiliates: children.map((c) => ({ id: c.id, name: c.name, accountNumber: c.accountNumber })),
+      settings: { customerPrefixes: !!settings.customerPrefixes, regions: !!settings.regions },
+      currencies: currencyCodes(),
+      timeZones: timeZoneNames(),
+      enums: {
+        types: [...CUSTOMER_TYPES],
+        billingTypes: [...BILLING_TYPES],
+        paymentTypes: [...PAYMENT_TYPES],
+        invoiceFormats: [...INVOICE_FORMATS],
+        invoiceDetails: [...INVOICE_DETAILS],
+        contractMonths: [...CONTRACT_MONTHS],
+        affiliateBases: [...AFFILIATE_BASES],
+      },
+      defaults: {
+        timezone: parent.timezone,
+        billingType: CUSTOMER_DEFAULTS.billingType,
+        paymentType: CUSTOMER_DEFAULTS.paymentType,
+        creditLimit: CUSTOMER_DEFAULTS.creditLimit,
+        lowBalanceThreshold: CUSTOMER_DEFAULTS.lowBalanceThreshold,
+        taxIds: taxes.filter((t) => t.defaultLiability === 'new' || t.defaultLiability === 'all').map((t) => t.id),
+      },
+    };
+  }
+}
