@@ -5,7 +5,8 @@ import { TEMPLATES_DIR } from '../../shared/paths';
 
 /**
  * Server-rendered pages with handlebars. One handlebars instance for views and layouts, with partials
- * from templates/partials. `{{x}}` escapes HTML; views never use triple braces on user data.
+ * from templates/partials. `{{x}}` escapes HTML; views never use triple braces on user data. Partials get
+ * an explicit context only: pass what they need (`{{> pager pager}}`, `{{> form/errors errors=errors}}`).
  */
 export const views = Handlebars.create();
 
@@ -15,7 +16,9 @@ const cacheEnabled = process.env.NODE_ENV !== 'development';
 function compile(file: string): Handlebars.TemplateDelegate {
   let t = cacheEnabled ? cache.get(file) : undefined;
   if (!t) {
-    t = views.compile(readFileSync(file, 'utf8'), { strict: false });
+    // explicitPartialContext: a partial sees only what it is given (`{{> form/text name=... value=...}}`), so
+    // a page's own `type` or `value` can never leak into a form field; use @root for page-wide values.
+    t = views.compile(readFileSync(file, 'utf8'), { strict: false, explicitPartialContext: true });
     cache.set(file, t);
   }
   return t;
@@ -48,6 +51,13 @@ export function registerViewHelpers(): void {
   views.registerHelper('isoDate', (d: unknown) => (d instanceof Date ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : ''));
   views.registerHelper('add', (a: number, b: number) => Number(a) + Number(b));
   views.registerHelper('sub', (a: number, b: number) => Number(a) - Number(b));
+  // Form helpers (templates/partials/form/*): `billingAddress[city]` → id "f-billingAddress-city".
+  views.registerHelper('fieldId', (name: unknown) => `f-${String(name).replace(/\]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-')}`);
+  views.registerHelper('hasKeys', (o: unknown) => !!o && typeof o === 'object' && Object.keys(o).length > 0);
+  views.registerHelper('isEmpty', (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0));
+  views.registerHelper('default', (v: unknown, fallback: unknown) => (v === undefined || v === null || v === '' ? fallback : v));
+  views.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => (a === undefined || a === null ? '' : String(a))).join(''));
+  views.registerHelper('yesNo', (v: unknown) => (v === true || v === 'true' ? 'Yes' : v === false || v === 'false' ? 'No' : ''));
 }
 
 let initialised = false;

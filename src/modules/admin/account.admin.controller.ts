@@ -1,0 +1,105 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AllowUsers, CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { pathIds } from '../../shared/tenancy';
+import { CreateApiKeyDto } from '../identity/dto/auth.dto';
+import { IdentityService } from '../identity/identity.service';
+import { PeopleService } from '../identity/people.service';
+import { AdminPages, formErrors, readForm, statusOf, validateForm, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
+import { formatInstant } from './format';
+import { noStore } from './telephony.admin.controller';
+
+/**
+ * "My account": the logged-in person, their API keys (a new key is shown once) and the way to the API
+ * documentation. Everything here concerns the person themselves, so ordinary users may use it too.
+ */
+@ApiExcludeController()
+@Controller('account')
+export class AccountAdminController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly identity: IdentityService,
+    private readonly people: PeopleService,
+  ) {}
+
+  @Get()
+  async show(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.render(req, res, scope, {}, {});
+  }
+
+  @AllowUsers()
+  @Post('api-keys')
+  async createKey(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { dto, errors } = await validateForm(CreateApiKeyDto, readForm(body, { name: 'text' }));
+    if (!dto) return this.render(req, res, scope, body, errors, 400);
+    let created: Awaited<ReturnType<IdentityService['createApiKey']>>;
+    try {
+      created = await this.identity.createApiKey(scope, dto.name);
+    } catch (err) {
+      return this.render(req, res, scope, body, formErrors(err), statusOf(err));
+    }
+    // Shown once: the answer is this page, not a redirect.
+    noStore(res);
+    await this.pages.render(
+      req,
+      res,
+      'account/key-created',
+      { title: 'API key created', key: { name: created.key.name, prefix: created.key.keyPrefix }, secret: created.secret },
+      201,
+    );
+  }
+
+  @AllowUsers()
+  @Post('api-keys/:keyId/revoke')
+  async revokeKey(@CurrentScope() scope: Scope, @Param('keyId', ParseIntPipe) keyId: number, @Res() res: Response): Promise<void> {
+    const key = (await this.identity.listApiKeys(scope)).find((k) => k.id === keyId);
+    await this.identity.revokeApiKey(scope, keyId);
+    this.pages.redirect(res, '/account', `API key “${key?.name ?? keyId}” revoked: programs using it are refused from now on.`);
+  }
+
+  private async render(req: Request, res: Response, scope: Scope, values: FormBody, errors: FormErrors, status = 200): Promise<void> {
+    const keys = await this.identity.listApiKeys(scope);
+    const self = ownScope(scope);
+    const person = scope.personId === null ? null : await this.people.get(self, scope.personCustomerId, scope.personId);
+    await this.pages.render(
+      req,
+      res,
+      'account/index',
+      {
+        title: 'My account',
+        person,
+        roleText:
+          scope.role === 'administrator'
+            ? 'Administrator: may look at and change everything of the customer and its customers'
+            : 'User: may look, not change',
+        switched: scope.switched,
+        keys: keys.map((k) => ({
+          id: k.id,
+          name: k.name,
+          prefix: k.keyPrefix,
+          createdAt: formatInstant(k.createdAt),
+          lastUsedAt: formatInstant(k.lastUsedAt),
+          revokedAt: formatInstant(k.revokedAt),
+          revoked: k.revokedAt !== null,
+        })),
+        values,
+        errors: withUnplacedErrors(errors, ['name']),
+      },
+      status,
+    );
+  }
+}
+
+/**
+ * The scope of the person's own customer, also while switched to a descendant (whose path begins with
+ * it): the person's own record lies there, outside the switched-to subtree.
+ */
+function ownScope(scope: Scope): Scope {
+  if (!scope.switched) return scope;
+  const ids = pathIds(scope.customerPath);
+  const i = ids.indexOf(scope.personCustomerId);
+  const customerPath = i >= 0 ? `/${ids.slice(0, i + 1).join('/')}/` : scope.customerPath;
+  return { ...scope, customerId: scope.personCustomerId, customerPath, switched: false };
+}

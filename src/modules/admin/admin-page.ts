@@ -1,0 +1,347 @@
+/**
+ * How to write an admin page (copy this; src/modules/admin/customers.admin.controller.ts is the full example):
+ *
+ *   @ApiExcludeController()                       // pages are not part of the OpenAPI document
+ *   @Controller()
+ *   export class WidgetsAdminController {
+ *     constructor(private readonly pages: AdminPages, private readonly widgets: WidgetsService) {}
+ *
+ *     @Get('widgets/new')
+ *     async newForm(@Req() req: Request, @Res() res: Response) {
+ *       await this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: {}, errors: {} });
+ *     }
+ *
+ *     @Post('widgets')                             // the CSRF token is checked before this runs
+ *     async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response) {
+ *       const { dto, errors } = await validateForm(CreateWidgetDto, readForm(body, WIDGET_FORM));
+ *       if (!dto) return this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: body, errors }, 400);
+ *       try {
+ *         const w = await this.widgets.create(scope, dto);
+ *         return this.pages.redirect(res, `/widgets/${w.id}`, `Widget ${w.name} created.`);   // POST-redirect-GET
+ *       } catch (err) {
+ *         const fe = formErrors(err);                // DomainError → { field: message, _form: message }; rethrows others
+ *         return this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: body, errors: fe }, statusOf(err));
+ *       }
+ *     }
+ *   }
+ *
+ * - `@Body() body: FormBody` (a plain object type) so the global DTO pipe leaves the raw form alone.
+ * - Re-render the form with the raw `body` as `values` so everything typed is kept; `errors` is
+ *   `{ 'billingAddress.city': 'must be ...' }` keyed like the API's `details[].field`.
+ * - Templates: `{{> form/text name="name" label="Name" value=values.name error=errors.name help="..."}}`
+ *   (see templates/partials/form/: text, textarea, select, checkbox, checkboxes, errors); every form
+ *   includes `{{> csrf}}` and `{{> form/errors errors=errors}}`. Partials see only what they are passed
+ *   (explicitPartialContext). Never use triple braces on data.
+ * - Forms that change something are POST (never GET); a delete gets a confirmation page first.
+ * - Multipart forms (file uploads) carry the token in the URL instead:
+ *   `<form method="post" enctype="multipart/form-data" action="/x?_csrf={{csrfToken}}">`.
+ * - Lists: `pageLinks(page, pageSize, total, req)` feeds `{{> pager pager}}`.
+ * - Pages need a login (the global AuthGuard redirects to /login); POST needs an administrator unless
+ *   the handler has @AllowUsers(). Errors thrown (NotFoundError...) render templates/views/errors/error.hbs.
+ */
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Request, Response } from 'express';
+import { DomainError } from '../../shared/errors';
+import type { ScopedRequest } from '../../shared/http/decorators';
+import { fieldErrors } from '../../shared/http/validation.pipe';
+import { AdminRepository } from './admin.repository';
+import { CSRF_FIELD, CsrfService } from './csrf';
+
+/** A urlencoded form body as body-parser (extended) gives it: strings, arrays and nested objects. */
+export type FormBody = Record<string, unknown>;
+/** Inline errors: field path (as in the API's error details) → message; `_form` for the whole form. */
+export type FormErrors = Record<string, string>;
+
+export interface NavItem {
+  label: string;
+  href: string;
+  active?: boolean;
+  /** Shown at the right, beside the person's name, instead of in the main menu. */
+  secondary?: boolean;
+}
+
+/** The main navigation; other modules' pages live at these paths. */
+export const NAV: readonly NavItem[] = [
+  { label: 'Dashboard', href: '/' },
+  { label: 'Customers', href: '/customers' },
+  { label: 'Rate plans', href: '/rate-plans' },
+  { label: 'Numbers', href: '/numbers' },
+  { label: 'Sent mail', href: '/outbox' },
+  { label: 'System', href: '/system' },
+  { label: 'Account', href: '/account' },
+  { label: 'API docs', href: '/api/docs' },
+];
+
+export function navItems(path: string): NavItem[] {
+  return NAV.map((item) => ({
+    ...item,
+    active: item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`),
+  }));
+}
+
+export interface Flash {
+  kind: 'ok' | 'error';
+  text: string;
+}
+const FLASH_COOKIE = 'flash';
+
+/**
+ * Renders pages inside the layout with what every page needs: who is logged in, which customer they act
+ * for (the "switched to" banner), the navigation, the CSRF token and the one-time flash message.
+ */
+@Injectable()
+export class AdminPages {
+  constructor(
+    private readonly repo: AdminRepository,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  async viewModel(req: Request, res: Response): Promise<Record<string, unknown>> {
+    const scope = (req as ScopedRequest).scope;
+    const header = scope ? await this.repo.header(scope) : null;
+    return {
+      csrfToken: await this.csrf.token(req, res),
+      csrfField: CSRF_FIELD,
+      flash: takeFlash(req, res),
+      nav: scope ? navItems(req.path) : null,
+      user: header ? { name: header.personName, customerName: header.personCustomerName, role: scope?.role } : null,
+      actingCustomerName: header?.actingCustomerName ?? null,
+      switchedTo: scope?.switched ? header?.actingCustomerName : null,
+      currentUrl: req.originalUrl,
+    };
+  }
+
+  /** Renders `templates/views/<view>.hbs` in the main layout; `model` overrides the common values. */
+  async render(req: Request, res: Response, view: string, model: Record<string, unknown> = {}, status = 200): Promise<void> {
+    const base = await this.viewModel(req, res);
+    res.status(status).render(view, { ...base, ...model });
+  }
+
+  /** POST-redirect-GET: 303 to `url`, with a message shown once on the next page. */
+  redirect(res: Response, url: string, flash?: string | Flash): void {
+    if (flash) setFlash(res, typeof flash === 'string' ? { kind: 'ok', text: flash } : flash);
+    res.redirect(303, url);
+  }
+}
+
+export function setFlash(res: Response, flash: Flash): void {
+  res.cookie(FLASH_COOKIE, JSON.stringify(flash), { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 60_000 });
+}
+
+function takeFlash(req: Request, res: Response): Flash | null {
+  const raw = (req.cookies as Record<string, unknown> | undefined)?.[FLASH_COOKIE];
+  if (typeof raw !== 'string') return null;
+  res.clearCookie(FLASH_COOKIE, { path: '/' });
+  try {
+    const f = JSON.parse(raw) as Partial<Flash>;
+    // Shown escaped; a hand-made cookie can only show its owner some text.
+    if (typeof f.text === 'string' && f.text.length <= 500) return { kind: f.kind === 'error' ? 'error' : 'ok', text: f.text };
+  } catch {
+    /* ignore a malformed cookie */
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Forms: from a urlencoded body to DTO-shaped values, and validation errors keyed by field path.
+
+/**
+ * How to read one form field:
+ * - text / text?: trimmed string; empty → undefined (text) or null (text?, "clear it")
+ * - int / int?: whole number; empty → undefined / null; anything else is passed on as typed, so the
+ *   DTO's validator reports it
+ * - decimal / decimal?: money and percentages stay decimal strings (never JS numbers); empty → undefined / null
+ * - enum / enum?: a select's value; empty → undefined / null ("use the rate plan's value")
+ * - bool: a checkbox (absent = false); bool?: a select of "", "true", "false" → null / true / false
+ * - int[] / text[]: checkboxes or a multi-select with the same name (absent = [])
+ * - a nested schema for `billingAddress[city]`-style fields
+ */
+export type FieldKind =
+  'text' | 'text?' | 'int' | 'int?' | 'decimal' | 'decimal?' | 'enum' | 'enum?' | 'bool' | 'bool?' | 'int[]' | 'text[]';
+export interface FormSchema {
+  [field: string]: FieldKind | FormSchema;
+}
+
+/** Converts a form body to DTO-shaped values; fields not in the schema are dropped (incl. `_csrf`). */
+export function readForm(body: FormBody | undefined, schema: FormSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const src = body && typeof body === 'object' ? body : {};
+  for (const [name, kind] of Object.entries(schema)) {
+    const raw = src[name];
+    if (typeof kind === 'object') {
+      out[name] = readForm(raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as FormBody) : {}, kind);
+      continue;
+    }
+    const value = readField(raw, kind);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function lastString(raw: unknown): string | undefined {
+  // A repeated single-value field arrives as an array: take the last (what the person saw last).
+  const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return typeof v === 'string' ? v.trim() : undefined;
+}
+
+export function readField(raw: unknown, kind: FieldKind): unknown {
+  const nullable = kind.endsWith('?');
+  const empty = nullable ? null : undefined;
+  switch (kind) {
+    case 'bool':
+      return raw !== undefined && ['on', 'true', '1', 'yes'].includes(lastString(raw) ?? '');
+    case 'bool?': {
+      const s = lastString(raw);
+      return s === 'true' ? true : s === 'false' ? false : null;
+    }
+    case 'int[]':
+    case 'text[]': {
+      const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+        (v): v is string => typeof v === 'string' && v.trim() !== '',
+      );
+      return kind === 'int[]' ? list.map((v) => (/^\d{1,15}$/.test(v.trim()) ? Number(v.trim()) : v)) : list.map((v) => v.trim());
+    }
+    case 'int':
+    case 'int?': {
+      const s = lastString(raw);
+      if (s === undefined || s === '') return empty;
+      return /^-?\d{1,15}$/.test(s) ? Number(s) : s;
+    }
+    case 'text':
+    case 'text?':
+    case 'decimal':
+    case 'decimal?':
+    case 'enum':
+    case 'enum?': {
+      const s = lastString(raw);
+      return s === undefined || s === '' ? empty : s;
+    }
+  }
+}
+
+/** Runs class-validator on a DTO class: `{ dto }` when valid, else `{ errors }` keyed by field path. */
+export async function validateForm<T extends object>(
+  cls: new () => T,
+  values: Record<string, unknown>,
+): Promise<{ dto: T; errors: null } | { dto: null; errors: FormErrors }> {
+  const dto = plainToInstance(cls, values);
+  const problems = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+  if (problems.length === 0) return { dto, errors: null };
+  const errors: FormErrors = {};
+  for (const { field, message } of fieldErrors(problems)) {
+    // The first message per field is enough next to the input.
+    if (!(field in errors)) errors[field] = isMissing(values, field) ? 'This field is required.' : sentence(message);
+  }
+  return { dto: null, errors };
+}
+
+function isMissing(values: Record<string, unknown>, field: string): boolean {
+  let v: unknown = values;
+  for (const part of field.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return v === undefined;
+}
+
+function sentence(message: string): string {
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/**
+ * Inline errors from a service's DomainError: its `details` by field, and its message under `_form`
+ * (shown above the form) when no detail names a field. Anything that is not a DomainError is rethrown.
+ */
+export function formErrors(err: unknown): FormErrors {
+  if (!(err instanceof DomainError)) throw err;
+  const errors: FormErrors = {};
+  for (const d of err.details) if (!(d.field in errors)) errors[d.field] = sentence(d.message);
+  if (err.details.length === 0) errors._form = sentence(err.message);
+  return errors;
+}
+
+/** HTTP status for re-rendering a form after an error (400 for plain validation). */
+export function statusOf(err: unknown): number {
+  return err instanceof DomainError ? err.status : 400;
+}
+
+/** Puts field errors that the form has no place for into `_form`, so nothing is silently lost. */
+export function withUnplacedErrors(errors: FormErrors, placed: readonly string[]): FormErrors {
+  const out: FormErrors = {};
+  const extra: string[] = [];
+  for (const [field, message] of Object.entries(errors)) {
+    if (field === '_form' || placed.includes(field)) out[field] = message;
+    else extra.push(`${field}: ${message}`);
+  }
+  if (extra.length) out._form = [out._form, ...extra].filter(Boolean).join(' ');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lists
+
+export interface PagerModel {
+  page: number;
+  pages: { n: number; url: string; current: boolean }[];
+  gapsAfter: number[];
+  prevUrl: string | null;
+  nextUrl: string | null;
+  from: number;
+  to: number;
+  total: number;
+  lastPage: number;
+}
+
+/**
+ * Page links for a list: first, last and two around the current page, keeping the other query
+ * parameters (search, filters) of the current URL.
+ */
+export function pageLinks(
+  page: number,
+  pageSize: number,
+  total: number,
+  req: { path: string; query: Record<string, unknown> },
+): PagerModel {
+  const lastPage = Math.max(1, Math.ceil(total / pageSize));
+  const url = (n: number): string => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query)) {
+      if (k === 'page') continue;
+      for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string' && one !== '') params.append(k, one);
+    }
+    if (n > 1) params.set('page', String(n));
+    const qs = params.toString();
+    return qs ? `${req.path}?${qs}` : req.path;
+  };
+  const numbers = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, lastPage])]
+    .filter((n) => n >= 1 && n <= lastPage)
+    .sort((a, b) => a - b);
+  const gapsAfter = numbers.filter((n, i) => i < numbers.length - 1 && numbers[i + 1] !== n + 1);
+  return {
+    page,
+    pages: numbers.map((n) => ({ n, url: url(n), current: n === page, gap: gapsAfter.includes(n) })),
+    gapsAfter,
+    prevUrl: page > 1 ? url(Math.min(page - 1, lastPage)) : null,
+    nextUrl: page < lastPage ? url(page + 1) : null,
+    from: total === 0 ? 0 : Math.min((page - 1) * pageSize + 1, total),
+    to: Math.min(page * pageSize, total),
+    total,
+    lastPage,
+  };
+}
+
+/** Reads `?page=` leniently for pages (a bad value means page 1, not an error page). */
+export function pageFromQuery(v: unknown): number {
+  const s = typeof v === 'string' ? v : '';
+  const n = /^\d{1,7}$/.test(s) ? Number(s) : 1;
+  return n >= 1 ? n : 1;
+}
+
+/** A local path to go back to after login: only "/something", never another site ("//x", "/\\x"). */
+export function safeLocalPath(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || next.length > 2000) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  return next;
+}

@@ -1,0 +1,387 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { BusinessRuleError, DomainError, ForbiddenError } from '../../shared/errors';
+import { CurrentScope, type ScopedRequest } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { CustomersService } from '../customers/customers.service';
+import { CreateCustomerDto, UpdateCustomerDto } from '../customers/dto/customer.dto';
+import type { CustomerFormOptions, CustomerView } from '../customers/dto/customer.view';
+import type { ListCustomersQuery } from '../customers/dto/list-customers.query';
+import { CUSTOMER_TYPES, type CustomerType } from '../customers/entities/customer.entity';
+import { IdentityService } from '../identity/identity.service';
+import {
+  AdminPages,
+  formErrors,
+  pageFromQuery,
+  pageLinks,
+  statusOf,
+  validateForm,
+  withUnplacedErrors,
+  type FormBody,
+  type FormErrors,
+} from './admin-page';
+import {
+  BILLING_TYPE_LABELS,
+  contractLabel,
+  countryOptions,
+  customerFormLists,
+  customerFormValues,
+  INVOICE_DETAIL_LABELS,
+  INVOICE_FORMAT_LABELS,
+  newCustomerValues,
+  PAYMENT_TYPE_LABELS,
+  placedFields,
+  readCustomerForm,
+  type FormMode,
+  type FormValues,
+} from './customer-form';
+import { formatInstant, formatMoney } from './format';
+
+const PAGE_SIZE = 25;
+
+const isType = (v: unknown): v is CustomerType => CUSTOMER_TYPES.some((t) => t === v);
+const truthy = (v: unknown): boolean => v === 'on' || v === 'true' || v === '1';
+const idFrom = (v: unknown): number | undefined => (typeof v === 'string' && /^\d{1,12}$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+
+/** Commerce » Customers: list, add (normal or residential), show, edit, delete/undelete, switch to. */
+@ApiExcludeController()
+@Controller()
+export class CustomersAdminController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly customers: CustomersService,
+    private readonly identity: IdentityService,
+  ) {}
+
+  @Get('customers')
+  async list(
+    @CurrentScope() scope: Scope,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const page = pageFromQuery(query.page);
+    const search = typeof query.search === 'string' ? query.search.trim().slice(0, 100) : '';
+    const includeDeleted = truthy(query.includeDeleted);
+    const parentId = idFrom(query.parentId);
+    const q: ListCustomersQuery = { page, pageSize: PAGE_SIZE, includeDeleted };
+    if (search) q.search = search;
+    if (parentId) q.parentId = parentId;
+    const parent = parentId && parentId !== scope.customerId ? await this.customers.get(scope, parentId) : null;
+    const result = await this.customers.list(scope, q);
+    await this.pages.render(req, res, 'customers/list', {
+      title: parent ? `Customers of ${parent.name}` : 'Customers',
+      parent,
+      newUrl: parent ? `/customers/new?parentId=${parent.id}` : '/customers/new',
+      canAdd: scope.role === 'administrator' && (!parent || (parent.reseller && !parent.deleted)),
+      search,
+      includeDeleted,
+      isAdmin: scope.role === 'administrator',
+      customers: result.items.map((c) => ({
+        id: c.id,
+        name: c.name,
+        accountNumber: c.accountNumber,
+        type: c.type === 'residential' ? 'Residential' : 'Normal',
+        reseller: c.reseller,
+        billingType: BILLING_TYPE_LABELS[c.billingType] ?? c.billingType,
+        balance: formatMoney(c.balance, c.currency),
+        balanceNegative: c.balance.startsWith('-'),
+        ...status(c),
+      })),
+      pager: pageLinks(page, PAGE_SIZE, result.total, req),
+    });
+  }
+
+  @Get('customers/new')
+  async newForm(
+    @CurrentScope() scope: Scope,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertAdministrator(scope);
+    const parentId = idFrom(query.parentId);
+    const options = await this.customers.formOptions(scope, parentId);
+    if (!isType(query.type)) {
+      return this.pages.render(req, res, 'customers/new-choose', { title: 'New customer', parent: options.parent, parentId });
+    }
+    const values = newCustomerValues(query.type, options);
+    if (parentId) values.parentId = String(parentId);
+    await this.renderForm(req, res, 'create', query.type, options, values, {});
+  }
+
+  @Post('customers')
+  async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const type: CustomerType = isType(body.type) ? body.type : 'normal';
+    const parentId = idFrom(body.parentId);
+    const options = await this.customers.formOptions(scope, parentId);
+    const values = readCustomerForm(body, type, 'create', options.settings);
+    if (parentId) values.parentId = parentId;
+    const { dto, errors } = await validateForm(CreateCustomerDto, values);
+    if (!dto) return this.renderForm(req, res, 'create', type, options, body, withFormHints(errors, values), 400);
+    let created: CustomerView & { sipSecret?: string; mailboxPin?: string };
+    try {
+      created = await this.customers.create(scope, dto);
+    } catch (err) {
+      return this.renderForm(req, res, 'create', type, options, body, formErrors(err), statusOf(err));
+    }
+    if (created.sipSecret || created.mailboxPin) {
+      // Secrets are shown once, so this answer is a page rather than a redirect that would need to carry them.
+      return this.pages.render(req, res, 'customers/created', { title: 'Customer created', customer: created, email: dto.email }, 201);
+    }
+    this.pages.redirect(
+      res,
+      `/customers/${created.id}`,
+      `Customer “${created.name}” created. Login details were emailed to ${created.email}.`,
+    );
+  }
+
+  @Get('customers/:id')
+  async show(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const options = await this.optionsFor(scope, c);
+    await this.pages.render(req, res, 'customers/detail', {
+      title: c.name,
+      customer: c,
+      isAdmin: scope.role === 'administrator',
+      isActing: c.id === scope.customerId,
+      ...status(c),
+      show: detailModel(c, options),
+    });
+  }
+
+  @Get('customers/:id/edit')
+  async editForm(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertAdministrator(scope);
+    const c = await this.customers.get(scope, id);
+    const options = await this.customers.formOptions(scope, c.parentId ?? undefined);
+    await this.renderForm(req, res, 'edit', c.type, options, customerFormValues(c), {}, 200, c);
+  }
+
+  @Post('customers/:id/edit')
+  async update(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const options = await this.customers.formOptions(scope, c.parentId ?? undefined);
+    const values = readCustomerForm(body, c.type, 'edit', options.settings);
+    const { dto, errors } = await validateForm(UpdateCustomerDto, values);
+    const formBody = { ...body, type: c.type };
+    if (!dto) return this.renderForm(req, res, 'edit', c.type, options, formBody, withFormHints(errors, values), 400, c);
+    try {
+      await this.customers.update(scope, id, dto);
+    } catch (err) {
+      return this.renderForm(req, res, 'edit', c.type, options, formBody, formErrors(err), statusOf(err), c);
+    }
+    this.pages.redirect(res, `/customers/${id}`, `Changes to “${c.name}” saved.`);
+  }
+
+  /** A confirmation page, so that deleting needs two deliberate clicks and no JavaScript. */
+  @Get('customers/:id/delete')
+  async confirmDelete(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertAdministrator(scope);
+    const c = await this.customers.get(scope, id);
+    await this.pages.render(req, res, 'customers/delete', { title: `Delete ${c.name}`, customer: c });
+  }
+
+  @Post('customers/:id/delete')
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    try {
+      await this.customers.remove(scope, id);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      return this.pages.redirect(res, `/customers/${id}`, { kind: 'error', text: `“${c.name}” was not deleted: ${err.message}.` });
+    }
+    this.pages.redirect(res, `/customers/${id}`, `“${c.name}” deleted. You can undelete it from this page.`);
+  }
+
+  @Post('customers/:id/undelete')
+  async undelete(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    try {
+      const c = await this.customers.undelete(scope, id);
+      this.pages.redirect(res, `/customers/${id}`, `“${c.name}” undeleted.`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      this.pages.redirect(res, `/customers/${id}`, { kind: 'error', text: `Not undeleted: ${err.message}.` });
+    }
+  }
+
+  @Post('customers/:id/switch')
+  async switchTo(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: ScopedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    if (!req.sessionTokenHash) throw new BusinessRuleError('switching needs a web session');
+    await this.identity.switchTo(scope, req.sessionTokenHash, id);
+    this.pages.redirect(res, '/', `You are now acting as “${c.name}”. Use “Switch back” at the top to return.`);
+  }
+
+  @Post('switch-back')
+  async switchBack(@CurrentScope() scope: Scope, @Req() req: ScopedRequest, @Res() res: Response): Promise<void> {
+    if (!req.sessionTokenHash) throw new BusinessRuleError('switching needs a web session');
+    const was = scope.customerId;
+    await this.identity.switchTo(scope, req.sessionTokenHash, scope.personCustomerId);
+    this.pages.redirect(res, scope.switched ? `/customers/${was}` : '/', 'You are acting for your own customer again.');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Names for the ids on the detail page; the parent's lists, or none when the parent is out of reach. */
+  private async optionsFor(scope: Scope, c: CustomerView): Promise<CustomerFormOptions | null> {
+    if (c.parentId === null) return null;
+    try {
+      return await this.customers.formOptions(scope, c.parentId);
+    } catch (err) {
+      if (err instanceof DomainError) return null;
+      throw err;
+    }
+  }
+
+  private renderForm(
+    req: Request,
+    res: Response,
+    mode: FormMode,
+    type: CustomerType,
+    options: CustomerFormOptions,
+    values: FormValues,
+    errors: FormErrors,
+    status = 200,
+    customer?: CustomerView,
+  ): Promise<void> {
+    const lists = customerFormLists(options, type, customer?.id);
+    const title =
+      mode === 'create' ? (type === 'residential' ? 'New residential customer' : 'New customer') : `Edit ${customer?.name ?? ''}`;
+    return this.pages.render(
+      req,
+      res,
+      'customers/form',
+      {
+        title,
+        mode,
+        isCreate: mode === 'create',
+        isResidential: type === 'residential',
+        type,
+        customer,
+        action: mode === 'create' ? '/customers' : `/customers/${customer?.id}/edit`,
+        cancelUrl: mode === 'create' ? '/customers' : `/customers/${customer?.id}`,
+        underOtherParent: mode === 'create' && values.parentId ? options.parent : null,
+        parent: options.parent,
+        values,
+        errors: withUnplacedErrors(errors, placedFields(type, mode, options.settings)),
+        lists,
+      },
+      status,
+    );
+  }
+}
+
+/** Forms that only an administrator could save are not shown to users (who may only look). */
+function assertAdministrator(scope: Scope): void {
+  if (scope.role !== 'administrator') throw new ForbiddenError('only administrators can add or change customers');
+}
+
+/** Friendlier messages for the form-only parts (the "Limit to:" boxes). */
+function withFormHints(errors: FormErrors, values: Record<string, unknown>): FormErrors {
+  const out = { ...errors };
+  if (values.dailySpendLimit === '') out.dailySpendLimit = 'Enter the daily amount, or choose “Unlimited” or the rate plan’s value.';
+  if (values.maxConcurrentCalls === '')
+    out.maxConcurrentCalls = 'Enter the number of calls, or choose “Unlimited” or the rate plan’s value.';
+  return out;
+}
+
+function status(c: CustomerView): { statusText: string; statusClass: string } {
+  if (c.deleted) return { statusText: 'Deleted', statusClass: 'deleted' };
+  const locks = [c.lockedWebEffective ? 'web' : null, c.lockedCallsEffective ? 'calls' : null].filter(Boolean);
+  if (locks.length) return { statusText: `Locked (${locks.join(', ')})`, statusClass: 'locked' };
+  return { statusText: 'Active', statusClass: 'active' };
+}
+
+const yesNo = (v: boolean): string => (v ? 'Yes' : 'No');
+
+/** "Rate plan's value (X)" when the customer leaves a plan-level setting unset. */
+function planValue(own: unknown, effective: string): { value: string; inherited: boolean } {
+  if (own === null || own === undefined) return { value: `Rate plan's value: ${effective}`, inherited: true };
+  return { value: effective, inherited: false };
+}
+
+function detailModel(c: CustomerView, o: CustomerFormOptions | null) {
+  const name = (list: { id: number; name: string }[] | undefined, id: number | null): string => {
+    if (id === null) return '';
+    return list?.find((x) => x.id === id)?.name ?? `#${id}`;
+  };
+  const e = c.effective;
+  const limit = (v: string | number): string =>
+    v === 'unlimited' ? 'Unlimited' : typeof v === 'string' ? formatMoney(v, c.currency) : String(v);
+  const address = c.billingAddress;
+  const country = address?.country ? (countryOptions().find((x) => x.value === address.country)?.label ?? address.country) : null;
+  const taxNames = c.taxIds.map((id) => name(o?.taxes, id));
+  return {
+    balance: formatMoney(c.balance, c.currency),
+    balanceNegative: c.balance.startsWith('-'),
+    creditLimit: formatMoney(c.creditLimit, c.currency),
+    lowBalanceThreshold:
+      c.lowBalanceThreshold === '0.00' || /^0(\.0+)?$/.test(c.lowBalanceThreshold)
+        ? 'Off (0.00)'
+        : formatMoney(c.lowBalanceThreshold, c.currency),
+    dailySpendLimit: planValue(c.dailySpendLimit, limit(e.dailySpendLimit)),
+    maxConcurrentCalls: planValue(c.maxConcurrentCalls, limit(e.maxConcurrentCalls)),
+    externalCallerId: planValue(c.externalCallerId, yesNo(e.externalCallerId)),
+    dialPlan: planValue(c.dialPlanId, e.dialPlanId === null ? 'none' : name(o?.dialPlans, e.dialPlanId)),
+    invoiceDueDays: planValue(c.invoiceDueDays, `${e.invoiceDueDays} days`),
+    sendInvoices: planValue(c.sendInvoices, yesNo(e.sendInvoices)),
+    invoiceFormat: planValue(c.invoiceFormat, INVOICE_FORMAT_LABELS[e.invoiceFormat] ?? e.invoiceFormat),
+    invoiceDetail: planValue(c.invoiceDetail, INVOICE_DETAIL_LABELS[e.invoiceDetail] ?? e.invoiceDetail),
+    minimumContract: planValue(c.minimumContractMonths, contractLabel(e.minimumContractMonths)),
+    maxVoicemailsPerFolder: c.maxVoicemailsPerFolder === null ? 'No limit' : String(c.maxVoicemailsPerFolder),
+    ratePlan: c.ratePlanId === null ? '' : name(o?.ratePlans, c.ratePlanId),
+    region: name(o?.regions, c.regionId),
+    billingType: BILLING_TYPE_LABELS[c.billingType] ?? c.billingType,
+    paymentType: PAYMENT_TYPE_LABELS[c.paymentType] ?? c.paymentType,
+    taxes: taxNames,
+    addressLines: [
+      address?.line1,
+      address?.line2,
+      address?.line3,
+      [address?.postcode, address?.city].filter(Boolean).join(' '),
+      address?.state,
+      country,
+    ].filter((x): x is string => !!x),
+    affiliate: c.affiliate
+      ? {
+          id: c.affiliate.customerId,
+          name: name(o?.affiliates, c.affiliate.customerId),
+          percentage: c.affiliate.percentage,
+          basis: c.affiliate.basis,
+        }
+      : null,
+    createdAt: formatInstant(c.createdAt),
+    updatedAt: formatInstant(c.updatedAt),
+    deletedAt: formatInstant(c.deletedAt),
+    showPrefix: !!o?.settings.customerPrefixes || !!c.prefix,
+    showRegion: !!o?.settings.regions || c.regionId !== null,
+  };
+}

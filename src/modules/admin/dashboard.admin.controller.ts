@@ -1,0 +1,45 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { NotFoundError } from '../../shared/errors';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { AdminPages } from './admin-page';
+import { AdminRepository } from './admin.repository';
+import { formatMoney } from './format';
+
+/** The start page: who you act for, their balance and what to do next. */
+@ApiExcludeController()
+@Controller()
+export class DashboardAdminController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly repo: AdminRepository,
+  ) {}
+
+  @Get()
+  async dashboard(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const customer = await this.repo.actingCustomer(scope);
+    if (!customer) throw new NotFoundError('customer');
+    const children = await this.repo.countLiveChildren(customer.id);
+    await this.pages.render(req, res, 'admin/dashboard', {
+      title: 'Dashboard',
+      customer: {
+        id: customer.id,
+        name: customer.name,
+        accountNumber: customer.accountNumber,
+        reseller: customer.reseller,
+        balance: formatMoney(customer.balance, customer.currency),
+        balanceNegative: customer.balance.isNegative(),
+        creditLimit: formatMoney(customer.creditLimit, customer.currency),
+        currency: customer.currency,
+        hasParent: customer.parentId !== null,
+        canHaveCustomers: customer.reseller || customer.parentId === null,
+        lockedWeb: customer.lockedWeb,
+        lockedCalls: customer.lockedCalls,
+      },
+      children,
+      isAdmin: scope.role === 'administrator',
+    });
+  }
+}

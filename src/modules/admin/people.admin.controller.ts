@@ -1,0 +1,245 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { DomainError } from '../../shared/errors';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { CustomersService } from '../customers/customers.service';
+import type { CustomerView } from '../customers/dto/customer.view';
+import { CreatePersonDto, UpdatePersonDto, type PersonDto } from '../identity/dto/people.dto';
+import { ROLES } from '../identity/entities/person.entity';
+import { MIN_PASSWORD_LENGTH } from '../identity/identity.service';
+import { PeopleService } from '../identity/people.service';
+import {
+  AdminPages,
+  formErrors,
+  pageFromQuery,
+  pageLinks,
+  readForm,
+  statusOf,
+  validateForm,
+  withUnplacedErrors,
+  type FormBody,
+  type FormErrors,
+  type FormSchema,
+} from './admin-page';
+import { formatInstant } from './format';
+import { customerCrumbs, requireFilled, searchFrom } from './telephony.admin.controller';
+
+const PAGE_SIZE = 25;
+
+const ROLE_LABELS: Record<string, string> = { administrator: 'Administrator (may change things)', user: 'User (may only look)' };
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] ?? r }));
+
+const CREATE_FORM: FormSchema = { username: 'text', displayName: 'text', email: 'text?', role: 'enum', password: 'text' };
+const EDIT_FORM: FormSchema = { displayName: 'text', email: 'text?', role: 'enum', password: 'text' };
+
+/** Passwords are never sent back to the browser, not even after a mistake. */
+const withoutPassword = (body: FormBody): FormBody => ({ ...body, password: '' });
+
+/** A customer's people (logins): list, add, edit, delete, and "send a login link". */
+@ApiExcludeController()
+@Controller()
+export class PeopleAdminController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly customers: CustomersService,
+    private readonly people: PeopleService,
+  ) {}
+
+  @Get('customers/:id/people')
+  async list(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const page = pageFromQuery(query.page);
+    const search = searchFrom(query.search);
+    const result = await this.people.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    await this.pages.render(req, res, 'people/list', {
+      title: `People of ${c.name}`,
+      crumbs: customerCrumbs(c),
+      customer: c,
+      isAdmin: scope.role === 'administrator',
+      search,
+      people: result.items.map((p) => ({
+        ...p,
+        roleText: p.role === 'administrator' ? 'Administrator' : 'User',
+        lastLoginAt: formatInstant(p.lastLoginAt),
+        isSelf: p.id === scope.personId,
+      })),
+      pager: pageLinks(page, PAGE_SIZE, result.total, req),
+    });
+  }
+
+  @Get('customers/:id/people/new')
+  async newForm(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    await this.renderForm(req, res, c, null, { role: 'user' }, {});
+  }
+
+  @Post('customers/:id/people')
+  async create(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const values = readForm(body, CREATE_FORM);
+    const { dto, errors } = await validateForm(CreatePersonDto, values);
+    if (!dto) return this.renderForm(req, res, c, null, withoutPassword(body), errors, 400);
+    try {
+      const p = await this.people.create(scope, id, dto);
+      const how = p.loginLinkSent
+        ? ` A link to set the password was emailed to ${p.email}.`
+        : ' They can log in with the password you gave.';
+      this.pages.redirect(res, `/customers/${id}/people`, `${p.displayName} (${p.username}) added.${how}`);
+    } catch (err) {
+      return this.renderForm(req, res, c, null, withoutPassword(body), formErrors(err), statusOf(err));
+    }
+  }
+
+  @Get('customers/:id/people/:personId/edit')
+  async editForm(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const p = await this.people.get(scope, id, personId);
+    await this.renderForm(req, res, c, p, { displayName: p.displayName, email: p.email ?? '', role: p.role }, {});
+  }
+
+  @Post('customers/:id/people/:personId/edit')
+  async update(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const p = await this.people.get(scope, id, personId);
+    const values = readForm(body, EDIT_FORM);
+    const checked = await validateForm(UpdatePersonDto, values);
+    const errors = requireFilled(values, ['displayName', 'role'], checked.errors);
+    if (errors || !checked.dto) return this.renderForm(req, res, c, p, withoutPassword(body), errors ?? {}, 400);
+    try {
+      await this.people.update(scope, id, personId, checked.dto);
+    } catch (err) {
+      return this.renderForm(req, res, c, p, withoutPassword(body), formErrors(err), statusOf(err));
+    }
+    const pw = checked.dto.password !== undefined ? ' The new password is set; their other logins were ended.' : '';
+    this.pages.redirect(res, `/customers/${id}/people`, `Changes to ${p.username} saved.${pw}`);
+  }
+
+  @Post('customers/:id/people/:personId/login-link')
+  async sendLoginLink(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const p = await this.people.get(scope, id, personId);
+    try {
+      const sent = await this.people.sendLoginLink(scope, id, personId);
+      this.pages.redirect(
+        res,
+        `/customers/${id}/people`,
+        `A login link for ${p.username} was emailed to ${sent.to}. It works once, until ${formatInstant(sent.expiresAt)}.`,
+      );
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      const reason = err.details[0]?.field === 'email' ? 'they have no email address; add one first' : err.message;
+      this.pages.redirect(res, `/customers/${id}/people`, { kind: 'error', text: `No login link was sent to ${p.username}: ${reason}.` });
+    }
+  }
+
+  @Get('customers/:id/people/:personId/delete')
+  async confirmDelete(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const p = await this.people.get(scope, id, personId);
+    await this.pages.render(req, res, 'people/delete', {
+      title: `Delete ${p.username}`,
+      crumbs: customerCrumbs(c, { label: 'People', href: `/customers/${c.id}/people` }),
+      customer: c,
+      person: p,
+      isSelf: p.id === scope.personId,
+    });
+  }
+
+  @Post('customers/:id/people/:personId/delete')
+  async remove(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('personId', ParseIntPipe) personId: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const p = await this.people.get(scope, id, personId);
+    try {
+      await this.people.remove(scope, id, personId);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      return this.pages.redirect(res, `/customers/${id}/people`, { kind: 'error', text: `${p.username} was not deleted: ${err.message}.` });
+    }
+    this.pages.redirect(
+      res,
+      `/customers/${id}/people`,
+      `${p.displayName} (${p.username}) deleted. Their logins and API keys stopped working.`,
+    );
+  }
+
+  private renderForm(
+    req: Request,
+    res: Response,
+    c: CustomerView,
+    p: PersonDto | null,
+    values: FormBody,
+    errors: FormErrors,
+    status = 200,
+  ): Promise<void> {
+    const placed = p ? ['displayName', 'email', 'role', 'password'] : ['username', 'displayName', 'email', 'role', 'password'];
+    return this.pages.render(
+      req,
+      res,
+      'people/form',
+      {
+        title: p ? `Edit ${p.username}` : 'New person',
+        crumbs: customerCrumbs(c, { label: 'People', href: `/customers/${c.id}/people` }),
+        customer: c,
+        person: p,
+        isCreate: !p,
+        action: p ? `/customers/${c.id}/people/${p.id}/edit` : `/customers/${c.id}/people`,
+        cancelUrl: `/customers/${c.id}/people`,
+        roles: ROLE_OPTIONS,
+        emailHelp: p ? 'Login links are sent here.' : 'Login links are sent here. Required unless you give a password.',
+        passwordLabel: p ? 'New password' : 'Password',
+        passwordHelp: p
+          ? `Optional, at least ${MIN_PASSWORD_LENGTH} characters. Leave empty to keep the current one; setting one ends the person's other logins.`
+          : `Optional, at least ${MIN_PASSWORD_LENGTH} characters. Leave empty to email a login link instead.`,
+        values,
+        errors: withUnplacedErrors(errors, placed),
+      },
+      status,
+    );
+  }
+}
