@@ -70,10 +70,7 @@ export class AccountAdminController {
       {
         title: 'My account',
         person,
-        roleText:
-          scope.role === 'administrator'
-            ? 'Administrator: may look at and change everything of the customer and its customers'
-            : 'User: may look, not change',
+        roleText: scope.role === 'administrator' ? 'Administrator (may change things)' : 'User (may only look)',
         switched: scope.switched,
         keys: keys.map((k) => ({
           id: k.id,

@@ -20,7 +20,16 @@ import { AccountAdminController } from './account.admin.controller';
 @Global()
 @Module({
   imports: [CustomersModule],
-  controllers: [AuthAdminController, DashboardAdminController, CustomersAdminController, OutboxAdminController, TelephonyAdminController, PeopleAdminController, SystemAdminController, AccountAdminController],
+  controllers: [
+    AuthAdminController,
+    DashboardAdminController,
+    CustomersAdminController,
+    OutboxAdminController,
+    TelephonyAdminController,
+    PeopleAdminController,
+    SystemAdminController,
+    AccountAdminController,
+  ],
   providers: [AdminRepository, AdminPages, CsrfService],
   exports: [AdminPages],
 })

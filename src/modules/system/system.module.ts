@@ -29,6 +29,6 @@ import { TestClockController } from './test-clock.controller';
     ExchangeRatesController,
   ],
   providers: [BootstrapService, SystemRepository, SystemApi, SystemSettingsService, RegionsService, DialPlansService, ExchangeRatesService],
-  exports: [BootstrapService, SystemApi],
+  exports: [BootstrapService, SystemApi, SystemSettingsService, RegionsService, DialPlansService, ExchangeRatesService],
 })
 export class SystemModule {}

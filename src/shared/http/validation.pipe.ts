@@ -5,7 +5,11 @@ function flatten(errors: ClassValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message: message.replace(/^\S+ /, '') || message });
+    // class-validator's messages start with the property name ("name must be a string"); the field is
+    // already named separately, so drop it there, and only there.
+    for (const message of Object.values(e.constraints ?? {})) {
+      out.push({ field, message: message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message });
+    }
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;
