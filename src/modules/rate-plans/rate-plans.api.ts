@@ -4,6 +4,7 @@ import { NotFoundError } from '../../shared/errors';
 import { ancestorIds } from '../../shared/tenancy';
 import type { CustomerEntity } from '../customers/entities/customer.entity';
 import { RatePlanEntity } from './entities/rate-plan.entity';
+import { inheritanceChain, resolvePlanSettings, type EffectivePlanSettings } from './plan-settings';
 
 /**
  * What other modules may ask of rate plans. A plan can be assigned to the customers of `owner` when
@@ -43,5 +44,23 @@ export class RatePlansApi {
 
   findPlan(em: EntityManager, planId: number): Promise<RatePlanEntity | null> {
     return em.findOneBy(RatePlanEntity, { id: planId, deletedAt: IsNull() });
+  }
+
+  /**
+   * The plan's settings in force (fees, included seconds, billing period, due/overdue days, contract,
+   * markups and the customer-setting defaults), resolved through `inheritsFromId` and the platform
+   * defaults. Null for an unknown plan. Deleted plans are resolved too (old invoices may refer to them).
+   */
+  async effectivePlanSettings(em: EntityManager, planId: number): Promise<EffectivePlanSettings | null> {
+    const plans = new Map<number, RatePlanEntity>();
+    let id: number | null = planId;
+    while (id !== null && !plans.has(id)) {
+      const plan: RatePlanEntity | null = await em.findOneBy(RatePlanEntity, { id });
+      if (!plan) break;
+      plans.set(plan.id, plan);
+      id = plan.inheritsFromId;
+    }
+    const plan = plans.get(planId);
+    return plan ? resolvePlanSettings(inheritanceChain(plan, plans)) : null;
   }
 }

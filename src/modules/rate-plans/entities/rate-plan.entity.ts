@@ -53,6 +53,9 @@ export class RatePlanEntity {
   @Column({ type: 'varchar', length: 8, nullable: true }) invoiceFormat: string | null;
   @Column({ type: 'varchar', length: 16, nullable: true }) invoiceDetail: string | null;
 
+  /** Changes with every change of the plan's rates or decks: rate caches compare it to stay fresh. */
+  @Column({ type: 'int', default: 0 }) ratesVersion: number;
+
   @TimestampColumn({ nullable: true }) deletedAt: Date | null;
   @TimestampColumn() createdAt: Date;
   @TimestampColumn() updatedAt: Date;

@@ -1,0 +1,240 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Clock } from '../../shared/clock';
+import { DomainError, PayloadTooLargeError } from '../../shared/errors';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import { spoolUpload } from './deck-upload';
+import { PriceLookupDto, PriceQuery } from './dto/price.dto';
+import { CreateRatePlanDto, ListRatePlansQuery, RatePlanDto, RatePlanPageDto, UpdateRatePlanDto } from './dto/rate-plan.dto';
+import {
+  CreateRateDto,
+  ExportRatesQuery,
+  ImportRatesQuery,
+  ImportResultDto,
+  ListRatesQuery,
+  RateDeckDto,
+  RateDto,
+  RatePageDto,
+  UpdateRateDto,
+} from './dto/rate.dto';
+import { RatePlansService } from './rate-plans.service';
+import { RatesService } from './rates.service';
+import { RatingService, toPriceLookupDto } from './rating.service';
+
+export const RATE_DECK_MAX_BYTES = Symbol('RATE_DECK_MAX_BYTES');
+
+/** 415: the body is not in a format this endpoint reads. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+}
+
+const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+
+@ApiTags('rate plans')
+@ApiBearerAuth()
+@Controller('api/v1/rate-plans')
+export class RatePlansController {
+  constructor(
+    private readonly plans: RatePlansService,
+    private readonly rates: RatesService,
+    @Inject(RATE_DECK_MAX_BYTES) private readonly maxDeckBytes: number,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: "Create a rate plan (owned by the acting customer, or `ownerId` of the caller's tree)" })
+  @ApiCreatedResponse({ type: RatePlanDto })
+  create(@CurrentScope() scope: Scope, @Body() dto: CreateRatePlanDto): Promise<RatePlanDto> {
+    return this.plans.create(scope, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Own rate plans and plans shared with the acting customer, each marked `editable`' })
+  @ApiOkResponse({ type: RatePlanPageDto })
+  list(@CurrentScope() scope: Scope, @Query() q: ListRatePlansQuery): Promise<RatePlanPageDto> {
+    return this.plans.list(scope, q);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A rate plan: own values (null = inherit) and `effective` values' })
+  @ApiOkResponse({ type: RatePlanDto })
+  get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<RatePlanDto> {
+    return this.plans.get(scope, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a rate plan (owner only; a sharee gets 403)' })
+  @ApiOkResponse({ type: RatePlanDto })
+  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateRatePlanDto): Promise<RatePlanDto> {
+    return this.plans.update(scope, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a rate plan: refused (409) while customers or other plans use it, and for the cost plan' })
+  @ApiNoContentResponse()
+  async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.plans.remove(scope, id);
+  }
+
+  @Get(':id/rate-decks')
+  @ApiOperation({ summary: "The plan's rate decks (newest first): pending, active (in force now) or superseded" })
+  @ApiOkResponse({ type: [RateDeckDto] })
+  decks(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<RateDeckDto[]> {
+    return this.rates.decks(scope, id);
+  }
+
+  @Get(':id/rates.csv')
+  @ApiOperation({ summary: 'Export the rates in force now (or `at`, or deck `deckId`) as a CSV deck that imports back unchanged' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ schema: { type: 'string' } })
+  async exportCsv(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() q: ExportRatesQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="rate-plan-${id}.csv"`);
+    await this.rates.exportDeck(scope, id, q, res);
+  }
+
+  @Get(':id/rates')
+  @ApiOperation({ summary: 'Rates of the deck in force now (or `at`, or deck `deckId`), searchable by prefix or destination' })
+  @ApiOkResponse({ type: RatePageDto })
+  listRates(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Query() q: ListRatesQuery): Promise<RatePageDto> {
+    return this.rates.list(scope, id, q);
+  }
+
+  @Post(':id/rates')
+  @ApiOperation({ summary: 'Add one rate to the deck in force now (owner only)' })
+  @ApiCreatedResponse({ type: RateDto })
+  createRate(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateRateDto): Promise<RateDto> {
+    return this.rates.create(scope, id, dto);
+  }
+
+  @Put(':id/rates')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Import a CSV rate deck that replaces the plan’s rates (owner only)',
+    description:
+      'Header `prefix,destination,connect_fee,included_seconds,per_minute,first_block,increment,minimum_charge,direction`, optional ' +
+      '`per_message,days,start_time,end_time,priority,valid_from,valid_until`. The whole deck is validated; any bad line refuses it ' +
+      '(400, `details` name each line as `line N`) and nothing changes. `?preview=true` answers `{ added, changed, removed }` without ' +
+      'applying. `?effectiveFrom=` (future) loads it now and puts it in force then. Larger than RATE_DECK_MAX_BYTES: 413.',
+  })
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    schema: {
+      type: 'string',
+      example:
+        'prefix,destination,connect_fee,included_seconds,per_minute,first_block,increment,minimum_charge,direction\n49,Germany,0,0,0.012,1,1,0,outbound\n',
+    },
+  })
+  @ApiOkResponse({ type: ImportResultDto })
+  async importCsv(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() q: ImportRatesQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportResultDto> {
+    const options = RatesService.importOptions(q);
+    await this.rates.assertCanImport(scope, id);
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!CSV_TYPES.includes(type))
+      throw new UnsupportedMediaTypeError('send the rate deck as the request body with Content-Type: text/csv');
+    const length = req.headers['content-length'] ? Number(req.headers['content-length']) : undefined;
+    let upload;
+    try {
+      upload = await spoolUpload(req, this.maxDeckBytes, length);
+    } catch (err) {
+      // Stop reading an oversized body: close the connection after the answer.
+      if (err instanceof PayloadTooLargeError) res.setHeader('Connection', 'close');
+      throw err;
+    }
+    try {
+      const result = await this.rates.importDeck(scope, id, upload.path, options);
+      return {
+        applied: result.applied,
+        rows: result.rows,
+        deck: result.deck,
+        ...(result.diff ?? { added: null, changed: null, removed: null, unchanged: null }),
+      };
+    } finally {
+      await upload.cleanup();
+    }
+  }
+
+  @Get(':id/rates/:rateId')
+  @ApiOkResponse({ type: RateDto })
+  getRate(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('rateId', ParseIntPipe) rateId: number,
+  ): Promise<RateDto> {
+    return this.rates.get(scope, id, rateId);
+  }
+
+  @Patch(':id/rates/:rateId')
+  @ApiOperation({ summary: 'Change one rate (owner only)' })
+  @ApiOkResponse({ type: RateDto })
+  updateRate(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('rateId', ParseIntPipe) rateId: number,
+    @Body() dto: UpdateRateDto,
+  ): Promise<RateDto> {
+    return this.rates.update(scope, id, rateId, dto);
+  }
+
+  @Delete(':id/rates/:rateId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async deleteRate(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('rateId', ParseIntPipe) rateId: number,
+  ): Promise<void> {
+    await this.rates.remove(scope, id, rateId);
+  }
+}
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller('api/v1/customers')
+export class PriceController {
+  constructor(
+    private readonly rating: RatingService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get(':id/price')
+  @ApiOperation({
+    summary: 'What a call would cost this customer and each level above it',
+    description:
+      'Levels: the customer first, then its ancestors within the caller’s tree, then (for the system owner only) the cost level. ' +
+      'A level with no rate of its own uses the level above marked up by its plan. No rate for a charged level: 422 `no_rate`.',
+  })
+  @ApiOkResponse({ type: PriceLookupDto })
+  async price(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Query() q: PriceQuery): Promise<PriceLookupDto> {
+    const rated = await this.rating.priceLookup(
+      scope,
+      id,
+      { number: q.number, direction: q.direction, at: q.at ? new Date(q.at) : undefined, duration: q.duration },
+      this.clock.now(),
+    );
+    return toPriceLookupDto(rated);
+  }
+}

@@ -1,0 +1,297 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { Money } from '../../shared/money';
+import { LIKE_ESCAPE, likeContains } from '../../shared/pagination';
+import type { Direction, RateDefinition } from './domain/rate';
+import { RateDeckEntity, type DeckSource } from './entities/rate-deck.entity';
+import { RatePlanEntity } from './entities/rate-plan.entity';
+import { RateEntity } from './entities/rate.entity';
+import { readInstant, readInt, sqlInstant } from './sql-values';
+
+/** A rate as stored: the domain definition plus its row identity. */
+export interface StoredRate extends RateDefinition {
+  id: number;
+  deckId: number;
+}
+
+const RATE_COLUMNS = [
+  'deck_id',
+  'plan_id',
+  'prefix',
+  'destination',
+  'direction',
+  'connect_fee',
+  'included_seconds',
+  'per_minute',
+  'first_block',
+  'increment',
+  'minimum_charge',
+  'per_message',
+  'days',
+  'start_time',
+  'end_time',
+  'priority',
+  'valid_from',
+  'valid_until',
+] as const;
+
+/**
+ * Rows per INSERT statement: 18 parameters each stays well under both databases' placeholder limits
+ * (SQLite 32766, MariaDB 65535) and MariaDB's default packet size.
+ */
+const ROWS_PER_INSERT = 1000;
+/** Rows per page when streaming a deck (keyset pagination by id: no OFFSET scans, works on both drivers). */
+export const STREAM_PAGE = 5000;
+
+const SELECT_RATE = `SELECT id, deck_id, prefix, destination, direction, connect_fee, included_seconds, per_minute, first_block,
+  increment, minimum_charge, per_message, days, start_time, end_time, priority, valid_from, valid_until FROM rates`;
+
+type RawRate = Record<(typeof RATE_COLUMNS)[number] | 'id', unknown>;
+
+export function rateFromRaw(r: RawRate): StoredRate {
+  return {
+    id: readInt(r.id),
+    deckId: readInt(r.deck_id),
+    prefix: String(r.prefix),
+    destination: String(r.destination),
+    direction: r.direction as Direction,
+    connectFee: Money.fromMicros(r.connect_fee as string | number),
+    includedSeconds: readInt(r.included_seconds),
+    perMinute: Money.fromMicros(r.per_minute as string | number),
+    firstBlock: readInt(r.first_block),
+    increment: readInt(r.increment),
+    minimumCharge: Money.fromMicros(r.minimum_charge as string | number),
+    perMessage: Money.fromMicros(r.per_message as string | number),
+    days: (r.days as string | null) ?? null,
+    startTime: (r.start_time as string | null) ?? null,
+    endTime: (r.end_time as string | null) ?? null,
+    priority: readInt(r.priority),
+    validFrom: readInstant(r.valid_from),
+    validUntil: readInstant(r.valid_until),
+  };
+}
+
+function rateValues(deckId: number, planId: number, r: RateDefinition): unknown[] {
+  return [
+    deckId,
+    planId,
+    r.prefix,
+    r.destination,
+    r.direction,
+    r.connectFee.toMicros(),
+    r.includedSeconds,
+    r.perMinute.toMicros(),
+    r.firstBlock,
+    r.increment,
+    r.minimumCharge.toMicros(),
+    r.perMessage.toMicros(),
+    r.days,
+    r.startTime,
+    r.endTime,
+    r.priority,
+    r.validFrom === null ? null : sqlInstant(r.validFrom),
+    r.validUntil === null ? null : sqlInstant(r.validUntil),
+  ];
+}
+
+/** Column → value for an UPDATE of one rate (raw, so money and instants are stored as the bulk paths do). */
+function rateAssignments(r: RateDefinition): Record<string, unknown> {
+  const values = rateValues(0, 0, r);
+  const out: Record<string, unknown> = {};
+  RATE_COLUMNS.forEach((c, i) => {
+    if (c !== 'deck_id' && c !== 'plan_id') out[c] = values[i];
+  });
+  return out;
+}
+
+/** The only place that touches the rates and rate_decks tables. */
+@Injectable()
+export class RatesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  // ---- decks ------------------------------------------------------------------------------------
+
+  listDecks(em: EntityManager, planId: number): Promise<RateDeckEntity[]> {
+    return em.find(RateDeckEntity, { where: { planId }, order: { effectiveFrom: 'ASC', id: 'ASC' } });
+  }
+
+  /** The deck in force at `at`: the latest effective_from <= at (ties: the later deck). */
+  deckAt(em: EntityManager, planId: number, at: Date): Promise<RateDeckEntity | null> {
+    return em
+      .createQueryBuilder(RateDeckEntity, 'd')
+      .where('d.planId = :planId', { planId })
+      .andWhere('d.effectiveFrom <= :at', { at: sqlInstant(at) })
+      .orderBy('d.effectiveFrom', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .getOne();
+  }
+
+  /** Rates in the deck in force at `at`, per plan. */
+  async currentCounts(em: EntityManager, planIds: readonly number[], at: Date): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (planIds.length === 0) return out;
+    const decks = await em
+      .createQueryBuilder(RateDeckEntity, 'd')
+      .where('d.planId IN (:...planIds)', { planIds: [...planIds] })
+      .andWhere('d.effectiveFrom <= :at', { at: sqlInstant(at) })
+      .orderBy('d.effectiveFrom', 'ASC')
+      .addOrderBy('d.id', 'ASC')
+      .getMany();
+    // Ascending order: the last deck seen per plan is the one in force.
+    for (const d of decks) out.set(d.planId, d.rateCount);
+    return out;
+  }
+
+  findDeck(em: EntityManager, planId: number, deckId: number): Promise<RateDeckEntity | null> {
+    return em.findOneBy(RateDeckEntity, { id: deckId, planId });
+  }
+
+  async createDeck(
+    em: EntityManager,
+    row: { planId: number; effectiveFrom: Date; source: DeckSource; createdByPersonId: number | null; createdAt: Date },
+  ): Promise<RateDeckEntity> {
+    const deck = em.create(RateDeckEntity, { ...row, rateCount: 0, version: 0 });
+    return em.save(RateDeckEntity, deck);
+  }
+
+  async setDeckCount(em: EntityManager, deckId: number, rateCount: number): Promise<void> {
+    await em.update(RateDeckEntity, { id: deckId }, { rateCount });
+  }
+
+  /** Marks a change of the plan's rates: readers of cached indexes see the new version and reload. */
+  async bumpVersions(em: EntityManager, planId: number, deckId: number | null, countDelta = 0): Promise<void> {
+    if (deckId !== null) {
+      await em
+        .createQueryBuilder()
+        .update(RateDeckEntity)
+        .set({ version: () => 'version + 1', rateCount: () => `rate_count + (${Math.trunc(countDelta)})` })
+        .where('id = :deckId', { deckId })
+        .execute();
+    }
+    await em
+      .createQueryBuilder()
+      .update(RatePlanEntity)
+      .set({ ratesVersion: () => 'rates_version + 1' })
+      .where('id = :planId', { planId })
+      .execute();
+  }
+
+  /**
+   * Deletes decks that can no longer be in force for any call that matters: superseded by a deck that
+   * took effect before `supersededBefore`. Returns how many decks went.
+   */
+  async purgeOldDecks(em: EntityManager, planId: number, supersededBefore: Date): Promise<number> {
+    const decks = await this.listDecks(em, planId);
+    const doomed: number[] = [];
+    for (let i = 0; i < decks.length - 1; i++) {
+      const successor = decks[i + 1];
+      if (successor.effectiveFrom.getTime() < supersededBefore.getTime()) doomed.push(decks[i].id);
+    }
+    for (const id of doomed) await this.deleteDeck(em, id);
+    return doomed.length;
+  }
+
+  async deleteDeck(em: EntityManager, deckId: number): Promise<void> {
+    await em.query('DELETE FROM rates WHERE deck_id = ?', [deckId]);
+    await em.delete(RateDeckEntity, { id: deckId });
+  }
+
+  async deletePlanRates(em: EntityManager, planId: number): Promise<void> {
+    await em.query('DELETE FROM rates WHERE plan_id = ?', [planId]);
+    await em.delete(RateDeckEntity, { planId });
+  }
+
+  // ---- rates ------------------------------------------------------------------------------------
+
+  /** Bulk insert in multi-row statements. */
+  async insertRates(em: EntityManager, deckId: number, planId: number, rates: readonly RateDefinition[]): Promise<void> {
+    const rowSql = `(${RATE_COLUMNS.map(() => '?').join(', ')})`;
+    for (let start = 0; start < rates.length; start += ROWS_PER_INSERT) {
+      const chunk = rates.slice(start, start + ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      for (const r of chunk) params.push(...rateValues(deckId, planId, r));
+      await em.query(`INSERT INTO rates (${RATE_COLUMNS.join(', ')}) VALUES ${chunk.map(() => rowSql).join(', ')}`, params);
+    }
+  }
+
+  async insertRate(em: EntityManager, deckId: number, planId: number, rate: RateDefinition): Promise<number> {
+    const result = await em.insert(RateEntity, { ...rate, deckId, planId });
+    return readInt((result.identifiers[0] as { id: unknown }).id);
+  }
+
+  async updateRate(em: EntityManager, rateId: number, rate: RateDefinition): Promise<void> {
+    const assignments = rateAssignments(rate);
+    const columns = Object.keys(assignments);
+    await em.query(`UPDATE rates SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [
+      ...columns.map((c) => assignments[c]),
+      rateId,
+    ]);
+  }
+
+  async deleteRate(em: EntityManager, rateId: number): Promise<void> {
+    await em.query('DELETE FROM rates WHERE id = ?', [rateId]);
+  }
+
+  async findRate(em: EntityManager, planId: number, rateId: number): Promise<StoredRate | null> {
+    const rows = (await em.query(`${SELECT_RATE} WHERE id = ? AND plan_id = ?`, [rateId, planId])) as RawRate[];
+    return rows.length ? rateFromRaw(rows[0]) : null;
+  }
+
+  /** Rates of a deck with the given prefix (for duplicate checks of single-rate edits). */
+  async ratesWithPrefix(em: EntityManager, deckId: number, prefix: string): Promise<StoredRate[]> {
+    const rows = (await em.query(`${SELECT_RATE} WHERE deck_id = ? AND prefix = ?`, [deckId, prefix])) as RawRate[];
+    return rows.map(rateFromRaw);
+  }
+
+  /**
+   * Raw pages of a deck in (prefix, id) order. Keyset pagination along the (deck_id, prefix) index
+   * (which carries the row id on both databases): every page is an index range scan, with no sort and
+   * no OFFSET, so a million-rate deck streams in linear time and flat memory.
+   */
+  async *streamDeckRaw(deckId: number, em: EntityManager = this.manager, pageSize = STREAM_PAGE): AsyncGenerator<RawRate[]> {
+    let rows = (await em.query(`${SELECT_RATE} WHERE deck_id = ? ORDER BY prefix, id LIMIT ${pageSize}`, [deckId])) as RawRate[];
+    for (;;) {
+      if (rows.length) yield rows;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      const prefix = String(last.prefix);
+      rows = (await em.query(
+        `${SELECT_RATE} WHERE deck_id = ? AND prefix >= ? AND (prefix > ? OR id > ?) ORDER BY prefix, id LIMIT ${pageSize}`,
+        [deckId, prefix, prefix, readInt(last.id)],
+      )) as RawRate[];
+    }
+  }
+
+  /** A deck's rates, sorted by prefix (see streamDeckRaw). */
+  async *streamDeck(deckId: number, em: EntityManager = this.manager): AsyncGenerator<StoredRate> {
+    for await (const page of this.streamDeckRaw(deckId, em)) for (const r of page) yield rateFromRaw(r);
+  }
+
+  /** One page of a deck, searched by prefix (digits: starts with) or destination (contains). */
+  async pageDeck(deckId: number, search: string | undefined, skip: number, take: number): Promise<[StoredRate[], number]> {
+    const qb = this.manager.createQueryBuilder(RateEntity, 'r').where('r.deckId = :deckId', { deckId });
+    const text = search?.trim();
+    if (text) {
+      const digits = text.replace(/^\+/, '');
+      qb.andWhere(
+        new Brackets((w) => {
+          if (/^\d+$/.test(digits)) w.where('r.prefix LIKE :prefix', { prefix: `${digits}%` });
+          w.orWhere(`r.destination LIKE :dest ${LIKE_ESCAPE}`, { dest: likeContains(text) });
+        }),
+      );
+    }
+    const [rows, total] = await qb.orderBy('r.prefix', 'ASC').addOrderBy('r.id', 'ASC').skip(skip).take(take).getManyAndCount();
+    return [rows.map(rateFromEntity), total];
+  }
+}
+
+export function rateFromEntity(e: RateEntity): StoredRate {
+  const { deck: _deck, planId: _planId, ...rate } = e;
+  return rate;
+}
+
+export type { RawRate };

@@ -1,0 +1,314 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { BusinessRuleError, NotFoundError, ValidationError } from '../../shared/errors';
+import { Money } from '../../shared/money';
+import type { Scope } from '../../shared/scope';
+import { findCustomerInScope, pathIds } from '../../shared/tenancy';
+import type { CustomerEntity } from '../customers/entities/customer.entity';
+import { convert, type ExchangeRateRow, type RateTable as ExchangeTable } from '../system/domain/exchange';
+import { applyMarkup } from './domain/markup';
+import { priceCall } from './domain/price-call';
+import type { Direction, RateDefinition } from './domain/rate';
+import { selectRate } from './domain/rate-selection';
+import type { RatePlanEntity } from './entities/rate-plan.entity';
+import { inheritanceChain, resolvePlanSettings, type EffectivePlanSettings } from './plan-settings';
+import { RateIndexCache } from './rate-index-cache';
+import { RatePlansRepository } from './rate-plans.repository';
+import type { StoredRate } from './rates.repository';
+import type { PriceLookupDto } from './dto/price.dto';
+
+/** Where a level's rate came from. */
+export type RateSource = 'own' | 'inherited' | 'markup';
+
+export interface RatingQuery {
+  /** Digits only (normalise with `normaliseNumber`). */
+  number: string;
+  direction: Direction;
+  /** Start of the call; default: now. Picks the deck in force, validity and time bands. */
+  at: Date;
+  /** Seconds of an answered call; when given, each level's `price` is filled. */
+  duration?: number;
+}
+
+/** One level of the chain: what this customer (or, for the cost level, the system owner) pays for the call. */
+export interface RatedLevel {
+  customerId: number;
+  ratePlanId: number | null;
+  currency: string | null;
+  /** Decimal places of call prices at this level (the plan's effective precision). */
+  precision: number;
+  /** The rate in force at this level, in `currency`; null only for a cost level without a cost rate. */
+  rate: RateDefinition | null;
+  /** Id of the stored rate used (own, inherited or the one marked up), when there is one. */
+  rateId: number | null;
+  /** Plan the rate row belongs to (this level's plan, a plan it inherits from, or a plan above for markups). */
+  rateFromPlanId: number | null;
+  source: RateSource | null;
+  /** true for the last level: the system owner's cost, from the cost plan (nobody is charged it). */
+  cost: boolean;
+  /** priceCall(rate, duration) at this level's precision, when a duration was given. */
+  price: Money | null;
+}
+
+export interface RatedCall {
+  number: string;
+  direction: Direction;
+  at: Date;
+  duration: number | null;
+  /** The customer first, then its ancestors up to the system owner's child, then the cost level. */
+  levels: RatedLevel[];
+}
+
+/** 422 with reason `no_rate`: some level that would be charged has no rate for the destination. */
+export class NoRateError extends BusinessRuleError {
+  readonly reason = 'no_rate';
+  constructor(
+    readonly customerId: number,
+    message: string,
+  ) {
+    super(`no_rate: ${message}`, [{ field: 'number', message: 'no_rate' }]);
+  }
+}
+
+/** Digits with an optional leading "+", 1..32 digits → the digits; anything else is a 400. */
+export function normaliseNumber(text: unknown, field = 'number'): string {
+  if (typeof text !== 'string' || !/^\+?\d{1,32}$/.test(text.trim())) {
+    throw ValidationError.field(field, 'must be 1 to 32 digits, optionally with a leading +');
+  }
+  return text.trim().replace(/^\+/, '');
+}
+
+interface PlanCtx {
+  plan: RatePlanEntity;
+  chain: RatePlanEntity[];
+  settings: EffectivePlanSettings;
+}
+
+/**
+ * The rating engine: the price of a call at every level of the customer tree.
+ *
+ * Per level, the rate is the level plan's own rate (longest prefix, then priority, among rates whose
+ * time band and validity cover the call's start; a plan that inherits another falls back to the
+ * parent plan's rates prefix by prefix). Where the plan has no rate, the level's rate is the level
+ * above's rate, converted to this plan's currency and marked up by this plan's markups. The top of the
+ * chain is the system owner's cost plan (system_settings.costPlanId).
+ *
+ * Lookups read a handful of rows (customers of the chain, their plans, the settings) and then use the
+ * cached in-memory indexes of RateIndexCache: no SQL per prefix.
+ */
+@Injectable()
+export class RatingService {
+  constructor(
+    private readonly plans: RatePlansRepository,
+    private readonly cache: RateIndexCache,
+  ) {}
+
+  /**
+   * Rates a call for `customerId` at every level, without tenancy checks (for call control). Throws
+   * NotFoundError for an unknown customer and NoRateError when a charged level has no rate.
+   */
+  async rateCall(customerId: number, query: RatingQuery, em: EntityManager = this.plans.manager): Promise<RatedCall> {
+    const customer = await this.plans.findCustomer(em, customerId);
+    if (!customer) throw new NotFoundError('customer');
+    return this.rateFor(em, customer, query);
+  }
+
+  /**
+   * API.md's price lookup for a customer of the caller's tree. Levels outside the caller's subtree are
+   * left out (a reseller sees what it and its customers pay, not what its own parent pays); the cost
+   * level only shows to the system owner.
+   */
+  async priceLookup(
+    scope: Scope,
+    customerId: number,
+    input: { number: string; direction?: Direction; at?: Date; duration?: number },
+    now: Date,
+  ): Promise<RatedCall> {
+    const em = this.plans.manager;
+    const customer = await findCustomerInScope(em, scope, customerId);
+    const rated = await this.rateFor(em, customer, {
+      number: normaliseNumber(input.number),
+      direction: input.direction ?? 'outbound',
+      at: input.at ?? now,
+      duration: input.duration,
+    });
+    // Levels are the customer and its ancestors: those at or below the acting customer are in its tree.
+    const ids = pathIds(customer.path);
+    const scopeDepth = ids.indexOf(scope.customerId);
+    const seesCost = scopeDepth === 0;
+    rated.levels = rated.levels.filter((l) => (l.cost ? seesCost : ids.indexOf(l.customerId) >= scopeDepth));
+    return rated;
+  }
+
+  private async rateFor(em: EntityManager, customer: CustomerEntity, query: RatingQuery): Promise<RatedCall> {
+    const settings = await this.plans.settings(em);
+    if (!settings) throw new Error('system settings missing');
+    const ids = pathIds(customer.path);
+    const rootId = ids[0];
+    const customers = new Map((await this.plans.findCustomers(em, ids)).map((c) => [c.id, c]));
+    // Charged levels, top first: the system owner's child down to the customer.
+    const charged = ids.slice(1).map((id) => customers.get(id) ?? null);
+    const planIds = charged.map((c) => c?.ratePlanId ?? null).filter((id): id is number => id !== null);
+    if (settings.costPlanId !== null) planIds.push(settings.costPlanId);
+    const plans = await this.plans.loadWithAncestors(em, planIds);
+    const ctx = (planId: number | null): PlanCtx | null => {
+      const plan = planId === null ? undefined : plans.get(planId);
+      if (!plan) return null;
+      const chain = inheritanceChain(plan, plans);
+      return { plan, chain, settings: resolvePlanSettings(chain) };
+    };
+    const exchangeRows: ExchangeRateRow[] = [];
+    const exchangeLoaded = new Set<string>();
+    const toCurrency = async (rate: RateDefinition, from: string, to: string): Promise<RateDefinition> => {
+      if (from === to) return rate;
+      const missing = [from, to].filter((c) => !exchangeLoaded.has(c));
+      if (missing.length) {
+        for (const r of await this.plans.exchangeRates(em, missing))
+          exchangeRows.push({ currency: r.currency, rate: r.rate, validFrom: r.validFrom });
+        for (const c of missing) exchangeLoaded.add(c);
+      }
+      const table: ExchangeTable = { systemCurrency: settings.currency, rows: exchangeRows };
+      const c = (m: Money) => convert(m, from, to, table, query.at);
+      return {
+        ...rate,
+        connectFee: c(rate.connectFee),
+        perMinute: c(rate.perMinute),
+        minimumCharge: c(rate.minimumCharge),
+        perMessage: c(rate.perMessage),
+      };
+    };
+
+    const priceOf = (rate: RateDefinition | null, precision: number): Money | null =>
+      rate && query.duration !== undefined ? priceCall(rate, query.duration, true, precision) : null;
+
+    // The cost level: the system owner's cost plan, no markups.
+    const costCtx = ctx(settings.costPlanId);
+    const costOwn = costCtx ? await this.ownRate(costCtx, query, settings.timezone) : null;
+    const costLevel: RatedLevel = {
+      customerId: rootId,
+      ratePlanId: costCtx?.plan.id ?? null,
+      currency: costCtx?.plan.currency ?? null,
+      precision: costCtx?.settings.precision ?? 6,
+      rate: costOwn?.rate ?? null,
+      rateId: costOwn?.rate.id ?? null,
+      rateFromPlanId: costOwn?.planId ?? null,
+      source: costOwn ? costOwn.source : null,
+      cost: true,
+      price: priceOf(costOwn?.rate ?? null, costCtx?.settings.precision ?? 6),
+    };
+
+    const levels: RatedLevel[] = [];
+    let above: RatedLevel = costLevel;
+    for (let i = 0; i < charged.length; i++) {
+      const c = charged[i];
+      const customerId = ids[i + 1];
+      const pc = ctx(c?.ratePlanId ?? null);
+      if (!c || !pc) throw new NoRateError(customerId, `customer ${customerId} has no rate plan`);
+      const own = await this.ownRate(pc, query, settings.timezone);
+      let level: RatedLevel;
+      if (own) {
+        level = {
+          customerId,
+          ratePlanId: pc.plan.id,
+          currency: pc.plan.currency,
+          precision: pc.settings.precision,
+          rate: own.rate,
+          rateId: own.rate.id,
+          rateFromPlanId: own.planId,
+          source: own.source,
+          cost: false,
+          price: null,
+        };
+      } else if (above.rate && above.currency) {
+        const converted = await toCurrency(above.rate, above.currency, pc.plan.currency);
+        const { id: _id, deckId: _deck, ...plain } = converted as Partial<StoredRate> & RateDefinition;
+        level = {
+          customerId,
+          ratePlanId: pc.plan.id,
+          currency: pc.plan.currency,
+          precision: pc.settings.precision,
+          rate: applyMarkup(plain, pc.settings.markups),
+          rateId: above.rateId,
+          rateFromPlanId: above.rateFromPlanId,
+          source: 'markup',
+          cost: false,
+          price: null,
+        };
+      } else {
+        throw new NoRateError(
+          customerId,
+          `no rate for ${query.number} (${query.direction}) at customer ${customerId} (rate plan ${pc.plan.id}) or above`,
+        );
+      }
+      level.price = priceOf(level.rate, level.precision);
+      levels.push(level);
+      above = level;
+    }
+    levels.reverse();
+    if (levels.length === 0 && !costLevel.rate) {
+      throw new NoRateError(rootId, `no cost rate for ${query.number} (${query.direction})`);
+    }
+    levels.push(costLevel);
+    return { number: query.number, direction: query.direction, at: query.at, duration: query.duration ?? null, levels };
+  }
+
+  /**
+   * The plan's own rate for the call (with inheritance): rates of every prefix of the number, longest
+   * first; for one prefix the plan's own rates come before those of the plan it inherits from, so an
+   * inheriting plan overrides prefix by prefix, and a band it does not cover falls back to the parent's.
+   */
+  private async ownRate(
+    pc: PlanCtx,
+    query: RatingQuery,
+    timeZone: string,
+  ): Promise<{ rate: StoredRate; planId: number; source: RateSource } | null> {
+    type Tagged = StoredRate & { fromPlanId: number };
+    const byLength = new Map<number, Tagged[][]>();
+    for (const plan of pc.chain) {
+      const deck = await this.cache.deckAt(plan, query.at);
+      if (!deck) continue;
+      for (const group of deck.candidates(query.number, query.direction)) {
+        const len = group[0].prefix.length;
+        const tagged = group.map((r) => ({ ...r, fromPlanId: plan.id }));
+        const list = byLength.get(len);
+        if (list) list.push(tagged);
+        else byLength.set(len, [tagged]);
+      }
+    }
+    if (byLength.size === 0) return null;
+    const ordered = [...byLength.entries()].sort((a, b) => b[0] - a[0]).flatMap(([, groups]) => groups);
+    const chosen = selectRate(ordered, query.at, timeZone, query.direction);
+    if (!chosen) return null;
+    const { fromPlanId, ...rate } = chosen;
+    return { rate, planId: fromPlanId, source: fromPlanId === pc.plan.id ? 'own' : 'inherited' };
+  }
+}
+
+/** API.md's price lookup shape (money as decimal strings). */
+export function toPriceLookupDto(rated: RatedCall): PriceLookupDto {
+  return {
+    number: rated.number,
+    direction: rated.direction,
+    at: rated.at.toISOString(),
+    duration: rated.duration,
+    levels: rated.levels.map((l) => ({
+      customerId: l.customerId,
+      ratePlanId: l.ratePlanId,
+      currency: l.currency,
+      prefix: l.rate?.prefix ?? null,
+      destination: l.rate?.destination ?? null,
+      connectFee: l.rate?.connectFee.toString() ?? null,
+      includedSeconds: l.rate?.includedSeconds ?? null,
+      perMinute: l.rate?.perMinute.toString() ?? null,
+      firstBlock: l.rate?.firstBlock ?? null,
+      increment: l.rate?.increment ?? null,
+      minimumCharge: l.rate?.minimumCharge.toString() ?? null,
+      perMessage: l.rate?.perMessage.toString() ?? null,
+      price: l.price === null ? null : l.price.toString(),
+      precision: l.precision,
+      source: l.source,
+      rateId: l.rateId,
+      cost: l.cost,
+    })),
+  };
+}
