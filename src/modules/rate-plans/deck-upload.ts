@@ -117,7 +117,7 @@ export async function spoolMultipartDeck(
   });
   await new Promise<void>((resolve, reject) => {
     parser.on('close', () => resolve());
-    parser.on('error', (err) => reject(new ValidationError(`the upload could not be read: ${err.message}`)));
+    parser.on('error', (err: unknown) => reject(new ValidationError(`the upload could not be read: ${err instanceof Error ? err.message : String(err)}`)));
     req.pipe(parser);
   });
   if (!spooled) throw ValidationError.field('file', 'choose a CSV file to upload');
