@@ -17,6 +17,14 @@ export interface AppConfig {
   logLevel: string;
   /** Secure cookies (HTTPS deployments). */
   secureCookies: boolean;
+  /** Sender address of emails. */
+  mailFrom: string;
+  /** Currency of the system owner, used on first start only. */
+  systemCurrency: string;
+  /** Largest rate-deck upload accepted (bytes); larger answers 413. */
+  rateDeckMaxBytes: number;
+  /** Rates kept in the in-memory rate index cache before least recently used decks are dropped. */
+  rateCacheMaxRows: number;
 }
 
 export type DatabaseConfig =
@@ -54,12 +62,23 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
   throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
 }
 
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${name} must be a positive whole number`);
+  return Number(raw);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = Number.parseInt(env.PORT ?? '3000', 10);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number');
   const systemTimeZone = env.TZ_SYSTEM || 'UTC';
   if (!IANAZone.isValidZone(systemTimeZone)) throw new ConfigError(`TZ_SYSTEM: unknown IANA time zone "${systemTimeZone}"`);
   const smtpUrl = env.SMTP_URL || null;
+  const systemCurrency = env.SYSTEM_CURRENCY || 'EUR';
+  if (!Intl.supportedValuesOf('currency').includes(systemCurrency)) {
+    throw new ConfigError(`SYSTEM_CURRENCY: unknown ISO 4217 currency "${systemCurrency}"`);
+  }
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:port');
   return {
     port,
@@ -72,6 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     secureCookies: env.SECURE_COOKIES === 'true',
+    mailFrom: env.MAIL_FROM?.trim() || 'billing@localhost',
+    systemCurrency,
+    // 200 MB: about a million rates with every column.
+    rateDeckMaxBytes: positiveInteger(env, 'RATE_DECK_MAX_BYTES', 200 * 1024 * 1024),
+    rateCacheMaxRows: positiveInteger(env, 'RATE_CACHE_MAX_ROWS', 3_000_000),
   };
 }
 

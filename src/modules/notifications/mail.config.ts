@@ -1,13 +1,8 @@
 import type { MailerOptions } from '@nestjs-modules/mailer';
 import type { AppConfig } from '../../config/config';
 
-/** Default sender, from the environment variable MAIL_FROM (read here, not in config.ts). */
+/** The sender address (config.mailFrom, from MAIL_FROM). */
 export const MAIL_FROM = Symbol('MAIL_FROM');
-export const DEFAULT_MAIL_FROM = 'billing@localhost';
-
-export function mailFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM;
-}
 
 /** A send gives up well before its 60 s claim lease runs out, so no second sender takes over mid-send. */
 export const SEND_TIMEOUT_MS = 45_000;

@@ -7,17 +7,6 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
 
-/** Default upload limit for a rate deck: 200 MB (about a million rates with every column). */
-export const DEFAULT_RATE_DECK_MAX_BYTES = 200 * 1024 * 1024;
-
-/** RATE_DECK_MAX_BYTES, read when the module starts. */
-export function rateDeckMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.RATE_DECK_MAX_BYTES;
-  if (raw === undefined || raw === '') return DEFAULT_RATE_DECK_MAX_BYTES;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new Error('RATE_DECK_MAX_BYTES must be a positive whole number of bytes');
-  return Number(raw);
-}
-
 export interface SpooledUpload {
   path: string;
   bytes: number;

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { Money } from '../../shared/money';
 import { PrefixIndex } from './domain/prefix-index';
 import type { Direction } from './domain/rate';
@@ -172,8 +173,6 @@ interface CachedTable {
   table: Promise<CompactDeck>;
 }
 
-/** Default budget of cached rates across all decks (about 100-200 MB); env RATE_CACHE_MAX_ROWS. */
-const DEFAULT_MAX_ROWS = 3_000_000;
 
 /**
  * In-memory rate indexes per deck, so a lookup makes no SQL query per prefix. Freshness costs nothing
@@ -189,9 +188,11 @@ export class RateIndexCache {
   private cachedRows = 0;
   private readonly maxRows: number;
 
-  constructor(private readonly repo: RatesRepository) {
-    const env = Number.parseInt(process.env.RATE_CACHE_MAX_ROWS ?? '', 10);
-    this.maxRows = Number.isSafeInteger(env) && env > 0 ? env : DEFAULT_MAX_ROWS;
+  constructor(
+    private readonly repo: RatesRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.maxRows = config.rateCacheMaxRows;
   }
 
   /** The index of the plan's deck in force at `at`, or null when the plan has no deck then. */

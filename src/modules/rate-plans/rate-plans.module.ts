@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DeckStaging } from './deck-staging';
-import { rateDeckMaxBytes } from './deck-upload';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { RatePlansAdminController } from './rate-plans.admin.controller';
 import { PriceController, RATE_DECK_MAX_BYTES, RatePlansController } from './rate-plans.controller';
 import { RatePlansApi } from './rate-plans.api';
@@ -27,7 +27,7 @@ import { RatingService } from './rating.service';
     RatesService,
     RatingService,
     DeckStaging,
-    { provide: RATE_DECK_MAX_BYTES, useFactory: () => rateDeckMaxBytes() },
+    { provide: RATE_DECK_MAX_BYTES, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.rateDeckMaxBytes },
   ],
   exports: [RatePlansApi, RatingService, RatePlansService],
 })

@@ -41,7 +41,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     const created = await this.tx.run(async (em): Promise<boolean> => {
       if (await em.findOneBy(SystemSettingsEntity, { id: 1 })) return false;
       const now = this.clock.now();
-      const currency = process.env.SYSTEM_CURRENCY || 'EUR';
+      const currency = this.config.systemCurrency;
       await em.insert(SystemSettingsEntity, {
         id: 1,
         customerPrefixes: false,
