@@ -99,7 +99,7 @@ describe('validateForm', () => {
       name: 'This field is required.',
       count: 'Must not be less than 1.',
       'address.city': 'Must be a string.',
-      unknown: 'Unknown should not exist.',
+      unknown: 'Should not exist.',
     });
   });
 });

@@ -173,7 +173,6 @@ interface CachedTable {
   table: Promise<CompactDeck>;
 }
 
-
 /**
  * In-memory rate indexes per deck, so a lookup makes no SQL query per prefix. Freshness costs nothing
  * extra: every lookup reads the plan rows anyway, and `rate_plans.rates_version` changes with every

@@ -8,7 +8,8 @@ function flatten(errors: ClassValidationError[], prefix = ''): FieldError[] {
     // class-validator's messages start with the property name ("name must be a string"); the field is
     // already named separately, so drop it there, and only there.
     for (const message of Object.values(e.constraints ?? {})) {
-      out.push({ field, message: message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message });
+      const named = [`${e.property} `, `property ${e.property} `].find((p) => message.startsWith(p));
+      out.push({ field, message: named ? message.slice(named.length) : message });
     }
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
