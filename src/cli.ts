@@ -7,7 +7,7 @@ import { dataSourceOptions, detectDatabaseFlavour } from './database/data-source
  * Operator commands: `npm run migrate` (apply pending migrations without starting the server),
  * `npm run cli -- migrations` (list them with their state).
  */
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string): Promise<number> {
   const config = loadConfig();
   const ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(config.database)));
   await ds.initialize();
@@ -34,7 +34,7 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2] ?? '').then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
