@@ -2,9 +2,10 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nes
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowUsers, CurrentScope } from '../../shared/http/decorators';
+import type { ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { pathIds } from '../../shared/tenancy';
-import { CreateApiKeyDto } from '../identity/dto/auth.dto';
+import { ChangePasswordDto, CreateApiKeyDto } from '../identity/dto/auth.dto';
 import { IdentityService } from '../identity/identity.service';
 import { PeopleService } from '../identity/people.service';
 import { AdminPages, formErrors, readForm, statusOf, validateForm, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
@@ -52,6 +53,24 @@ export class AccountAdminController {
   }
 
   @AllowUsers()
+  @Post('password')
+  async changePassword(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
+    // Passwords are never sent back into the form.
+    const values = {};
+    const { dto, errors } = await validateForm(ChangePasswordDto, readForm(body, { currentPassword: 'text', newPassword: 'text' }));
+    if (!dto) return this.render(req, res, scope, values, errors, 400);
+    if (body.confirmPassword !== dto.newPassword) {
+      return this.render(req, res, scope, values, { confirmPassword: 'does not match the new password' }, 400);
+    }
+    try {
+      await this.identity.changeOwnPassword(scope, (req as ScopedRequest).sessionTokenHash ?? null, dto.currentPassword, dto.newPassword);
+    } catch (err) {
+      return this.render(req, res, scope, values, formErrors(err), statusOf(err));
+    }
+    this.pages.redirect(res, '/account', 'Password changed. Your other sessions have been logged out.');
+  }
+
+  @AllowUsers()
   @Post('api-keys/:keyId/revoke')
   async revokeKey(@CurrentScope() scope: Scope, @Param('keyId', ParseIntPipe) keyId: number, @Res() res: Response): Promise<void> {
     const key = (await this.identity.listApiKeys(scope)).find((k) => k.id === keyId);
@@ -82,7 +101,7 @@ export class AccountAdminController {
           revoked: k.revokedAt !== null,
         })),
         values,
-        errors: withUnplacedErrors(errors, ['name']),
+        errors: withUnplacedErrors(errors, ['name', 'currentPassword', 'newPassword', 'confirmPassword']),
       },
       status,
     );

@@ -46,6 +46,7 @@ import type { Request, Response } from 'express';
 import { DomainError } from '../../shared/errors';
 import type { ScopedRequest } from '../../shared/http/decorators';
 import { fieldErrors } from '../../shared/http/validation.pipe';
+import { isSystemOwnerAdmin } from '../system/system-access';
 import { AdminRepository } from './admin.repository';
 import { CSRF_FIELD, CsrfService } from './csrf';
 
@@ -60,6 +61,8 @@ export interface NavItem {
   active?: boolean;
   /** Shown at the right, beside the person's name, instead of in the main menu. */
   secondary?: boolean;
+  /** Only for administrators of the system owner acting as the system owner. */
+  systemOwnerOnly?: boolean;
 }
 
 /** The main navigation; other modules' pages live at these paths. */
@@ -69,13 +72,13 @@ export const NAV: readonly NavItem[] = [
   { label: 'Rate plans', href: '/rate-plans' },
   { label: 'Numbers', href: '/numbers' },
   { label: 'Sent mail', href: '/outbox' },
-  { label: 'System', href: '/system' },
+  { label: 'System', href: '/system', systemOwnerOnly: true },
   { label: 'Account', href: '/account' },
   { label: 'API docs', href: '/api/docs' },
 ];
 
-export function navItems(path: string): NavItem[] {
-  return NAV.map((item) => ({
+export function navItems(path: string, systemOwnerAdmin = true): NavItem[] {
+  return NAV.filter((item) => systemOwnerAdmin || !item.systemOwnerOnly).map((item) => ({
     ...item,
     active: item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`),
   }));
@@ -105,7 +108,7 @@ export class AdminPages {
       csrfToken: await this.csrf.token(req, res),
       csrfField: CSRF_FIELD,
       flash: takeFlash(req, res),
-      nav: scope ? navItems(req.path) : null,
+      nav: scope ? navItems(req.path, isSystemOwnerAdmin(scope)) : null,
       user: header ? { name: header.personName, customerName: header.personCustomerName, role: scope?.role } : null,
       actingCustomerName: header?.actingCustomerName ?? null,
       switchedTo: scope?.switched ? header?.actingCustomerName : null,

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AllowUsers, CurrentScope, Public } from '../../shared/http/decorators';
+import { AllowUsers, CurrentScope, Public, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, MeDto, SetPasswordDto, TokenRequestDto, TokenResponseDto } from './dto/auth.dto';
+import { ApiKeyDto, ChangePasswordDto, CreateApiKeyDto, CreatedApiKeyDto, MeDto, SetPasswordDto, TokenRequestDto, TokenResponseDto } from './dto/auth.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { IdentityRepository } from './identity.repository';
 import { IdentityService } from './identity.service';
@@ -41,6 +41,15 @@ export class IdentityController {
   @ApiOperation({ summary: 'Set a password with the one-time token from the login-details email' })
   async setPassword(@Body() body: SetPasswordDto): Promise<void> {
     await this.identity.setPasswordWithToken(body.token, body.password);
+  }
+
+  @ApiBearerAuth()
+  @AllowUsers()
+  @Post('auth/password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your own password (the current one is required; your other sessions end)' })
+  async changePassword(@CurrentScope() scope: Scope, @Body() body: ChangePasswordDto, @Req() req: ScopedRequest): Promise<void> {
+    await this.identity.changeOwnPassword(scope, req.sessionTokenHash ?? null, body.currentPassword, body.newPassword);
   }
 
   @ApiBearerAuth()

@@ -41,6 +41,12 @@ export class IdentityRepository {
   async deleteSession(tokenHash: string): Promise<void> {
     await this.dataSource.getRepository(SessionEntity).delete({ tokenHash });
   }
+  /** Ends every session of the person except `keepTokenHash` (the one changing the password). */
+  async deleteOtherSessions(em: EntityManager, personId: number, keepTokenHash: string | null): Promise<void> {
+    const qb = em.createQueryBuilder().delete().from(SessionEntity).where('person_id = :personId', { personId });
+    if (keepTokenHash) qb.andWhere('token_hash <> :keep', { keep: keepTokenHash });
+    await qb.execute();
+  }
   async setActingCustomer(tokenHash: string, customerId: number | null): Promise<void> {
     await this.dataSource.getRepository(SessionEntity).update({ tokenHash }, { actingCustomerId: customerId });
   }

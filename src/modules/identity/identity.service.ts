@@ -165,6 +165,28 @@ export class IdentityService {
     return person;
   }
 
+  /**
+   * A person changes their own password. The current one must be given (a stolen session alone must not
+   * take over the account); wrong guesses count towards the login throttle. Other sessions end.
+   */
+  async changeOwnPassword(scope: Scope, currentSessionHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+    const person = scope.personId === null ? null : await this.repo.findPerson(scope.personId);
+    if (!person) throw new UnauthenticatedError('login required');
+    const key = `login:user:${person.username.toLowerCase()}`;
+    await this.throttle.assertAllowed([key]);
+    if (!(await verifySecret(person.passwordHash, currentPassword))) {
+      await this.throttle.recordFailure([{ key, policy: LOGIN_USER_THROTTLE }]);
+      throw ValidationError.field('currentPassword', 'is not your current password');
+    }
+    assertPasswordStrength(newPassword, 'newPassword');
+    const passwordHash = await hashSecret(newPassword);
+    await this.tx.run(async (em) => {
+      await this.repo.setPasswordHash(em, person.id, passwordHash, this.clock.now());
+      await this.repo.deleteOtherSessions(em, person.id, currentSessionHash);
+      await this.audit.record(scope, { action: 'password_changed', entityType: 'person', entityId: person.id, customerId: person.customerId }, em);
+    });
+  }
+
   async createApiKey(scope: Scope, name: string): Promise<{ key: ApiKeyEntity; secret: string }> {
     if (scope.personId === null) throw new UnauthenticatedError('no person');
     const secret = `${API_KEY_PREFIX}${randomToken()}`;
@@ -193,8 +215,8 @@ export class IdentityService {
   }
 }
 
-export function assertPasswordStrength(password: unknown): asserts password is string {
+export function assertPasswordStrength(password: unknown, field = 'password'): asserts password is string {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 200) {
-    throw ValidationError.field('password', `must be ${MIN_PASSWORD_LENGTH} to 200 characters long`);
+    throw ValidationError.field(field, `must be ${MIN_PASSWORD_LENGTH} to 200 characters long`);
   }
 }

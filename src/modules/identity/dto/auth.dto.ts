@@ -33,6 +33,11 @@ export class SetPasswordDto {
   @ApiProperty({ minLength: 10 }) @IsString() @MaxLength(200) password: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MaxLength(200) currentPassword: string;
+  @ApiProperty({ minLength: 10, maxLength: 200 }) @IsString() @MaxLength(200) newPassword: string;
+}
+
 export class MeDto {
   @ApiProperty() personId: number;
   @ApiProperty() username: string;
