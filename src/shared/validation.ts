@@ -86,6 +86,26 @@ export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** An ISO 8601 date-time with seconds optional and an explicit offset: "2026-11-25T19:00:00Z", "...+01:00". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const isIsoInstant = (v: unknown): v is string => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v));
+
+export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIsoInstant',
+      validator: {
+        validate: isIsoInstant,
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be an ISO 8601 date-time with offset, e.g. 2026-11-25T19:00:00Z`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
 /** Names and free text: no control characters (markup is allowed and stored as typed; pages escape it). */
 export function IsPlainText(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

@@ -1,21 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { NumberEntity } from '../../src/modules/telephony/entities/number.entity';
+import type { Browser, Page } from 'playwright-core';
+import { addNumber } from '../factories/customers';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, startTestApp, TestApp } from '../helpers/app';
+import { CHROMIUM, describeBrowser, launchBrowser, listenLocally, OUT } from '../helpers/browser';
 
 /**
  * The seed page, done by a person in a real browser: log in, Commerce » Customers, New, a normal and a
  * residential customer, find both in the list. Needs Debian's chromium (`apt-get install chromium`).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUT = join(__dirname, '..', '..', 'test-output');
-
 if (!existsSync(CHROMIUM) && process.env.SKIP_BROWSER_TESTS !== 'true') {
   throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium), or SKIP_BROWSER_TESTS=true`);
 }
-const describeBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 
 describeBrowser('browser: adding customers (seed page)', () => {
   let t: TestApp;
@@ -29,37 +25,11 @@ describeBrowser('browser: adding customers (seed page)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(t);
     // A free number in the system owner's inventory, for the residential customer.
     const added = await t.http.post('/api/v1/numbers').set(t.auth).send({ number: freeNumber });
-    if (added.status !== 201) {
-      await t.dataSource
-        .getRepository(NumberEntity)
-        .insert({
-          number: freeNumber,
-          ownerCustomerId: 1,
-          customerId: null,
-          sipAccountId: null,
-          directory: null,
-          createdAt: t.clock.now(),
-        });
-    }
-    mkdirSync(OUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(10_000);
+    if (added.status !== 201) await addNumber(t, 1, freeNumber);
+    ({ browser, page } = await launchBrowser());
   }, 60_000);
 
   afterAll(async () => {

@@ -1,17 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { addDialPlan, addNumber, addRegion, createCustomer } from '../factories/customers';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, startTestApp, TestApp } from '../helpers/app';
+import { describeBrowser, launchBrowser, listenLocally, OUT } from '../helpers/browser';
 
 /**
  * The telephony, people, system and account pages in a real browser: each renders without spilling
  * sideways at a laptop width, and a screenshot of each goes to test-output/ for a person to look at.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUT = join(__dirname, '..', '..', 'test-output');
-const describeBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 
 describeBrowser('browser: telephony, people, system and account pages', () => {
   let t: TestApp;
@@ -23,8 +19,7 @@ describeBrowser('browser: telephony, people, system and account pages', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(t);
     const acme = await createCustomer(t, t.auth, { name: 'Acme Telecom' });
     acmeId = acme.id as number;
     const line = await t.http
@@ -51,21 +46,7 @@ describeBrowser('browser: telephony, people, system and account pages', () => {
     await addDialPlan(t, 1, 'UK national');
     await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: 'USD', rate: '1.0825', validFrom: '2026-12-01T00:00:00Z' });
     await t.http.post('/api/v1/api-keys').set(t.auth).send({ name: 'switch-1' });
-    mkdirSync(OUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await launchBrowser());
     await page.goto(`${base}/login`);
     await page.getByLabel('Username').fill(ADMIN_USERNAME);
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);

@@ -14,7 +14,7 @@ import {
   setSystemSettings,
   unique,
 } from '../factories/customers';
-import { hashSecret } from '../../src/modules/identity/secrets';
+import { insertPerson } from '../factories/rows';
 import { ADMIN_USERNAME, startTestApp, TestApp } from '../helpers/app';
 import { csrfOf, postForm, textOf, webLogin } from './admin-helpers';
 
@@ -547,19 +547,7 @@ describe('admin pages: Commerce » Customers', () => {
   });
 
   it('lets an ordinary user look but not add or change customers', async () => {
-    const now = t.clock.now();
-    await t.dataSource.getRepository(PersonEntity).insert({
-      customerId: 1,
-      username: 'looker',
-      displayName: 'Only Looks',
-      email: null,
-      role: 'user',
-      passwordHash: await hashSecret('looker-password-1'),
-      lastLoginAt: null,
-      deletedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await insertPerson(t, 1, { username: 'looker', displayName: 'Only Looks', role: 'user', password: 'looker-password-1' });
     const user = await webLogin(t, 'looker', 'looker-password-1');
     const list = await user.get('/customers');
     expect(list.status).toBe(200);

@@ -1,5 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
-import { instantFromForm } from '../../src/modules/admin/system.admin.controller';
+import { instantFromForm } from '../../src/modules/admin/admin-page';
 import { ApiKeyEntity } from '../../src/modules/identity/entities/api-key.entity';
 import { DialPlanEntity } from '../../src/modules/system/entities/dial-plan.entity';
 import { ExchangeRateEntity } from '../../src/modules/system/entities/exchange-rate.entity';

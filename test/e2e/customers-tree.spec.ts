@@ -1,6 +1,5 @@
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
+import { insertPerson } from '../factories/rows';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
 import {
   addDialPlan,
@@ -188,17 +187,7 @@ describe('customers: the reseller tree and scoping (HTTP)', () => {
   });
 
   it('lets ordinary users read but not change customers', async () => {
-    await t.dataSource.getRepository(PersonEntity).insert({
-      customerId: r1.id,
-      username: 'r1-user',
-      displayName: 'User',
-      email: null,
-      role: 'user',
-      passwordHash: await hashSecret('user-password-1'),
-      createdAt: t.clock.now(),
-      updatedAt: t.clock.now(),
-    });
-    const user = await loginHeader(t, 'r1-user', 'user-password-1');
+    const user = await insertPerson(t, r1.id, { username: 'r1-user', displayName: 'User', role: 'user', password: 'user-password-1' });
     expect((await get(user, r2.id)).status).toBe(200);
     expect(
       (

@@ -1,88 +1,14 @@
-import { DataSource } from 'typeorm';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
-import { OutboxEmailEntity, OutboxStatus } from '../../src/modules/notifications/entities/outbox-email.entity';
+import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outbox-email.entity';
 import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatcher';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { AuditEntryEntity } from '../../src/shared/entities/audit-entry.entity';
-import { Money } from '../../src/shared/money';
-import { loginHeader, startTestApp, TestApp } from '../helpers/app';
+import { insertOutboxRow } from '../factories/outbox';
+import { insertCustomer, insertPerson } from '../factories/rows';
+import { startTestApp, TestApp } from '../helpers/app';
 
 type Auth = { Authorization: string };
-
-async function addCustomer(ds: DataSource, parent: CustomerEntity | null, name: string): Promise<CustomerEntity> {
-  const now = new Date();
-  const row = await ds.getRepository(CustomerEntity).save({
-    parentId: parent?.id ?? 1,
-    path: '/pending/',
-    depth: (parent?.depth ?? 0) + 1,
-    type: 'normal',
-    name,
-    description: null,
-    email: 'c@example.com',
-    accountNumber: null,
-    reseller: true,
-    directory: false,
-    prefix: null,
-    timezone: 'UTC',
-    billingType: 'prepaid',
-    paymentType: 'none',
-    currency: 'EUR',
-    creditLimit: Money.ZERO,
-    lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
-    createdAt: now,
-    updatedAt: now,
-  } as Partial<CustomerEntity>);
-  const path = `${parent?.path ?? '/1/'}${row.id}/`;
-  await ds.getRepository(CustomerEntity).update({ id: row.id }, { path });
-  return { ...row, path };
-}
-
-async function addPerson(t: TestApp, customer: CustomerEntity, username: string, role: 'administrator' | 'user'): Promise<Auth> {
-  const now = new Date();
-  await t.dataSource.getRepository(PersonEntity).insert({
-    customerId: customer.id,
-    username,
-    displayName: username,
-    email: null,
-    role,
-    passwordHash: await hashSecret('a-long-password-1'),
-    createdAt: now,
-    updatedAt: now,
-  });
-  return loginHeader(t, username, 'a-long-password-1');
-}
-
-/** A row as an older version (or a failed render) would have left it. */
-async function insertRow(ds: DataSource, row: Partial<OutboxEmailEntity> & { status: OutboxStatus }): Promise<number> {
-  const now = new Date();
-  const res = await ds.getRepository(OutboxEmailEntity).insert({
-    customerId: null,
-    toAddress: 'x@example.com',
-    subject: 'Subject',
-    template: 'low-balance',
-    context: JSON.stringify({
-      customerName: 'Row',
-      balance: '1.00',
-      threshold: '5.00',
-      currency: 'EUR',
-      autoTopUp: false,
-      topUpAmount: null,
-    }),
-    bodyText: null,
-    attempts: 0,
-    nextAttemptAt: now,
-    leaseUntil: null,
-    sentAt: null,
-    lastError: null,
-    createdAt: now,
-    ...row,
-  });
-  return Number(res.identifiers[0].id);
-}
 
 const loginContext = (name: string, url: string | null) => ({
   customerName: name,
@@ -111,12 +37,13 @@ describe('outbox without SMTP (kept mode) and the outbox API', () => {
     tx = t.app.get(TransactionRunner);
     // No background passes: each test runs the dispatcher itself, so its counts are its own.
     dispatcher.pause();
-    reseller = await addCustomer(t.dataSource, null, 'Reseller');
-    child = await addCustomer(t.dataSource, reseller, 'Child');
-    other = await addCustomer(t.dataSource, null, 'Other');
-    resellerAdmin = await addPerson(t, reseller, 'r-admin', 'administrator');
-    resellerUser = await addPerson(t, reseller, 'r-user', 'user');
-    otherAdmin = await addPerson(t, other, 'o-admin', 'administrator');
+    // Rows, not the API: creating customers and people through it emails, and the outbox must hold only the tests' mails.
+    reseller = await insertCustomer(t, 1, { name: 'Reseller', reseller: true });
+    child = await insertCustomer(t, reseller.id, { name: 'Child', reseller: true });
+    other = await insertCustomer(t, 1, { name: 'Other', reseller: true });
+    resellerAdmin = await insertPerson(t, reseller.id, { username: 'r-admin' });
+    resellerUser = await insertPerson(t, reseller.id, { username: 'r-user', role: 'user' });
+    otherAdmin = await insertPerson(t, other.id, { username: 'o-admin' });
   });
   afterAll(() => t.close());
 
@@ -180,8 +107,8 @@ describe('outbox without SMTP (kept mode) and the outbox API', () => {
   });
 
   it('renders kept rows that have no text yet; an unrenderable one gets an explanation', async () => {
-    const plain = await insertRow(t.dataSource, { status: 'kept', customerId: child.id });
-    const broken = await insertRow(t.dataSource, { status: 'kept', template: 'gone-template' });
+    const plain = await insertOutboxRow(t, { status: 'kept', customerId: child.id });
+    const broken = await insertOutboxRow(t, { status: 'kept', template: 'gone-template' });
     const report = await dispatcher.dispatchOnce();
     expect(report.rendered).toBeGreaterThanOrEqual(2);
     const a = await t.dataSource.getRepository(OutboxEmailEntity).findOneByOrFail({ id: plain });
@@ -194,7 +121,7 @@ describe('outbox without SMTP (kept mode) and the outbox API', () => {
   });
 
   it('leaves pending rows alone while SMTP is not configured', async () => {
-    const id = await insertRow(t.dataSource, { status: 'pending' });
+    const id = await insertOutboxRow(t, { status: 'pending' });
     expect(await dispatcher.deliverDue()).toEqual({ claimed: 0, sent: 0, retrying: 0, failed: 0 });
     expect((await t.dataSource.getRepository(OutboxEmailEntity).findOneByOrFail({ id })).status).toBe('pending');
     await t.dataSource.getRepository(OutboxEmailEntity).delete({ id });
@@ -204,19 +131,19 @@ describe('outbox without SMTP (kept mode) and the outbox API', () => {
     let ids: { child: number; other: number; none: number };
     beforeAll(async () => {
       ids = {
-        child: await insertRow(t.dataSource, {
+        child: await insertOutboxRow(t, {
           status: 'kept',
           customerId: child.id,
           subject: 'for child',
           createdAt: new Date('2030-01-01T00:00:01Z'),
         }),
-        other: await insertRow(t.dataSource, {
+        other: await insertOutboxRow(t, {
           status: 'kept',
           customerId: other.id,
           subject: 'for other',
           createdAt: new Date('2030-01-01T00:00:02Z'),
         }),
-        none: await insertRow(t.dataSource, {
+        none: await insertOutboxRow(t, {
           status: 'failed',
           customerId: null,
           subject: 'for nobody',

@@ -1,68 +1,21 @@
 import { IsNull } from 'typeorm';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity, type Role } from '../../src/modules/identity/entities/person.entity';
+import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
 import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outbox-email.entity';
 import { AuditEntryEntity } from '../../src/shared/entities/audit-entry.entity';
-import { Money } from '../../src/shared/money';
+import { createCustomer, createPersonWithLogin, createReseller, type CustomerBody, type ResellerLogin } from '../factories/customers';
+import { insertCustomer } from '../factories/rows';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
 
-// The customers API is built in parallel, so the tree is made with rows (path and depth as the API sets them).
-type Node = Pick<CustomerEntity, 'id' | 'path' | 'depth'>;
-const ROOT: Node = { id: 1, path: '/1/', depth: 0 };
-const PASSWORD = 'person-password-1';
-
-async function addCustomer(t: TestApp, parent: Node, fields: Partial<CustomerEntity> & { name: string }): Promise<CustomerEntity> {
-  const repo = t.dataSource.getRepository(CustomerEntity);
-  const now = new Date();
-  const row = await repo.save({
-    parentId: parent.id,
-    path: '/pending/',
-    depth: parent.depth + 1,
-    type: 'normal',
-    email: 'customer@example.com',
-    timezone: 'UTC',
-    billingType: 'prepaid',
-    paymentType: 'none',
-    currency: 'EUR',
-    creditLimit: Money.ZERO,
-    lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
-    createdAt: now,
-    updatedAt: now,
-    ...fields,
-  } as Partial<CustomerEntity>);
-  const path = `${parent.path}${row.id}/`;
-  await repo.update({ id: row.id }, { path });
-  return { ...row, path } as CustomerEntity;
-}
-
-async function addPerson(
-  t: TestApp,
-  customerId: number,
-  username: string,
-  role: Role = 'administrator',
-): Promise<{ Authorization: string }> {
-  const now = new Date();
-  await t.dataSource.getRepository(PersonEntity).insert({
-    customerId,
-    username,
-    displayName: username,
-    email: null,
-    role,
-    passwordHash: await hashSecret(PASSWORD),
-    createdAt: now,
-    updatedAt: now,
-  });
-  return loginHeader(t, username, PASSWORD);
-}
+// a1 and the race customers start without any person (so the only administrator is the one a test makes):
+// the customers API always creates one, so they are rows.
 describe('people (HTTP)', () => {
   let t: TestApp;
-  let resellerA: CustomerEntity;
+  let resellerA: ResellerLogin;
   let a1: CustomerEntity;
-  let resellerB: CustomerEntity;
-  let b1: CustomerEntity;
+  let resellerB: ResellerLogin;
+  let b1: CustomerBody;
   let adminA: { Authorization: string };
   let userA: { Authorization: string };
   let adminB: { Authorization: string };
@@ -74,13 +27,13 @@ describe('people (HTTP)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    resellerA = await addCustomer(t, ROOT, { name: 'Reseller A', reseller: true });
-    a1 = await addCustomer(t, resellerA, { name: 'A one' });
-    resellerB = await addCustomer(t, ROOT, { name: 'Reseller B', reseller: true });
-    b1 = await addCustomer(t, resellerB, { name: 'B one' });
-    adminA = await addPerson(t, resellerA.id, 'admin-a');
-    userA = await addPerson(t, resellerA.id, 'user-a', 'user');
-    adminB = await addPerson(t, resellerB.id, 'admin-b');
+    resellerA = await createReseller(t, t.auth, { name: 'Reseller A', username: 'admin-a' });
+    a1 = await insertCustomer(t, resellerA.id, { name: 'A one' });
+    resellerB = await createReseller(t, t.auth, { name: 'Reseller B', username: 'admin-b' });
+    b1 = await createCustomer(t, resellerB.auth, { name: 'B one' });
+    adminA = resellerA.auth;
+    userA = (await createPersonWithLogin(t, adminA, resellerA.id, { username: 'user-a' })).auth;
+    adminB = resellerB.auth;
   });
   afterAll(() => t.close());
 
@@ -231,7 +184,7 @@ describe('people (HTTP)', () => {
 
   it('keeps one administrator when two are removed at the same moment', async () => {
     for (let round = 0; round < 4; round++) {
-      const c = await addCustomer(t, resellerA, { name: `Race ${round}` });
+      const c = await insertCustomer(t, resellerA.id, { name: `Race ${round}` });
       const make = (username: string) =>
         t.http
           .post(`/api/v1/customers/${c.id}/people`)
@@ -248,7 +201,7 @@ describe('people (HTTP)', () => {
   it('does not let a person delete themself', async () => {
     const me = (await people().findOneBy({ username: 'admin-a' }))!;
     // Give reseller A a second administrator so that only the "yourself" rule applies.
-    await addPerson(t, resellerA.id, 'admin-a2');
+    await createPersonWithLogin(t, adminA, resellerA.id, { username: 'admin-a2', role: 'administrator' });
     const res = await t.http.delete(`/api/v1/customers/${resellerA.id}/people/${me.id}`).set(adminA);
     expect(res.status).toBe(409);
     expect(res.body.message).toBe('you cannot delete yourself');

@@ -1,6 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
+import { insertPerson } from '../factories/rows';
 import { startTestApp, TestApp } from '../helpers/app';
 import { csrfOf, postForm, textOf, webLogin } from './admin-helpers';
 import { addCustomer, costPlanId, createPlan, HEADER, importDeck, setCustomerPlan } from './rate-plans.fixtures';
@@ -300,16 +299,7 @@ describe('rate plan admin pages', () => {
     const shared = await createPlan(t, t.auth, { name: 'Shared page', sharing: 'recursive' });
     const reseller = await addCustomer(t, { login: false });
     const password = 'a-long-password-1';
-    await t.dataSource.getRepository(PersonEntity).insert({
-      customerId: reseller.id,
-      username: 'page-reseller',
-      displayName: 'R',
-      email: null,
-      role: 'administrator',
-      passwordHash: await hashSecret(password),
-      createdAt: t.clock.now(),
-      updatedAt: t.clock.now(),
-    });
+    await insertPerson(t, reseller.id, { username: 'page-reseller', displayName: 'R', password });
     const agent = await webLogin(t, 'page-reseller', password);
     const page = await agent.get(`/rate-plans/${shared.id}`);
     expect(page.status).toBe(200);

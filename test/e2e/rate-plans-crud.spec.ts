@@ -1,6 +1,7 @@
 import { RatePlansApi } from '../../src/modules/rate-plans/rate-plans.api';
 import { startTestApp, TestApp } from '../helpers/app';
-import { addCustomer, costPlanId, createPlan, setCustomerPlan, unique } from './rate-plans.fixtures';
+import { unique } from '../factories/customers';
+import { addCustomer, costPlanId, createPlan, setCustomerPlan } from './rate-plans.fixtures';
 
 describe('rate plans: CRUD and validation (HTTP)', () => {
   let t: TestApp;

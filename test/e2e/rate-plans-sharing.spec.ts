@@ -1,6 +1,5 @@
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
-import { loginHeader, startTestApp, TestApp } from '../helpers/app';
+import { insertPerson } from '../factories/rows';
+import { startTestApp, TestApp } from '../helpers/app';
 import { addCustomer, createPlan, HEADER, setCustomerPlan, TestCustomer } from './rate-plans.fixtures';
 
 describe('rate plans: sharing, tenancy and inheritance (HTTP)', () => {
@@ -96,18 +95,12 @@ describe('rate plans: sharing, tenancy and inheritance (HTTP)', () => {
   });
 
   it('lets a user-role person read but not change plans', async () => {
-    const password = 'a-long-password-2';
-    await t.dataSource.getRepository(PersonEntity).insert({
-      customerId: r1.id,
+    const auth = await insertPerson(t, r1.id, {
       username: 'r1-reader',
       displayName: 'Reader',
-      email: null,
       role: 'user',
-      passwordHash: await hashSecret(password),
-      createdAt: t.clock.now(),
-      updatedAt: t.clock.now(),
+      password: 'a-long-password-2',
     });
-    const auth = await loginHeader(t, 'r1-reader', password);
     expect((await t.http.get(`/api/v1/rate-plans/${plans.r1Private.id}`).set(auth)).status).toBe(200);
     expect((await t.http.patch(`/api/v1/rate-plans/${plans.r1Private.id}`).set(auth).send({ name: 'x' })).status).toBe(403);
     expect((await t.http.post('/api/v1/rate-plans').set(auth).send({ name: 'x' })).status).toBe(403);

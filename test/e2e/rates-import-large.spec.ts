@@ -1,10 +1,9 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { testDatabaseKind } from '../helpers/database';
 import { startTestApp, TestApp } from '../helpers/app';
-import { addCustomer, costPlanId, FULL_HEADER, setCustomerPlan } from './rate-plans.fixtures';
+import { addCustomer, costPlanId, FULL_HEADER, putDeckChunked, setCustomerPlan } from './rate-plans.fixtures';
 
 const ROWS = 100_000;
 
@@ -55,22 +54,7 @@ describe(`rates: a ${ROWS.toLocaleString('en')}-row deck on ${testDatabaseKind()
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 20);
     const started = Date.now();
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PUT',
-          path: `/api/v1/rate-plans/${planId}/rates`,
-          headers: { ...t.auth, 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
+    const { status, body } = await putDeckChunked(t, port, planId, (req) => {
       const chunks = deckChunks();
       const pump = () => {
         for (let next = chunks.next(); !next.done; next = chunks.next()) {

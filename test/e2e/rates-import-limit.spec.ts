@@ -1,7 +1,6 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, TestApp } from '../helpers/app';
-import { createPlan, HEADER, importDeck, rateCounts } from './rate-plans.fixtures';
+import { createPlan, HEADER, importDeck, putDeckChunked, rateCounts } from './rate-plans.fixtures';
 
 const LIMIT = 2000;
 
@@ -50,22 +49,7 @@ describe('rates: deck size limit (RATE_DECK_MAX_BYTES)', () => {
 
   it('refuses a larger deck sent in chunks without a length, once it passes the limit', async () => {
     const before = await rateCounts(t);
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PUT',
-          path: `/api/v1/rate-plans/${planId}/rates`,
-          headers: { ...t.auth, 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
+    const { status, body } = await putDeckChunked(t, port, planId, (req) => {
       // Far past the limit: the answer comes while the client is still sending.
       const csv = deckOf(20_000);
       for (let i = 0; i < csv.length; i += 4096) req.write(csv.slice(i, i + 4096));

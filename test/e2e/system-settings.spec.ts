@@ -1,63 +1,16 @@
-import { DataSource } from 'typeorm';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
-import { hashSecret, sha256 } from '../../src/modules/identity/secrets';
+import { sha256 } from '../../src/modules/identity/secrets';
 import { RatePlanEntity } from '../../src/modules/rate-plans/entities/rate-plan.entity';
 import { NoExchangeRateError } from '../../src/modules/system/domain/exchange';
 import { SystemApi } from '../../src/modules/system/system.api';
 import { AuditEntryEntity } from '../../src/shared/entities/audit-entry.entity';
 import { NotFoundError } from '../../src/shared/errors';
 import { Money } from '../../src/shared/money';
-import { loginHeader, startTestApp, TestApp } from '../helpers/app';
+import { createCustomerWithLogin, createPersonWithLogin, createReseller, customerRow, type ResellerLogin } from '../factories/customers';
+import { startTestApp, TestApp } from '../helpers/app';
 
 type Auth = { Authorization: string };
-
-/** Customers straight into the database: this file tests system settings, not customer creation. */
-async function addCustomer(ds: DataSource, parent: CustomerEntity | null, name: string, reseller: boolean): Promise<CustomerEntity> {
-  const now = new Date();
-  const row = await ds.getRepository(CustomerEntity).save({
-    parentId: parent?.id ?? 1,
-    path: '/pending/',
-    depth: (parent?.depth ?? 0) + 1,
-    type: 'normal',
-    name,
-    description: null,
-    email: `${name.toLowerCase().replace(/\W/g, '')}@example.com`,
-    accountNumber: null,
-    reseller,
-    directory: false,
-    prefix: null,
-    timezone: 'UTC',
-    billingType: 'prepaid',
-    paymentType: 'none',
-    currency: 'EUR',
-    creditLimit: Money.ZERO,
-    lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
-    createdAt: now,
-    updatedAt: now,
-  } as Partial<CustomerEntity>);
-  const path = `${parent?.path ?? '/1/'}${row.id}/`;
-  await ds.getRepository(CustomerEntity).update({ id: row.id }, { path });
-  return { ...row, path };
-}
-
-const PASSWORD = 'a-long-password-1';
-async function addPerson(t: TestApp, customer: CustomerEntity, username: string, role: 'administrator' | 'user'): Promise<Auth> {
-  const now = new Date();
-  await t.dataSource.getRepository(PersonEntity).insert({
-    customerId: customer.id,
-    username,
-    displayName: username,
-    email: null,
-    role,
-    passwordHash: await hashSecret(PASSWORD),
-    createdAt: now,
-    updatedAt: now,
-  });
-  return loginHeader(t, username, PASSWORD);
-}
 
 /** A session of the system owner's administrator that has switched to `customerId`. */
 async function switchedHeader(t: TestApp, customerId: number): Promise<Auth> {
@@ -69,9 +22,9 @@ async function switchedHeader(t: TestApp, customerId: number): Promise<Auth> {
 
 describe('system settings, reference data, regions, dial plans, exchange rates (HTTP)', () => {
   let t: TestApp;
-  let reseller: CustomerEntity;
-  let subReseller: CustomerEntity;
-  let otherReseller: CustomerEntity;
+  let reseller: ResellerLogin;
+  let subReseller: ResellerLogin;
+  let otherReseller: ResellerLogin;
   let endCustomer: CustomerEntity;
   let resellerAdmin: Auth;
   let resellerUser: Auth;
@@ -81,15 +34,16 @@ describe('system settings, reference data, regions, dial plans, exchange rates (
 
   beforeAll(async () => {
     t = await startTestApp();
-    reseller = await addCustomer(t.dataSource, null, 'Reseller A', true);
-    subReseller = await addCustomer(t.dataSource, reseller, 'Sub reseller', true);
-    otherReseller = await addCustomer(t.dataSource, null, 'Reseller B', true);
-    endCustomer = await addCustomer(t.dataSource, subReseller, 'End customer', false);
-    resellerAdmin = await addPerson(t, reseller, 'ra-admin', 'administrator');
-    resellerUser = await addPerson(t, reseller, 'ra-user', 'user');
-    subAdmin = await addPerson(t, subReseller, 'sub-admin', 'administrator');
-    otherAdmin = await addPerson(t, otherReseller, 'rb-admin', 'administrator');
-    endAdmin = await addPerson(t, endCustomer, 'end-admin', 'administrator');
+    reseller = await createReseller(t, t.auth, { name: 'Reseller A', username: 'ra-admin' });
+    subReseller = await createReseller(t, reseller.auth, { name: 'Sub reseller', username: 'sub-admin' });
+    otherReseller = await createReseller(t, t.auth, { name: 'Reseller B', username: 'rb-admin' });
+    const end = await createCustomerWithLogin(t, subReseller.auth, { name: 'End customer', username: 'end-admin' });
+    endCustomer = await customerRow(t, end.id);
+    resellerAdmin = reseller.auth;
+    resellerUser = (await createPersonWithLogin(t, resellerAdmin, reseller.id, { username: 'ra-user' })).auth;
+    subAdmin = subReseller.auth;
+    otherAdmin = otherReseller.auth;
+    endAdmin = end.auth;
   });
   afterAll(() => t.close());
 

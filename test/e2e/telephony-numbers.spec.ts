@@ -1,68 +1,22 @@
-import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity, type Role } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
 import { NumberEntity } from '../../src/modules/telephony/entities/number.entity';
-import { Money } from '../../src/shared/money';
 import { AuditEntryEntity } from '../../src/shared/entities/audit-entry.entity';
-import { loginHeader, startTestApp, TestApp } from '../helpers/app';
-
-// The customers API is built in parallel, so the tree is made with rows (path and depth as the API sets them).
-type Node = Pick<CustomerEntity, 'id' | 'path' | 'depth'>;
-const ROOT: Node = { id: 1, path: '/1/', depth: 0 };
-const PASSWORD = 'person-password-1';
-
-async function addCustomer(t: TestApp, parent: Node, fields: Partial<CustomerEntity> & { name: string }): Promise<CustomerEntity> {
-  const repo = t.dataSource.getRepository(CustomerEntity);
-  const now = new Date();
-  const row = await repo.save({
-    parentId: parent.id,
-    path: '/pending/',
-    depth: parent.depth + 1,
-    type: 'normal',
-    email: 'customer@example.com',
-    timezone: 'UTC',
-    billingType: 'prepaid',
-    paymentType: 'none',
-    currency: 'EUR',
-    creditLimit: Money.ZERO,
-    lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
-    createdAt: now,
-    updatedAt: now,
-    ...fields,
-  } as Partial<CustomerEntity>);
-  const path = `${parent.path}${row.id}/`;
-  await repo.update({ id: row.id }, { path });
-  return { ...row, path } as CustomerEntity;
-}
-
-async function addPerson(
-  t: TestApp,
-  customerId: number,
-  username: string,
-  role: Role = 'administrator',
-): Promise<{ Authorization: string }> {
-  const now = new Date();
-  await t.dataSource.getRepository(PersonEntity).insert({
-    customerId,
-    username,
-    displayName: username,
-    email: null,
-    role,
-    passwordHash: await hashSecret(PASSWORD),
-    createdAt: now,
-    updatedAt: now,
-  });
-  return loginHeader(t, username, PASSWORD);
-}
+import {
+  createCustomer,
+  createCustomerWithLogin,
+  createPersonWithLogin,
+  createReseller,
+  type CustomerBody,
+  type ResellerLogin,
+} from '../factories/customers';
+import { startTestApp, TestApp } from '../helpers/app';
 
 describe('numbers (HTTP)', () => {
   let t: TestApp;
-  let resellerA: CustomerEntity;
-  let a1: CustomerEntity;
-  let a2: CustomerEntity;
-  let resellerB: CustomerEntity;
-  let b1: CustomerEntity;
+  let resellerA: ResellerLogin;
+  let a1: ResellerLogin;
+  let a2: CustomerBody;
+  let resellerB: ResellerLogin;
+  let b1: CustomerBody;
   let adminA: { Authorization: string };
   let adminB: { Authorization: string };
   let userA: { Authorization: string };
@@ -73,15 +27,15 @@ describe('numbers (HTTP)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    resellerA = await addCustomer(t, ROOT, { name: 'Reseller A', reseller: true });
-    a1 = await addCustomer(t, resellerA, { name: 'A one', directory: true });
-    a2 = await addCustomer(t, resellerA, { name: 'A two' });
-    resellerB = await addCustomer(t, ROOT, { name: 'Reseller B', reseller: true });
-    b1 = await addCustomer(t, resellerB, { name: 'B one' });
-    adminA = await addPerson(t, resellerA.id, 'admin-a');
-    userA = await addPerson(t, resellerA.id, 'user-a', 'user');
-    adminB = await addPerson(t, resellerB.id, 'admin-b');
-    adminA1 = await addPerson(t, a1.id, 'admin-a1');
+    resellerA = await createReseller(t, t.auth, { name: 'Reseller A', username: 'admin-a' });
+    a1 = await createCustomerWithLogin(t, resellerA.auth, { name: 'A one', directory: true, username: 'admin-a1' });
+    a2 = await createCustomer(t, resellerA.auth, { name: 'A two' });
+    resellerB = await createReseller(t, t.auth, { name: 'Reseller B', username: 'admin-b' });
+    b1 = await createCustomer(t, resellerB.auth, { name: 'B one' });
+    adminA = resellerA.auth;
+    userA = (await createPersonWithLogin(t, adminA, resellerA.id, { username: 'user-a' })).auth;
+    adminB = resellerB.auth;
+    adminA1 = a1.auth;
   });
   afterAll(() => t.close());
 

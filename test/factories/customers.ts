@@ -81,6 +81,39 @@ export async function createCustomerWithLogin(
   return createReseller(t, parentAuth, { reseller: false, ...overrides });
 }
 
+/** Deletes a customer through the API; throws with the answer if it is not a 204. */
+export async function deleteCustomer(t: TestApp, auth: Auth, id: number): Promise<void> {
+  const res = await t.http.delete(`/api/v1/customers/${id}`).set(auth);
+  if (res.status !== 204) throw new Error(`delete customer failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export interface PersonLogin {
+  id: number;
+  username: string;
+  password: string;
+  auth: Auth;
+}
+
+/**
+ * A person of `customerId` (role "user" unless `overrides.role`), made through the people API with a
+ * password, so nothing is emailed; logged in.
+ */
+export async function createPersonWithLogin(
+  t: TestApp,
+  auth: Auth,
+  customerId: number,
+  overrides: Record<string, unknown> = {},
+): Promise<PersonLogin> {
+  const username = (overrides.username as string | undefined) ?? unique('person');
+  const password = (overrides.password as string | undefined) ?? `pw-${unique('p')}-long-enough`;
+  const res = await t.http
+    .post(`/api/v1/customers/${customerId}/people`)
+    .set(auth)
+    .send({ displayName: username, role: 'user', ...overrides, username, password });
+  if (res.status !== 201) throw new Error(`create person failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as number, username, password, auth: await loginHeader(t, username, password) };
+}
+
 /** Adds a number to `ownerCustomerId`'s inventory (free unless customerId is given). */
 export async function addNumber(
   t: TestApp,

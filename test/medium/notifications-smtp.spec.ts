@@ -5,6 +5,7 @@ import { MAX_ATTEMPTS } from '../../src/modules/notifications/domain/delivery';
 import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outbox-email.entity';
 import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatcher';
 import { OutgoingEmail, OutboxService } from '../../src/modules/notifications/outbox.service';
+import { insertOutboxRow } from '../factories/outbox';
 import { startTestApp, TestApp } from '../helpers/app';
 
 interface Received {
@@ -146,23 +147,12 @@ describe('outbox delivery through a real SMTP server', () => {
   });
 
   it('also picks up due rows on its timer (e.g. left by another instance), within a few seconds', async () => {
-    const now = t.clock.now();
-    const res = await t.dataSource.getRepository(OutboxEmailEntity).insert({
-      customerId: null,
+    const id = await insertOutboxRow(t, {
+      status: 'pending',
       toAddress: 'timer@example.com',
       subject: 'From the timer',
-      template: 'low-balance',
       context: JSON.stringify(mail().context),
-      bodyText: null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      sentAt: null,
-      lastError: null,
-      createdAt: now,
     });
-    const id = Number(res.identifiers[0].id);
     await eventually(async () => (await row(id)).status === 'sent', 12_000);
     expect(sentTo('timer@example.com')).toHaveLength(1);
     expect((await row(id)).bodyText).toContain('The balance of Acme');

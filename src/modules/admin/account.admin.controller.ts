@@ -8,9 +8,9 @@ import { pathIds } from '../../shared/tenancy';
 import { ChangePasswordDto, CreateApiKeyDto } from '../identity/dto/auth.dto';
 import { IdentityService } from '../identity/identity.service';
 import { PeopleService } from '../identity/people.service';
-import { AdminPages, formErrors, readForm, statusOf, validateForm, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
+import { AdminPages, readForm, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
 import { formatInstant } from './format';
-import { noStore } from './telephony.admin.controller';
+import { noStore, submitForm, type Rerender } from './page-flows';
 
 /**
  * "My account": the logged-in person, their API keys (a new key is shown once) and the way to the API
@@ -33,41 +33,31 @@ export class AccountAdminController {
   @AllowUsers()
   @Post('api-keys')
   async createKey(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { dto, errors } = await validateForm(CreateApiKeyDto, readForm(body, { name: 'text' }));
-    if (!dto) return this.render(req, res, scope, body, errors, 400);
-    let created: Awaited<ReturnType<IdentityService['createApiKey']>>;
-    try {
-      created = await this.identity.createApiKey(scope, dto.name);
-    } catch (err) {
-      return this.render(req, res, scope, body, formErrors(err), statusOf(err));
-    }
-    // Shown once: the answer is this page, not a redirect.
-    noStore(res);
-    await this.pages.render(
-      req,
-      res,
-      'account/key-created',
-      { title: 'API key created', key: { name: created.key.name, prefix: created.key.keyPrefix }, secret: created.secret },
-      201,
-    );
+    const rerender: Rerender = (errors, status) => this.render(req, res, scope, body, errors, status);
+    await submitForm(CreateApiKeyDto, readForm(body, { name: 'text' }), rerender, async (dto) => {
+      const created = await this.identity.createApiKey(scope, dto.name);
+      // Shown once: the answer is this page, not a redirect.
+      noStore(res);
+      await this.pages.render(
+        req,
+        res,
+        'account/key-created',
+        { title: 'API key created', key: { name: created.key.name, prefix: created.key.keyPrefix }, secret: created.secret },
+        201,
+      );
+    });
   }
 
   @AllowUsers()
   @Post('password')
   async changePassword(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     // Passwords are never sent back into the form.
-    const values = {};
-    const { dto, errors } = await validateForm(ChangePasswordDto, readForm(body, { currentPassword: 'text', newPassword: 'text' }));
-    if (!dto) return this.render(req, res, scope, values, errors, 400);
-    if (body.confirmPassword !== dto.newPassword) {
-      return this.render(req, res, scope, values, { confirmPassword: 'does not match the new password' }, 400);
-    }
-    try {
+    const rerender: Rerender = (errors, status) => this.render(req, res, scope, {}, errors, status);
+    await submitForm(ChangePasswordDto, readForm(body, { currentPassword: 'text', newPassword: 'text' }), rerender, async (dto) => {
+      if (body.confirmPassword !== dto.newPassword) return rerender({ confirmPassword: 'does not match the new password' }, 400);
       await this.identity.changeOwnPassword(scope, (req as ScopedRequest).sessionTokenHash ?? null, dto.currentPassword, dto.newPassword);
-    } catch (err) {
-      return this.render(req, res, scope, values, formErrors(err), statusOf(err));
-    }
-    this.pages.redirect(res, '/account', 'Password changed. Your other sessions have been logged out.');
+      this.pages.redirect(res, '/account', 'Password changed. Your other sessions have been logged out.');
+    });
   }
 
   @AllowUsers()

@@ -2,6 +2,7 @@ import { IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validato
 import { Type } from 'class-transformer';
 import { BusinessRuleError, ConflictError, ValidationError } from '../../shared/errors';
 import {
+  fieldPaths,
   formErrors,
   navItems,
   pageFromQuery,
@@ -12,6 +13,17 @@ import {
   validateForm,
   withUnplacedErrors,
 } from './admin-page';
+
+describe('fieldPaths', () => {
+  it('names every field of a schema, nested ones with a dot', () => {
+    expect(fieldPaths({ name: 'text', fees: { signup: 'decimal?', account: 'decimal?' }, taxIds: 'int[]' })).toEqual([
+      'name',
+      'fees.signup',
+      'fees.account',
+      'taxIds',
+    ]);
+  });
+});
 
 describe('readForm', () => {
   it('turns a urlencoded body into DTO-shaped values', () => {

@@ -13,15 +13,14 @@
  *
  *     @Post('widgets')                             // the CSRF token is checked before this runs
  *     async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response) {
- *       const { dto, errors } = await validateForm(CreateWidgetDto, readForm(body, WIDGET_FORM));
- *       if (!dto) return this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: body, errors }, 400);
- *       try {
+ *       const rerender: Rerender = (errors, status) =>
+ *         this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: body, errors }, status);
+ *       // submitForm (page-flows.ts): invalid input → rerender(errors, 400); a DomainError from the callback →
+ *       // rerender({ field: message, _form: message }, its status); other errors are rethrown.
+ *       await submitForm(CreateWidgetDto, readForm(body, WIDGET_FORM), rerender, async (dto) => {
  *         const w = await this.widgets.create(scope, dto);
- *         return this.pages.redirect(res, `/widgets/${w.id}`, `Widget ${w.name} created.`);   // POST-redirect-GET
- *       } catch (err) {
- *         const fe = formErrors(err);                // DomainError → { field: message, _form: message }; rethrows others
- *         return this.pages.render(req, res, 'widgets/form', { title: 'New widget', values: body, errors: fe }, statusOf(err));
- *       }
+ *         this.pages.redirect(res, `/widgets/${w.id}`, `Widget ${w.name} created.`);   // POST-redirect-GET
+ *       });
  *     }
  *   }
  *
@@ -32,7 +31,8 @@
  *   (see templates/partials/form/: text, textarea, select, checkbox, checkboxes, errors); every form
  *   includes `{{> csrf}}` and `{{> form/errors errors=errors}}`. Partials see only what they are passed
  *   (explicitPartialContext). Never use triple braces on data.
- * - Forms that change something are POST (never GET); a delete gets a confirmation page first.
+ * - Forms that change something are POST (never GET); a delete gets a confirmation page first, and a
+ *   refused delete goes back with `refusal(err, 'X was not deleted')` (page-flows.ts) as a flash message.
  * - Multipart forms (file uploads) carry the token in the URL instead:
  *   `<form method="post" enctype="multipart/form-data" action="/x?_csrf={{csrfToken}}">`.
  * - Lists: `pageLinks(page, pageSize, total, req)` feeds `{{> pager pager}}`.
@@ -183,6 +183,16 @@ export function readForm(body: FormBody | undefined, schema: FormSchema): Record
   return out;
 }
 
+/** Every field path of a schema, nested ones as `fees.signup` (keyed like the errors). */
+export function fieldPaths(schema: FormSchema): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(schema)) {
+    if (typeof v === 'object') for (const sub of Object.keys(v)) out.push(`${k}.${sub}`);
+    else out.push(k);
+  }
+  return out;
+}
+
 function lastString(raw: unknown): string | undefined {
   // A repeated single-value field arrives as an array: take the last (what the person saw last).
   const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
@@ -223,6 +233,24 @@ export function readField(raw: unknown, kind: FieldKind): unknown {
     }
   }
 }
+
+/**
+ * "2026-12-01", "2026-12-01 08:30" and "2026-12-01T08:30" are read as UTC (the forms say so); text with
+ * an offset is passed on as typed, and anything else is left for the validator to refuse.
+ */
+export function instantFromForm(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  const t = text.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return `${t}T00:00:00Z`;
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(t)) return `${t.replace(' ', 'T')}Z`;
+  return t;
+}
+
+/** Options of a "the inherited setting / yes / no" select (the empty choice is the template's). */
+export const YES_NO = [
+  { value: 'true', label: 'Yes' },
+  { value: 'false', label: 'No' },
+];
 
 /** Runs class-validator on a DTO class: `{ dto }` when valid, else `{ errors }` keyed by field path. */
 export async function validateForm<T extends object>(
@@ -333,6 +361,9 @@ export function pageLinks(
   };
 }
 
+/** Reads `?search=` for pages: trimmed, at most 100 characters, '' when absent. */
+export const searchFrom = (v: unknown): string => (typeof v === 'string' ? v.trim().slice(0, 100) : '');
+
 /** Reads `?page=` leniently for pages (a bad value means page 1, not an error page). */
 export function pageFromQuery(v: unknown): number {
   const s = typeof v === 'string' ? v : '';
@@ -347,4 +378,22 @@ export function safeLocalPath(next: unknown, fallback = '/'): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
   return next;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Breadcrumbs
+
+export interface Crumb {
+  label: string;
+  href: string;
+}
+
+/** "Customers › Acme › <section> ›": the way back from a page that belongs to a customer. */
+export function customerCrumbs(customer: { id: number; name: string }, section?: Crumb): Crumb[] {
+  const out: Crumb[] = [
+    { label: 'Customers', href: '/customers' },
+    { label: customer.name, href: `/customers/${customer.id}` },
+  ];
+  if (section) out.push(section);
+  return out;
 }

@@ -1,7 +1,7 @@
 import { isISO31661Alpha2 } from 'class-validator';
 import type { CustomerFormOptions, CustomerView } from '../customers/dto/customer.view';
 import type { CustomerType } from '../customers/entities/customer.entity';
-import { readField, readForm, type FormBody, type FormSchema } from './admin-page';
+import { fieldPaths, readField, readForm, type FormBody, type FormSchema } from './admin-page';
 
 /**
  * The customer form: which fields it has (by type and mode), how its body becomes a Create/Update DTO,
@@ -102,12 +102,7 @@ export function customerFormSchema(type: CustomerType, mode: FormMode, flags: Sy
 
 /** Every field path the form shows an error next to (others go to the top of the form). */
 export function placedFields(type: CustomerType, mode: FormMode, flags: SystemFlags): string[] {
-  const schema = customerFormSchema(type, mode, flags);
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(schema)) {
-    if (typeof v === 'object') for (const sub of Object.keys(v)) out.push(`${k}.${sub}`);
-    else out.push(k);
-  }
+  const out = fieldPaths(customerFormSchema(type, mode, flags));
   out.push(
     'billingAddress',
     'dailySpendLimit',

@@ -10,17 +10,7 @@ import type { CustomerFormOptions, CustomerView } from '../customers/dto/custome
 import type { ListCustomersQuery } from '../customers/dto/list-customers.query';
 import { CUSTOMER_TYPES, type CustomerType } from '../customers/entities/customer.entity';
 import { IdentityService } from '../identity/identity.service';
-import {
-  AdminPages,
-  formErrors,
-  pageFromQuery,
-  pageLinks,
-  statusOf,
-  validateForm,
-  withUnplacedErrors,
-  type FormBody,
-  type FormErrors,
-} from './admin-page';
+import { AdminPages, pageFromQuery, pageLinks, searchFrom, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
 import {
   BILLING_TYPE_LABELS,
   contractLabel,
@@ -37,6 +27,7 @@ import {
   type FormValues,
 } from './customer-form';
 import { formatInstant, formatMoney } from './format';
+import { refusal, submitForm, type Rerender } from './page-flows';
 
 const PAGE_SIZE = 25;
 
@@ -62,7 +53,7 @@ export class CustomersAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const page = pageFromQuery(query.page);
-    const search = typeof query.search === 'string' ? query.search.trim().slice(0, 100) : '';
+    const search = searchFrom(query.search);
     const includeDeleted = truthy(query.includeDeleted);
     const parentId = idFrom(query.parentId);
     const q: ListCustomersQuery = { page, pageSize: PAGE_SIZE, includeDeleted };
@@ -118,23 +109,20 @@ export class CustomersAdminController {
     const options = await this.customers.formOptions(scope, parentId);
     const values = readCustomerForm(body, type, 'create', options.settings);
     if (parentId) values.parentId = parentId;
-    const { dto, errors } = await validateForm(CreateCustomerDto, values);
-    if (!dto) return this.renderForm(req, res, 'create', type, options, body, withFormHints(errors, values), 400);
-    let created: CustomerView & { sipSecret?: string; mailboxPin?: string };
-    try {
-      created = await this.customers.create(scope, dto);
-    } catch (err) {
-      return this.renderForm(req, res, 'create', type, options, body, formErrors(err), statusOf(err));
-    }
-    if (created.sipSecret || created.mailboxPin) {
-      // Secrets are shown once, so this answer is a page rather than a redirect that would need to carry them.
-      return this.pages.render(req, res, 'customers/created', { title: 'Customer created', customer: created, email: dto.email }, 201);
-    }
-    this.pages.redirect(
-      res,
-      `/customers/${created.id}`,
-      `Customer “${created.name}” created. Login details were emailed to ${created.email}.`,
-    );
+    const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'create', type, options, body, errors, status);
+    const save = async (dto: CreateCustomerDto) => {
+      const created = await this.customers.create(scope, dto);
+      if (created.sipSecret || created.mailboxPin) {
+        // Secrets are shown once, so this answer is a page rather than a redirect that would need to carry them.
+        return this.pages.render(req, res, 'customers/created', { title: 'Customer created', customer: created, email: dto.email }, 201);
+      }
+      this.pages.redirect(
+        res,
+        `/customers/${created.id}`,
+        `Customer “${created.name}” created. Login details were emailed to ${created.email}.`,
+      );
+    };
+    await submitForm(CreateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values) });
   }
 
   @Get('customers/:id')
@@ -180,15 +168,13 @@ export class CustomersAdminController {
     const c = await this.customers.get(scope, id);
     const options = await this.customers.formOptions(scope, c.parentId ?? undefined);
     const values = readCustomerForm(body, c.type, 'edit', options.settings);
-    const { dto, errors } = await validateForm(UpdateCustomerDto, values);
     const formBody = { ...body, type: c.type };
-    if (!dto) return this.renderForm(req, res, 'edit', c.type, options, formBody, withFormHints(errors, values), 400, c);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'edit', c.type, options, formBody, errors, status, c);
+    const save = async (dto: UpdateCustomerDto) => {
       await this.customers.update(scope, id, dto);
-    } catch (err) {
-      return this.renderForm(req, res, 'edit', c.type, options, formBody, formErrors(err), statusOf(err), c);
-    }
-    this.pages.redirect(res, `/customers/${id}`, `Changes to “${c.name}” saved.`);
+      this.pages.redirect(res, `/customers/${id}`, `Changes to “${c.name}” saved.`);
+    };
+    await submitForm(UpdateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values) });
   }
 
   /** A confirmation page, so that deleting needs two deliberate clicks and no JavaScript. */
@@ -210,8 +196,7 @@ export class CustomersAdminController {
     try {
       await this.customers.remove(scope, id);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      return this.pages.redirect(res, `/customers/${id}`, { kind: 'error', text: `“${c.name}” was not deleted: ${err.message}.` });
+      return this.pages.redirect(res, `/customers/${id}`, refusal(err, `“${c.name}” was not deleted`));
     }
     this.pages.redirect(res, `/customers/${id}`, `“${c.name}” deleted. You can undelete it from this page.`);
   }
@@ -222,8 +207,7 @@ export class CustomersAdminController {
       const c = await this.customers.undelete(scope, id);
       this.pages.redirect(res, `/customers/${id}`, `“${c.name}” undeleted.`);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      this.pages.redirect(res, `/customers/${id}`, { kind: 'error', text: `Not undeleted: ${err.message}.` });
+      this.pages.redirect(res, `/customers/${id}`, refusal(err, 'Not undeleted'));
     }
   }
 

@@ -1,7 +1,6 @@
 import { Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../notifications/entities/outbox-email.entity';
@@ -9,6 +8,7 @@ import { OutboxService } from '../notifications/outbox.service';
 import { AdminPages, pageFromQuery, pageLinks } from './admin-page';
 import { AdminRepository } from './admin.repository';
 import { formatInstant } from './format';
+import { refusal } from './page-flows';
 
 const PAGE_SIZE = 25;
 
@@ -90,8 +90,7 @@ export class OutboxAdminController {
       await this.outbox.retry(scope, id);
       this.pages.redirect(res, `/outbox/${id}`, 'The email will be sent again.');
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      this.pages.redirect(res, `/outbox/${id}`, { kind: 'error', text: `Not retried: ${err.message}.` });
+      this.pages.redirect(res, `/outbox/${id}`, refusal(err, 'Not retried'));
     }
   }
 }

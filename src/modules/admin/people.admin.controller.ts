@@ -12,19 +12,18 @@ import { MIN_PASSWORD_LENGTH } from '../identity/identity.service';
 import { PeopleService } from '../identity/people.service';
 import {
   AdminPages,
-  formErrors,
+  customerCrumbs,
   pageFromQuery,
   pageLinks,
   readForm,
-  statusOf,
-  validateForm,
+  searchFrom,
   withUnplacedErrors,
   type FormBody,
   type FormErrors,
   type FormSchema,
 } from './admin-page';
 import { formatInstant } from './format';
-import { customerCrumbs, requireFilled, searchFrom } from './telephony.admin.controller';
+import { refusal, submitForm, type Rerender } from './page-flows';
 
 const PAGE_SIZE = 25;
 
@@ -95,18 +94,14 @@ export class PeopleAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
-    const values = readForm(body, CREATE_FORM);
-    const { dto, errors } = await validateForm(CreatePersonDto, values);
-    if (!dto) return this.renderForm(req, res, c, null, withoutPassword(body), errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, null, withoutPassword(body), errors, status);
+    await submitForm(CreatePersonDto, readForm(body, CREATE_FORM), rerender, async (dto) => {
       const p = await this.people.create(scope, id, dto);
       const how = p.loginLinkSent
         ? ` A link to set the password was emailed to ${p.email}.`
         : ' They can log in with the password you gave.';
       this.pages.redirect(res, `/customers/${id}/people`, `${p.displayName} (${p.username}) added.${how}`);
-    } catch (err) {
-      return this.renderForm(req, res, c, null, withoutPassword(body), formErrors(err), statusOf(err));
-    }
+    });
   }
 
   @Get('customers/:id/people/:personId/edit')
@@ -133,17 +128,13 @@ export class PeopleAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const p = await this.people.get(scope, id, personId);
-    const values = readForm(body, EDIT_FORM);
-    const checked = await validateForm(UpdatePersonDto, values);
-    const errors = requireFilled(values, ['displayName', 'role'], checked.errors);
-    if (errors || !checked.dto) return this.renderForm(req, res, c, p, withoutPassword(body), errors ?? {}, 400);
-    try {
-      await this.people.update(scope, id, personId, checked.dto);
-    } catch (err) {
-      return this.renderForm(req, res, c, p, withoutPassword(body), formErrors(err), statusOf(err));
-    }
-    const pw = checked.dto.password !== undefined ? ' The new password is set; their other logins were ended.' : '';
-    this.pages.redirect(res, `/customers/${id}/people`, `Changes to ${p.username} saved.${pw}`);
+    const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, p, withoutPassword(body), errors, status);
+    const save = async (dto: UpdatePersonDto) => {
+      await this.people.update(scope, id, personId, dto);
+      const pw = dto.password !== undefined ? ' The new password is set; their other logins were ended.' : '';
+      this.pages.redirect(res, `/customers/${id}/people`, `Changes to ${p.username} saved.${pw}`);
+    };
+    await submitForm(UpdatePersonDto, readForm(body, EDIT_FORM), rerender, save, { required: ['displayName', 'role'] });
   }
 
   @Post('customers/:id/people/:personId/login-link')
@@ -198,8 +189,7 @@ export class PeopleAdminController {
     try {
       await this.people.remove(scope, id, personId);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      return this.pages.redirect(res, `/customers/${id}/people`, { kind: 'error', text: `${p.username} was not deleted: ${err.message}.` });
+      return this.pages.redirect(res, `/customers/${id}/people`, refusal(err, `${p.username} was not deleted`));
     }
     this.pages.redirect(
       res,

@@ -25,20 +25,19 @@ import { assertSystemOwnerAdmin } from '../system/system-access';
 import { SystemSettingsService } from '../system/system-settings.service';
 import {
   AdminPages,
-  formErrors,
+  instantFromForm,
   pageFromQuery,
   pageLinks,
   readForm,
-  statusOf,
-  validateForm,
   withUnplacedErrors,
+  type Crumb,
   type FormBody,
   type FormErrors,
   type FormSchema,
 } from './admin-page';
 import { AdminRepository } from './admin.repository';
 import { formatInstant } from './format';
-import { refusal, requireFilled, type Crumb } from './telephony.admin.controller';
+import { refusal, submitForm, type Rerender } from './page-flows';
 
 const PAGE_SIZE = 25;
 
@@ -48,6 +47,7 @@ const DIAL_PLAN_FORM: FormSchema = { name: 'text', description: 'text?' };
 const RATE_FORM: FormSchema = { currency: 'enum', rate: 'decimal', validFrom: 'text' };
 
 const SYSTEM_CRUMBS: Crumb[] = [{ label: 'System', href: '/system' }];
+const REGION_CRUMBS: Crumb[] = [...SYSTEM_CRUMBS, { label: 'Regions', href: '/system/regions' }];
 const DIAL_PLAN_CRUMBS: Crumb[] = [{ label: 'Dial plans', href: '/dial-plans' }];
 
 /** The sections of the system pages (a sub-navigation on each of them). */
@@ -58,18 +58,6 @@ const SECTIONS = [
   { label: 'Dial plans', href: '/dial-plans' },
 ];
 const sections = (current: string) => SECTIONS.map((s) => ({ ...s, current: s.href === current }));
-
-/**
- * "2026-12-01", "2026-12-01 08:30" and "2026-12-01T08:30" are read as UTC (the form says so); text with
- * an offset is passed on as typed, and anything else is left for the validator to refuse.
- */
-export function instantFromForm(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  const t = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return `${t}T00:00:00Z`;
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(t)) return `${t.replace(' ', 'T')}Z`;
-  return t;
-}
 
 /**
  * System pages: platform-wide settings, regions and exchange rates (administrators of the system owner,
@@ -108,14 +96,11 @@ export class SystemAdminController {
   @Post('system')
   async saveSettings(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     assertSystemOwnerAdmin(scope);
-    const { dto, errors } = await validateForm(UpdateSystemSettingsDto, readForm(body, SETTINGS_FORM));
-    if (!dto) return this.renderSettings(req, res, scope, body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderSettings(req, res, scope, body, errors, status);
+    await submitForm(UpdateSystemSettingsDto, readForm(body, SETTINGS_FORM), rerender, async (dto) => {
       await this.settings.update(scope, dto);
-    } catch (err) {
-      return this.renderSettings(req, res, scope, body, formErrors(err), statusOf(err));
-    }
-    this.pages.redirect(res, '/system', 'System settings saved.');
+      this.pages.redirect(res, '/system', 'System settings saved.');
+    });
   }
 
   private async renderSettings(
@@ -166,14 +151,11 @@ export class SystemAdminController {
   @Post('system/regions')
   async regionCreate(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     assertSystemOwnerAdmin(scope);
-    const { dto, errors } = await validateForm(CreateRegionDto, readForm(body, REGION_FORM));
-    if (!dto) return this.renderRegions(req, res, scope, 1, body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderRegions(req, res, scope, 1, body, errors, status);
+    await submitForm(CreateRegionDto, readForm(body, REGION_FORM), rerender, async (dto) => {
       const r = await this.regions.create(scope, dto);
       this.pages.redirect(res, '/system/regions', `Region “${r.name}” added.`);
-    } catch (err) {
-      return this.renderRegions(req, res, scope, 1, body, formErrors(err), statusOf(err));
-    }
+    });
   }
 
   @Get('system/regions/:regionId/edit')
@@ -198,20 +180,16 @@ export class SystemAdminController {
   ): Promise<void> {
     assertSystemOwnerAdmin(scope);
     const r = await this.regions.get(scope, regionId);
-    const values = readForm(body, REGION_FORM);
-    const checked = await validateForm(UpdateRegionDto, values);
-    const errors = requireFilled(values, ['name'], checked.errors);
-    if (errors || !checked.dto) return this.renderRegionForm(req, res, r, body, errors ?? {}, 400);
-    try {
-      const saved = await this.regions.update(scope, regionId, checked.dto);
+    const rerender: Rerender = (errors, status) => this.renderRegionForm(req, res, r, body, errors, status);
+    const save = async (dto: UpdateRegionDto) => {
+      const saved = await this.regions.update(scope, regionId, dto);
       this.pages.redirect(
         res,
         '/system/regions',
         saved.name === r.name ? 'Nothing changed.' : `Region “${r.name}” renamed to “${saved.name}”.`,
       );
-    } catch (err) {
-      return this.renderRegionForm(req, res, r, body, formErrors(err), statusOf(err));
-    }
+    };
+    await submitForm(UpdateRegionDto, readForm(body, REGION_FORM), rerender, save, { required: ['name'] });
   }
 
   @Get('system/regions/:regionId/delete')
@@ -225,7 +203,7 @@ export class SystemAdminController {
     const r = await this.regions.get(scope, regionId);
     await this.pages.render(req, res, 'system/confirm', {
       title: `Delete region ${r.name}`,
-      crumbs: [...SYSTEM_CRUMBS, { label: 'Regions', href: '/system/regions' }],
+      crumbs: REGION_CRUMBS,
       heading: `Delete the region “${r.name}”?`,
       text: 'A region that customers use cannot be deleted.',
       action: `/system/regions/${r.id}/delete`,
@@ -279,7 +257,7 @@ export class SystemAdminController {
       'system/region-form',
       {
         title: `Rename region ${r.name}`,
-        crumbs: [...SYSTEM_CRUMBS, { label: 'Regions', href: '/system/regions' }],
+        crumbs: REGION_CRUMBS,
         region: r,
         values,
         errors: withUnplacedErrors(errors, ['name']),
@@ -307,14 +285,11 @@ export class SystemAdminController {
     assertSystemOwnerAdmin(scope);
     const values = readForm(body, RATE_FORM);
     if (values.validFrom !== undefined) values.validFrom = instantFromForm(values.validFrom);
-    const { dto, errors } = await validateForm(CreateExchangeRateDto, values);
-    if (!dto) return this.renderRates(req, res, scope, {}, body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderRates(req, res, scope, {}, body, errors, status);
+    await submitForm(CreateExchangeRateDto, values, rerender, async (dto) => {
       const r = await this.rates.create(scope, dto);
       this.pages.redirect(res, '/system/exchange-rates', `Exchange rate for ${r.currency} from ${formatInstant(r.validFrom)} added.`);
-    } catch (err) {
-      return this.renderRates(req, res, scope, {}, body, formErrors(err), statusOf(err));
-    }
+    });
   }
 
   @Get('system/exchange-rates/:rateId/delete')
@@ -392,14 +367,11 @@ export class SystemAdminController {
 
   @Post('dial-plans')
   async dialPlanCreate(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { dto, errors } = await validateForm(CreateDialPlanDto, readForm(body, DIAL_PLAN_FORM));
-    if (!dto) return this.renderDialPlans(req, res, scope, 1, body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderDialPlans(req, res, scope, 1, body, errors, status);
+    await submitForm(CreateDialPlanDto, readForm(body, DIAL_PLAN_FORM), rerender, async (dto) => {
       const d = await this.dialPlans.create(scope, dto);
       this.pages.redirect(res, '/dial-plans', `Dial plan “${d.name}” added.`);
-    } catch (err) {
-      return this.renderDialPlans(req, res, scope, 1, body, formErrors(err), statusOf(err));
-    }
+    });
   }
 
   @Get('dial-plans/:planId/edit')
@@ -422,16 +394,12 @@ export class SystemAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const d = await this.ownDialPlan(scope, planId);
-    const values = readForm(body, DIAL_PLAN_FORM);
-    const checked = await validateForm(UpdateDialPlanDto, values);
-    const errors = requireFilled(values, ['name'], checked.errors);
-    if (errors || !checked.dto) return this.renderDialPlanForm(req, res, d, body, errors ?? {}, 400);
-    try {
-      const saved = await this.dialPlans.update(scope, planId, checked.dto);
+    const rerender: Rerender = (errors, status) => this.renderDialPlanForm(req, res, d, body, errors, status);
+    const save = async (dto: UpdateDialPlanDto) => {
+      const saved = await this.dialPlans.update(scope, planId, dto);
       this.pages.redirect(res, '/dial-plans', `Dial plan “${saved.name}” saved.`);
-    } catch (err) {
-      return this.renderDialPlanForm(req, res, d, body, formErrors(err), statusOf(err));
-    }
+    };
+    await submitForm(UpdateDialPlanDto, readForm(body, DIAL_PLAN_FORM), rerender, save, { required: ['name'] });
   }
 
   @Get('dial-plans/:planId/delete')

@@ -14,18 +14,21 @@ import { NumbersService } from '../telephony/numbers.service';
 import { SipAccountsService } from '../telephony/sip-accounts.service';
 import {
   AdminPages,
+  customerCrumbs,
   formErrors,
   pageFromQuery,
   pageLinks,
   readForm,
+  searchFrom,
   statusOf,
-  validateForm,
   withUnplacedErrors,
+  YES_NO,
   type FormBody,
   type FormErrors,
   type FormSchema,
 } from './admin-page';
 import { formatInstant } from './format';
+import { noStore, refusal, submitForm, type Rerender } from './page-flows';
 
 const PAGE_SIZE = 25;
 /** How many free numbers the "assign a number" select offers at once (narrow with the search box). */
@@ -33,54 +36,13 @@ const ASSIGNABLE_SHOWN = 100;
 /** Lines offered when routing a number (the service's largest page). */
 const LINES_SHOWN = 500;
 
-// ---------------------------------------------------------------------------------------------------
-// Small helpers shared by the pages under a customer (also used by people.admin.controller.ts).
-
-export interface Crumb {
-  label: string;
-  href: string;
-}
-
-/** "Customers › Acme › <section> ›": the way back from a page that belongs to a customer. */
-export function customerCrumbs(customer: Pick<CustomerView, 'id' | 'name'>, section?: Crumb): Crumb[] {
-  const out: Crumb[] = [
-    { label: 'Customers', href: '/customers' },
-    { label: customer.name, href: `/customers/${customer.id}` },
-  ];
-  if (section) out.push(section);
-  return out;
-}
-
-export const searchFrom = (v: unknown): string => (typeof v === 'string' ? v.trim().slice(0, 100) : '');
-
-/** Options of a "use the customer's setting / yes / no" select. */
-export const YES_NO = [
-  { value: 'true', label: 'Yes' },
-  { value: 'false', label: 'No' },
-];
-
 const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const yesNo = (v: boolean | null | undefined): string => (v === true ? 'Yes' : v === false ? 'No' : '');
 
-/** For edit forms whose DTO treats a left-out field as "unchanged": an emptied required field is an error. */
-export function requireFilled(values: Record<string, unknown>, fields: readonly string[], errors: FormErrors | null): FormErrors | null {
-  let out = errors;
-  for (const f of fields) {
-    if (values[f] === undefined || values[f] === null) out = { ...(out ?? {}), [f]: out?.[f] ?? 'This field is required.' };
-  }
-  return out;
-}
-
-/** Pages that carry a secret shown once must not be kept in any cache (nor restored by "Back"). */
-export function noStore(res: Response): void {
-  res.setHeader('Cache-Control', 'no-store');
-}
-
-/** A refusal that the page shows as a flash message on the page it goes back to (404 is the error page). */
-export function refusal(err: unknown, prefix: string): { kind: 'error'; text: string } {
-  if (!(err instanceof DomainError) || err.status === 404) throw err;
-  return { kind: 'error', text: `${prefix}: ${err.message}.` };
-}
+/** "Customers › Acme › Telephone lines ›" and the like. */
+const lineCrumbs = (c: CustomerView) => customerCrumbs(c, { label: 'Telephone lines', href: `/customers/${c.id}/sip-accounts` });
+const mailboxCrumbs = (c: CustomerView) => customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` });
+const numberCrumbs = (c: CustomerView) => customerCrumbs(c, { label: 'Numbers', href: `/customers/${c.id}/numbers` });
 
 const LINE_FORM: FormSchema = { username: 'text', displayName: 'text', maxConcurrentCalls: 'int?' };
 const LINE_EDIT_FORM: FormSchema = { displayName: 'text', maxConcurrentCalls: 'int?' };
@@ -160,29 +122,25 @@ export class TelephonyAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
-    const { dto, errors } = await validateForm(CreateSipAccountDto, readForm(body, LINE_FORM));
-    if (!dto) return this.renderLineForm(req, res, c, null, body, errors, 400);
-    let created: SipAccountDto & { secret?: string };
-    try {
-      created = await this.lines.create(scope, id, dto);
-    } catch (err) {
-      return this.renderLineForm(req, res, c, null, body, formErrors(err), statusOf(err));
-    }
-    // The secret is shown once, so the answer is a page rather than a redirect that would have to carry it.
-    noStore(res);
-    await this.pages.render(
-      req,
-      res,
-      'telephony/line-secret',
-      {
-        title: 'Telephone line created',
-        heading: `Telephone line “${created.displayName}” created`,
-        crumbs: customerCrumbs(c, { label: 'Telephone lines', href: `/customers/${c.id}/sip-accounts` }),
-        customer: c,
-        line: created,
-      },
-      201,
-    );
+    const rerender: Rerender = (errors, status) => this.renderLineForm(req, res, c, null, body, errors, status);
+    await submitForm(CreateSipAccountDto, readForm(body, LINE_FORM), rerender, async (dto) => {
+      const created = await this.lines.create(scope, id, dto);
+      // The secret is shown once, so the answer is a page rather than a redirect that would have to carry it.
+      noStore(res);
+      await this.pages.render(
+        req,
+        res,
+        'telephony/line-secret',
+        {
+          title: 'Telephone line created',
+          heading: `Telephone line “${created.displayName}” created`,
+          crumbs: lineCrumbs(c),
+          customer: c,
+          line: created,
+        },
+        201,
+      );
+    });
   }
 
   @Get('customers/:id/sip-accounts/:lineId/edit')
@@ -209,16 +167,12 @@ export class TelephonyAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const line = await this.lines.get(scope, id, lineId);
-    const values = readForm(body, LINE_EDIT_FORM);
-    const checked = await validateForm(UpdateSipAccountDto, values);
-    const errors = requireFilled(values, ['displayName'], checked.errors);
-    if (errors || !checked.dto) return this.renderLineForm(req, res, c, line, body, errors ?? {}, 400);
-    try {
-      await this.lines.update(scope, id, lineId, checked.dto);
-    } catch (err) {
-      return this.renderLineForm(req, res, c, line, body, formErrors(err), statusOf(err));
-    }
-    this.pages.redirect(res, `/customers/${id}/sip-accounts`, `Telephone line “${checked.dto.displayName ?? line.displayName}” saved.`);
+    const rerender: Rerender = (errors, status) => this.renderLineForm(req, res, c, line, body, errors, status);
+    const save = async (dto: UpdateSipAccountDto) => {
+      await this.lines.update(scope, id, lineId, dto);
+      this.pages.redirect(res, `/customers/${id}/sip-accounts`, `Telephone line “${dto.displayName ?? line.displayName}” saved.`);
+    };
+    await submitForm(UpdateSipAccountDto, readForm(body, LINE_EDIT_FORM), rerender, save, { required: ['displayName'] });
   }
 
   @Post('customers/:id/sip-accounts/:lineId/secret')
@@ -236,7 +190,7 @@ export class TelephonyAdminController {
       title: 'New secret',
       heading: `New secret for “${line.displayName}”`,
       regenerated: true,
-      crumbs: customerCrumbs(c, { label: 'Telephone lines', href: `/customers/${c.id}/sip-accounts` }),
+      crumbs: lineCrumbs(c),
       customer: c,
       line,
     });
@@ -259,7 +213,7 @@ export class TelephonyAdminController {
       note: line.numbers.length
         ? `Its numbers (${line.numbers.join(', ')}) stay with ${c.name}, but no longer ring anywhere until routed to another line.`
         : null,
-      crumbs: customerCrumbs(c, { label: 'Telephone lines', href: `/customers/${c.id}/sip-accounts` }),
+      crumbs: lineCrumbs(c),
       action: `/customers/${id}/sip-accounts/${lineId}/delete`,
       button: 'Delete',
       cancelUrl: `/customers/${id}/sip-accounts`,
@@ -294,7 +248,7 @@ export class TelephonyAdminController {
       'telephony/line-form',
       {
         title: line ? `Edit telephone line ${line.username}` : 'New telephone line',
-        crumbs: customerCrumbs(c, { label: 'Telephone lines', href: `/customers/${c.id}/sip-accounts` }),
+        crumbs: lineCrumbs(c),
         customer: c,
         line,
         isCreate: !line,
@@ -353,28 +307,24 @@ export class TelephonyAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
-    const { dto, errors } = await validateForm(CreateMailboxDto, readForm(body, MAILBOX_FORM));
-    if (!dto) return this.renderMailboxForm(req, res, c, null, body, errors, 400);
-    let created: MailboxDto & { pin?: string };
-    try {
-      created = await this.mailboxes.create(scope, id, dto);
-    } catch (err) {
-      return this.renderMailboxForm(req, res, c, null, body, formErrors(err), statusOf(err));
-    }
-    noStore(res);
-    await this.pages.render(
-      req,
-      res,
-      'telephony/mailbox-pin',
-      {
-        title: 'Mailbox created',
-        heading: `Mailbox ${created.mailbox} created`,
-        crumbs: customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` }),
-        customer: c,
-        mailbox: created,
-      },
-      201,
-    );
+    const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, null, body, errors, status);
+    await submitForm(CreateMailboxDto, readForm(body, MAILBOX_FORM), rerender, async (dto) => {
+      const created = await this.mailboxes.create(scope, id, dto);
+      noStore(res);
+      await this.pages.render(
+        req,
+        res,
+        'telephony/mailbox-pin',
+        {
+          title: 'Mailbox created',
+          heading: `Mailbox ${created.mailbox} created`,
+          crumbs: mailboxCrumbs(c),
+          customer: c,
+          mailbox: created,
+        },
+        201,
+      );
+    });
   }
 
   @Get('customers/:id/mailboxes/:mailboxId/edit')
@@ -408,16 +358,12 @@ export class TelephonyAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const m = await this.mailboxes.get(scope, id, mailboxId);
-    const values = readForm(body, MAILBOX_FORM);
-    const checked = await validateForm(UpdateMailboxDto, values);
-    const errors = requireFilled(values, ['mailbox'], checked.errors);
-    if (errors || !checked.dto) return this.renderMailboxForm(req, res, c, m, body, errors ?? {}, 400);
-    try {
-      await this.mailboxes.update(scope, id, mailboxId, checked.dto);
-    } catch (err) {
-      return this.renderMailboxForm(req, res, c, m, body, formErrors(err), statusOf(err));
-    }
-    this.pages.redirect(res, `/customers/${id}/mailboxes`, `Mailbox ${checked.dto.mailbox ?? m.mailbox} saved.`);
+    const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, m, body, errors, status);
+    const save = async (dto: UpdateMailboxDto) => {
+      await this.mailboxes.update(scope, id, mailboxId, dto);
+      this.pages.redirect(res, `/customers/${id}/mailboxes`, `Mailbox ${dto.mailbox ?? m.mailbox} saved.`);
+    };
+    await submitForm(UpdateMailboxDto, readForm(body, MAILBOX_FORM), rerender, save, { required: ['mailbox'] });
   }
 
   @Post('customers/:id/mailboxes/:mailboxId/pin')
@@ -435,7 +381,7 @@ export class TelephonyAdminController {
       title: 'New PIN',
       heading: `New PIN for mailbox ${m.mailbox}`,
       regenerated: true,
-      crumbs: customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` }),
+      crumbs: mailboxCrumbs(c),
       customer: c,
       mailbox: m,
     });
@@ -455,7 +401,7 @@ export class TelephonyAdminController {
       title: `Delete mailbox ${m.mailbox}`,
       heading: `Delete mailbox ${m.mailbox}?`,
       text: 'Callers can no longer leave messages in it, and its number can be used for another mailbox.',
-      crumbs: customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` }),
+      crumbs: mailboxCrumbs(c),
       action: `/customers/${id}/mailboxes/${mailboxId}/delete`,
       button: 'Delete',
       cancelUrl: `/customers/${id}/mailboxes`,
@@ -489,7 +435,7 @@ export class TelephonyAdminController {
       'telephony/mailbox-form',
       {
         title: m ? `Edit mailbox ${m.mailbox}` : 'New mailbox',
-        crumbs: customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` }),
+        crumbs: mailboxCrumbs(c),
         customer: c,
         mailbox: m,
         isCreate: !m,
@@ -602,14 +548,11 @@ export class TelephonyAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const n = await this.numbers.getForCustomer(scope, id, numberId);
-    const { dto, errors } = await validateForm(UpdateCustomerNumberDto, readForm(body, NUMBER_FORM));
-    if (!dto) return this.renderNumberForm(req, res, scope, c, n, body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderNumberForm(req, res, scope, c, n, body, errors, status);
+    await submitForm(UpdateCustomerNumberDto, readForm(body, NUMBER_FORM), rerender, async (dto) => {
       await this.numbers.update(scope, id, numberId, dto);
-    } catch (err) {
-      return this.renderNumberForm(req, res, scope, c, n, body, formErrors(err), statusOf(err));
-    }
-    this.pages.redirect(res, `/customers/${id}/numbers`, `Number ${n.number} saved.`);
+      this.pages.redirect(res, `/customers/${id}/numbers`, `Number ${n.number} saved.`);
+    });
   }
 
   @Get('customers/:id/numbers/:numberId/release')
@@ -626,7 +569,7 @@ export class TelephonyAdminController {
       title: `Release ${n.number}`,
       heading: `Release ${n.number} from ${c.name}?`,
       text: 'The number stops ringing on this customer’s lines and goes back to the inventory it came from, free for another customer.',
-      crumbs: customerCrumbs(c, { label: 'Numbers', href: `/customers/${c.id}/numbers` }),
+      crumbs: numberCrumbs(c),
       action: `/customers/${id}/numbers/${numberId}/release`,
       button: 'Release',
       cancelUrl: `/customers/${id}/numbers`,
@@ -667,7 +610,7 @@ export class TelephonyAdminController {
       'telephony/number-assign',
       {
         title: `Assign a number to ${c.name}`,
-        crumbs: customerCrumbs(c, { label: 'Numbers', href: `/customers/${c.id}/numbers` }),
+        crumbs: numberCrumbs(c),
         customer: c,
         search,
         free: free.items.map((n) => ({ value: String(n.id), label: n.number })),
@@ -697,7 +640,7 @@ export class TelephonyAdminController {
       'telephony/number-form',
       {
         title: `Number ${n.number}`,
-        crumbs: customerCrumbs(c, { label: 'Numbers', href: `/customers/${c.id}/numbers` }),
+        crumbs: numberCrumbs(c),
         customer: c,
         number: n,
         action: `/customers/${c.id}/numbers/${n.id}/edit`,
@@ -764,30 +707,25 @@ export class TelephonyAdminController {
 
   @Post('numbers')
   async inventoryAdd(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { dto, errors } = await validateForm(AddNumberDto, readForm(body, INVENTORY_FORM));
-    if (!dto) return this.renderInventoryForm(req, res, scope, 'one', body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderInventoryForm(req, res, scope, 'one', body, errors, status);
+    await submitForm(AddNumberDto, readForm(body, INVENTORY_FORM), rerender, async (dto) => {
       const n = await this.numbers.addToInventory(scope, scope.customerId, dto);
       this.pages.redirect(res, `/numbers?search=${encodeURIComponent(n.number)}`, `Number ${n.number} added to your inventory.`);
-    } catch (err) {
-      return this.renderInventoryForm(req, res, scope, 'one', body, formErrors(err), statusOf(err));
-    }
+    });
   }
 
   @Post('numbers/range')
   async inventoryAddRange(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { dto, errors } = await validateForm(AddNumberRangeDto, readForm(body, RANGE_FORM));
-    if (!dto) return this.renderInventoryForm(req, res, scope, 'range', body, errors, 400);
-    try {
+    const rerender: Rerender = (errors, status) => this.renderInventoryForm(req, res, scope, 'range', body, errors, status);
+    const save = async (dto: AddNumberRangeDto) => {
       const r = await this.numbers.addRange(scope, scope.customerId, dto);
       this.pages.redirect(
         res,
         '/numbers?status=free',
         `${r.added} number${r.added === 1 ? '' : 's'} from ${r.from} to ${r.to} added to your inventory.`,
       );
-    } catch (err) {
-      return this.renderInventoryForm(req, res, scope, 'range', body, rangeErrors(err), statusOf(err));
-    }
+    };
+    await submitForm(AddNumberRangeDto, readForm(body, RANGE_FORM), rerender, save, { refused: rangeErrors });
   }
 
   @Post('numbers/:numberId/delete')

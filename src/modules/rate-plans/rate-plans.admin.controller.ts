@@ -6,27 +6,30 @@ import { DomainError, ForbiddenError, ValidationError } from '../../shared/error
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { findCustomerInScope } from '../../shared/tenancy';
-import { currencyCodes } from '../../shared/validation';
+import { currencyCodes, isIsoInstant } from '../../shared/validation';
 import {
   AdminPages,
+  fieldPaths,
   formErrors,
+  instantFromForm,
   pageFromQuery,
   pageLinks,
   readForm,
+  searchFrom,
   statusOf,
-  validateForm,
   withUnplacedErrors,
+  YES_NO,
   type FormBody,
   type FormErrors,
   type FormSchema,
 } from '../admin/admin-page';
 import { formatInstant } from '../admin/format';
+import { refusal, submitForm, type Rerender } from '../admin/page-flows';
 import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from '../customers/entities/customer.entity';
 import { DeckStaging } from './deck-staging';
 import { spoolMultipartDeck, type SpooledUpload } from './deck-upload';
 import { CreateRatePlanDto, UpdateRatePlanDto, type RatePlanDto } from './dto/rate-plan.dto';
 import { CreateRateDto, UpdateRateDto, type RateDto } from './dto/rate.dto';
-import { isIsoInstant } from './dto/validators';
 import { BILLING_PERIODS, SHARING_MODES } from './entities/rate-plan.entity';
 import { RATE_DECK_MAX_BYTES } from './rate-plans.controller';
 import { RatePlansRepository } from './rate-plans.repository';
@@ -67,37 +70,7 @@ const PLAN_FORM: FormSchema = {
   invoiceFormat: 'enum?',
   invoiceDetail: 'enum?',
 };
-const PLAN_FIELDS = [
-  'name',
-  'description',
-  'currency',
-  'sharing',
-  'inheritsFromId',
-  'precision',
-  'fees.signup',
-  'fees.account',
-  'fees.perLine',
-  'fees.perNumber',
-  'includedSeconds',
-  'billingPeriod',
-  'dueDays',
-  'overdueDays',
-  'deferBilling',
-  'minimumContractMonths',
-  'markups.outboundConnect',
-  'markups.outboundPerMinute',
-  'markups.outboundMessage',
-  'markups.inboundConnect',
-  'markups.inboundPerMinute',
-  'dailySpendLimit',
-  'maxConcurrentCalls',
-  'externalCallerId',
-  'dialPlanId',
-  'invoiceDueDays',
-  'sendInvoices',
-  'invoiceFormat',
-  'invoiceDetail',
-];
+const PLAN_FIELDS = fieldPaths(PLAN_FORM);
 
 const RATE_FORM: FormSchema = {
   prefix: 'text',
@@ -133,20 +106,6 @@ const PERIOD_LABELS: Record<string, string> = {
   indefinite: 'Indefinite (fees never charged)',
 };
 const contractLabel = (v: string) => (v === '0' ? 'None' : `${v} months`);
-const BOOL_OPTIONS = [
-  { value: 'true', label: 'Yes' },
-  { value: 'false', label: 'No' },
-];
-
-/** "2026-01-01", "2026-01-01 08:00" (UTC) or ISO with offset → ISO accepted by the API; other text as typed. */
-function instantFromForm(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const s = v.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T00:00:00Z`;
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2})?)$/.exec(s);
-  if (m) return `${m[1]}T${m[2]}Z`;
-  return s;
-}
 
 function readPlanForm(body: FormBody): Record<string, unknown> {
   const values = readForm(body, PLAN_FORM);
@@ -220,7 +179,7 @@ export class RatePlansAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const page = pageFromQuery(query.page);
-    const search = typeof query.search === 'string' ? query.search.trim().slice(0, 100) : '';
+    const search = searchFrom(query.search);
     const result = await this.plans.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}) });
     await this.pages.render(req, res, 'rate-plans/list', {
       title: 'Rate plans',
@@ -249,15 +208,12 @@ export class RatePlansAdminController {
 
   @Post('rate-plans')
   async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const values = readPlanForm(body);
-    const { dto, errors } = await validateForm(CreateRatePlanDto, values);
-    if (!dto) return this.renderPlanForm(req, res, scope, null, body, withUnplacedErrors(errors, PLAN_FIELDS), 400);
-    try {
+    const rerender: Rerender = (errors, status) =>
+      this.renderPlanForm(req, res, scope, null, body, withUnplacedErrors(errors, PLAN_FIELDS), status);
+    await submitForm(CreateRatePlanDto, readPlanForm(body), rerender, async (dto) => {
       const plan = await this.plans.create(scope, dto);
       this.pages.redirect(res, `/rate-plans/${plan.id}`, `Rate plan “${plan.name}” created.`);
-    } catch (err) {
-      await this.renderPlanForm(req, res, scope, null, body, withUnplacedErrors(formErrors(err), PLAN_FIELDS), statusOf(err));
-    }
+    });
   }
 
   @Get('rate-plans/:id')
@@ -270,7 +226,7 @@ export class RatePlansAdminController {
   ): Promise<void> {
     const p = await this.plans.get(scope, id);
     const page = pageFromQuery(query.page);
-    const search = typeof query.search === 'string' ? query.search.trim().slice(0, 100) : '';
+    const search = searchFrom(query.search);
     const rates = await this.rates.list(scope, id, { page, pageSize: RATES_PAGE_SIZE, ...(search ? { search } : {}) });
     const decks = await this.rates.decks(scope, id);
     const e = p.effective;
@@ -337,16 +293,13 @@ export class RatePlansAdminController {
   ): Promise<void> {
     const p = await this.editablePlan(scope, id);
     const values = readPlanForm(body);
-    const { dto, errors } = await validateForm(UpdateRatePlanDto, values);
-    let problems = errors;
-    if (values.name === undefined) problems = { ...(problems ?? {}), name: 'This field is required.' };
-    if (!dto || problems) return this.renderPlanForm(req, res, scope, p, body, withUnplacedErrors(problems ?? {}, PLAN_FIELDS), 400);
-    try {
+    const rerender: Rerender = (errors, status) =>
+      this.renderPlanForm(req, res, scope, p, body, withUnplacedErrors(errors, PLAN_FIELDS), status);
+    const save = async (dto: UpdateRatePlanDto) => {
       await this.plans.update(scope, id, dto);
       this.pages.redirect(res, `/rate-plans/${id}`, `Changes to “${values.name as string}” saved.`);
-    } catch (err) {
-      await this.renderPlanForm(req, res, scope, p, body, withUnplacedErrors(formErrors(err), PLAN_FIELDS), statusOf(err));
-    }
+    };
+    await submitForm(UpdateRatePlanDto, values, rerender, save, { required: ['name'] });
   }
 
   @Get('rate-plans/:id/delete')
@@ -378,8 +331,7 @@ export class RatePlansAdminController {
     try {
       await this.plans.remove(scope, id);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      return this.pages.redirect(res, `/rate-plans/${id}`, { kind: 'error', text: `“${p.name}” was not deleted: ${err.message}.` });
+      return this.pages.redirect(res, `/rate-plans/${id}`, refusal(err, `“${p.name}” was not deleted`));
     }
     this.pages.redirect(res, '/rate-plans', `Rate plan “${p.name}” deleted.`);
   }
@@ -417,19 +369,16 @@ export class RatePlansAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const p = await this.editablePlan(scope, id);
-    const values = readRateForm(body);
-    const { dto, errors } = await validateForm(CreateRateDto, values);
-    if (!dto) return this.renderRateForm(req, res, p, null, body, withUnplacedErrors(errors, RATE_FIELDS), 400);
-    try {
+    const rerender: Rerender = (errors, status) =>
+      this.renderRateForm(req, res, p, null, body, withUnplacedErrors(errors, RATE_FIELDS), status);
+    await submitForm(CreateRateDto, readRateForm(body), rerender, async (dto) => {
       const rate = await this.rates.create(scope, id, dto);
       this.pages.redirect(
         res,
         `/rate-plans/${id}?search=${encodeURIComponent(rate.prefix)}`,
         `Rate for ${rate.prefix} (${rate.destination}) added.`,
       );
-    } catch (err) {
-      await this.renderRateForm(req, res, p, null, body, withUnplacedErrors(formErrors(err), RATE_FIELDS), statusOf(err));
-    }
+    });
   }
 
   @Get('rate-plans/:id/rates/:rateId/edit')
@@ -459,15 +408,12 @@ export class RatePlansAdminController {
   ): Promise<void> {
     const p = await this.editablePlan(scope, id);
     const r = await this.rates.get(scope, id, rateId);
-    const values = readRateForm(body);
-    const { dto, errors } = await validateForm(UpdateRateDto, values);
-    if (!dto) return this.renderRateForm(req, res, p, r, body, withUnplacedErrors(errors, RATE_FIELDS), 400);
-    try {
+    const rerender: Rerender = (errors, status) =>
+      this.renderRateForm(req, res, p, r, body, withUnplacedErrors(errors, RATE_FIELDS), status);
+    await submitForm(UpdateRateDto, readRateForm(body), rerender, async (dto) => {
       const rate = await this.rates.update(scope, id, rateId, dto);
       this.pages.redirect(res, `/rate-plans/${id}?search=${encodeURIComponent(rate.prefix)}`, `Rate for ${rate.prefix} saved.`);
-    } catch (err) {
-      await this.renderRateForm(req, res, p, r, body, withUnplacedErrors(formErrors(err), RATE_FIELDS), statusOf(err));
-    }
+    });
   }
 
   @Post('rate-plans/:id/rates/:rateId/delete')
@@ -481,8 +427,7 @@ export class RatePlansAdminController {
     try {
       await this.rates.remove(scope, id, rateId);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      return this.pages.redirect(res, `/rate-plans/${id}`, { kind: 'error', text: `Not deleted: ${err.message}.` });
+      return this.pages.redirect(res, `/rate-plans/${id}`, refusal(err, 'Not deleted'));
     }
     this.pages.redirect(res, `/rate-plans/${id}`, `Rate for ${r.prefix} (${r.destination}) deleted.`);
   }
@@ -565,8 +510,7 @@ export class RatePlansAdminController {
       const when = result.deck?.status === 'pending' ? ` They take effect on ${formatInstant(result.deck.effectiveFrom)}.` : '';
       this.pages.redirect(res, `/rate-plans/${id}`, `${result.rows} rate(s) imported into “${p.name}”.${when}`);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      this.pages.redirect(res, `/rate-plans/${id}/import`, { kind: 'error', text: `Nothing was imported: ${err.message}.` });
+      this.pages.redirect(res, `/rate-plans/${id}/import`, refusal(err, 'Nothing was imported'));
     } finally {
       await staged.discard();
     }
@@ -702,7 +646,7 @@ export class RatePlansAdminController {
           invoiceFormats: opts(INVOICE_FORMATS, (v) => v.toUpperCase()),
           invoiceDetails: opts(INVOICE_DETAILS),
           precisions: opts([0, 1, 2, 3, 4, 5, 6]),
-          bools: BOOL_OPTIONS,
+          bools: YES_NO,
           inheritable: inheritable.map((p) => ({ value: String(p.id), label: `${p.name} (${p.currency})` })),
           dialPlans: dialPlans.map((d) => ({ value: String(d.id), label: d.name })),
         },

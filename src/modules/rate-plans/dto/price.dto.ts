@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIsoInstant } from '../../../shared/validation';
 import type { Direction } from '../domain/rate';
 import { DIRECTIONS } from './rate.dto';
-import { IsIsoInstant } from './validators';
 
 export class PriceQuery {
   @ApiProperty({ example: '+4930123456', description: 'the number called: digits, optionally with a leading +' })

@@ -2,8 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
+import { IsIsoInstant } from '../../../shared/validation';
 import type { Direction } from '../domain/rate';
-import { IsIsoInstant, NullableOptional, Present } from './validators';
+import { NullableOptional, Present } from './validators';
 
 export const DIRECTIONS = ['outbound', 'inbound'] as const;
 

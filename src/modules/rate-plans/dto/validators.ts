@@ -54,23 +54,3 @@ export function IsIntOrUnlimited(options?: ValidationOptions & { max?: number })
     options,
   );
 }
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const isIsoInstant = (v: unknown): v is string => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v));
-
-/** An ISO 8601 date-time with an explicit offset: "2026-11-25T19:00:00Z", "2026-11-25T20:00+01:00". */
-export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isIsoInstant',
-      validator: {
-        validate: isIsoInstant,
-        defaultMessage: buildMessage(
-          (each) => `${each}$property must be an ISO 8601 date-time with offset, e.g. 2026-11-25T19:00:00Z`,
-          options,
-        ),
-      },
-    },
-    options,
-  );
-}

@@ -12,31 +12,11 @@ import {
   buildMessage,
 } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
-import { IsCurrencyCode, IsIanaTimeZone, IsPlainText } from '../../../shared/validation';
+import { IsCurrencyCode, IsIanaTimeZone, IsIsoInstant, IsPlainText } from '../../../shared/validation';
 import { isValidExchangeRate } from '../domain/exchange';
 
 /** Optional in a PATCH body, but when present it must be valid: `null` is not "absent". */
 const Present = () => ValidateIf((_o, v) => v !== undefined);
-
-/** An ISO 8601 date-time with seconds optional and an explicit offset: "2026-11-25T19:00:00Z", "...+01:00". */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const isIsoInstant = (v: unknown): v is string => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v));
-
-function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isIsoInstant',
-      validator: {
-        validate: isIsoInstant,
-        defaultMessage: buildMessage(
-          (each) => `${each}$property must be an ISO 8601 date-time with offset, e.g. 2026-11-25T19:00:00Z`,
-          options,
-        ),
-      },
-    },
-    options,
-  );
-}
 
 function IsExchangeRate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
