@@ -9,7 +9,7 @@ import { isInSubtree, Scope } from '../../shared/scope';
 import { LOGIN_IP_THROTTLE, LOGIN_USER_THROTTLE, ThrottleService } from '../../shared/throttle.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PersonEntity } from './entities/person.entity';
-import { IdentityRepository } from './identity.repository';
+import { IdentityRepository, type LoginRow } from './identity.repository';
 import { hashSecret, randomToken, sha256, verifySecret } from './secrets';
 
 export const WEB_SESSION_HOURS = 12;
@@ -51,12 +51,19 @@ export class IdentityService {
       throw new UnauthenticatedError('wrong username or password');
     }
     const customer = await this.repo.findLiveCustomer(person.customerId);
-    if (!customer || (await this.repo.anyDeleted(customer.path))) throw new UnauthenticatedError('wrong username or password');
-    if (await this.repo.isWebLocked(customer.path)) throw new UnauthenticatedError('this account is locked from the web interface');
+    const state = customer ? await this.repo.pathState(customer.path) : null;
+    if (!state || state.anyDeleted) throw new UnauthenticatedError('wrong username or password');
+    if (state.anyWebLocked) throw new UnauthenticatedError('this account is locked from the web interface');
     await this.throttle.reset([keys[0]]);
     const issued = await this.openSession(person.id, kind);
     await this.repo.touchLogin(person.id, this.clock.now());
-    await this.audit.record(null, { action: 'login', entityType: 'person', entityId: person.id, customerId: person.customerId, details: { kind } });
+    await this.audit.record(null, {
+      action: 'login',
+      entityType: 'person',
+      entityId: person.id,
+      customerId: person.customerId,
+      details: { kind },
+    });
     return { ...issued, person };
   }
 
@@ -74,34 +81,32 @@ export class IdentityService {
 
   /**
    * Turns a bearer token or session cookie into a scope, or null. Checked on every request, so a lock
-   * or delete takes effect at once, not at the next login.
+   * or delete takes effect at once, not at the next login. One statement reads the session (or API key),
+   * its person, their customer with the lock and delete state of its whole path, and the acting customer;
+   * a second one only for an API key not used in the last minute (to record the use) and when the
+   * customer's parent ids disagree with its path.
    */
   async resolveToken(token: string): Promise<{ scope: Scope; sessionTokenHash: string | null } | null> {
     const now = this.clock.now();
     const hash = sha256(token);
-    let personId: number;
-    let actingCustomerId: number | null = null;
     let sessionTokenHash: string | null = null;
+    let login: LoginRow | null;
     if (token.startsWith(API_KEY_PREFIX)) {
-      const key = await this.repo.findApiKeyByHash(hash);
-      if (!key) return null;
-      personId = key.personId;
+      login = await this.repo.findApiKeyLogin(hash);
+      if (!login) return null;
       // Throttle writes: touching the key on every call would turn each read into a write.
-      if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) await this.repo.touchApiKey(key.id, now);
+      if (!login.lastUsedAt || now.getTime() - login.lastUsedAt.getTime() > 60_000) await this.repo.touchApiKey(login.keyId!, now);
     } else {
-      const session = await this.repo.findSession(hash);
-      if (!session || session.expiresAt <= now) return null;
-      personId = session.personId;
-      actingCustomerId = session.actingCustomerId;
+      login = await this.repo.findSessionLogin(hash);
+      if (!login || !login.expiresAt || login.expiresAt <= now) return null;
       sessionTokenHash = hash;
     }
-    const person = await this.repo.findPerson(personId);
-    if (!person) return null;
-    const own = await this.repo.findLiveCustomer(person.customerId);
-    if (!own || (await this.repo.anyDeleted(own.path)) || (await this.repo.isWebLocked(own.path))) return null;
-    let acting = own;
+    const { person, own, acting: target, actingCustomerId } = login;
+    if (!person || !own || !own.live) return null;
+    const state = login.ownPathState ?? (await this.repo.pathState(own.path));
+    if (state.anyDeleted || state.anyWebLocked) return null;
+    let acting: { id: number; path: string } = own;
     if (actingCustomerId !== null && actingCustomerId !== own.id) {
-      const target = await this.repo.findLiveCustomer(actingCustomerId);
       if (target && isInSubtree(own.path, target.path)) acting = target;
     }
     return {
@@ -183,7 +188,11 @@ export class IdentityService {
     await this.tx.run(async (em) => {
       await this.repo.setPasswordHash(em, person.id, passwordHash, this.clock.now());
       await this.repo.deleteOtherSessions(em, person.id, currentSessionHash);
-      await this.audit.record(scope, { action: 'password_changed', entityType: 'person', entityId: person.id, customerId: person.customerId }, em);
+      await this.audit.record(
+        scope,
+        { action: 'password_changed', entityType: 'person', entityId: person.id, customerId: person.customerId },
+        em,
+      );
     });
   }
 

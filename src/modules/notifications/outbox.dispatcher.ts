@@ -14,6 +14,9 @@ import { OutboxRepository } from './outbox.repository';
 
 export const POLL_INTERVAL_MS = 5_000;
 const BATCH = 20;
+/** Kept mails read per render batch, and at most rendered per background pass (the rest: next tick). */
+const RENDER_BATCH = 100;
+const RENDER_PER_PASS = 500;
 /** Set on a transaction's QueryRunner by OutboxService.enqueue: kick the dispatcher after its commit. */
 export const KICK_AFTER_COMMIT = 'outboxKickAfterCommit';
 
@@ -34,7 +37,10 @@ export interface DeliveryReport {
 
 /**
  * Delivers outbox rows after their transaction committed. Runs on a timer (every POLL_INTERVAL_MS) and
- * on `kick()`, which fires by itself after any transaction that enqueued a mail commits. Each row is
+ * by itself after any transaction that enqueued a mail commits; that after-commit pass only delivers,
+ * so without SMTP it does nothing at all (the mail is kept with the text `enqueue` rendered). Kept mails
+ * still without text (a failed render, rows of another instance or an older version) are rendered by
+ * the timer's passes, a limited number per pass, through an index that holds only such rows. Each row is
  * claimed with a conditional UPDATE (pending → sending with a lease), so two instances never send the
  * same row; a sender that dies leaves a lease that expires and the row is taken over. The one window
  * left is a crash after the SMTP server accepted the mail and before "sent" was written: that mail is
@@ -45,6 +51,8 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Outbox');
   private loop: Promise<void> | null = null;
   private rerun = false;
+  /** The next pass also renders kept mails without text (timer and explicit kicks; not after commits). */
+  private renderWanted = false;
   private paused = false;
   private stopped = false;
   private readonly attachmentProviders = new Map<string, AttachmentProvider>();
@@ -87,11 +95,25 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Starts a dispatch pass now, in the background (never throws, never waits). Call it after your
-   * transaction committed; OutboxService.enqueue already arranges it for the enqueuing transaction.
+   * Starts a full dispatch pass now (render kept mails without text, deliver due ones), in the
+   * background (never throws, never waits), e.g. after a mail was put back in the queue.
    */
   kick(): void {
+    this.start(true);
+  }
+
+  /**
+   * Delivers due mails now, in the background: what OutboxService.enqueue arranges after the enqueuing
+   * transaction commits. Without SMTP there is nothing to deliver and it sends no query.
+   */
+  kickDelivery(): void {
+    if (!this.config.smtpUrl) return;
+    this.start(false);
+  }
+
+  private start(render: boolean): void {
     if (this.stopped || this.paused) return;
+    if (render) this.renderWanted = true;
     if (this.loop) {
       this.rerun = true;
       return;
@@ -119,8 +141,10 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
   private async runLoop(): Promise<void> {
     do {
       this.rerun = false;
+      const render = this.renderWanted;
+      this.renderWanted = false;
       try {
-        await this.dispatchOnce();
+        await this.pass(render ? RENDER_PER_PASS : 0);
       } catch (err) {
         this.logger.error(`dispatch pass failed: ${errorText(err)}`);
       }
@@ -134,12 +158,17 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
     const data = runner.data as Record<string, unknown> | undefined;
     if (!data?.[KICK_AFTER_COMMIT]) return;
     delete data[KICK_AFTER_COMMIT];
-    if (committed) this.kick();
+    if (committed) this.kickDelivery();
   }
 
-  /** One full pass: renders kept mails that have no text yet, then delivers every due row. */
-  async dispatchOnce(): Promise<DeliveryReport & { rendered: number }> {
-    const total = { claimed: 0, sent: 0, retrying: 0, failed: 0, rendered: await this.renderKept() };
+  /** One full pass: renders every kept mail that has no text yet, then delivers every due row. */
+  dispatchOnce(): Promise<DeliveryReport & { rendered: number }> {
+    return this.pass(Infinity);
+  }
+
+  /** Renders up to `renderLimit` kept mails without text (0: none), then delivers every due row. */
+  private async pass(renderLimit: number): Promise<DeliveryReport & { rendered: number }> {
+    const total = { claimed: 0, sent: 0, retrying: 0, failed: 0, rendered: renderLimit > 0 ? await this.renderKept(renderLimit) : 0 };
     if (!this.config.smtpUrl) return total;
     while (!this.stopped) {
       const r = await this.deliverDue(BATCH);
@@ -209,11 +238,14 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
     return `<outbox.${row.id}.${row.createdAt.getTime()}@${domain}>`;
   }
 
-  /** Without SMTP, mails are only kept: render their text so the outbox pages can show them. */
-  async renderKept(): Promise<number> {
+  /**
+   * Without SMTP, mails are only kept: render the text of those that have none yet (at most `limit`), so
+   * the outbox pages can show them. Cheap when there are none: IDX_outbox_unrendered holds only those.
+   */
+  async renderKept(limit = Infinity): Promise<number> {
     let rendered = 0;
-    while (!this.stopped) {
-      const rows = await this.tx.run((em) => this.repo.keptWithoutBody(em, 100));
+    while (!this.stopped && rendered < limit) {
+      const rows = await this.tx.run((em) => this.repo.keptWithoutBody(em, Math.min(RENDER_BATCH, limit - rendered)));
       for (const row of rows) {
         let text: string;
         let lastError: string | null = null;
@@ -226,7 +258,7 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
         await this.tx.run((em) => this.repo.setBodyText(em, row.id, text, lastError));
         rendered++;
       }
-      if (rows.length < 100) break;
+      if (rows.length < RENDER_BATCH) break;
     }
     return rendered;
   }

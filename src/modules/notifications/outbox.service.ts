@@ -88,7 +88,7 @@ export class OutboxService {
       createdAt: now,
     });
     if (em.queryRunner?.isTransactionActive) (em.queryRunner.data as Record<string, unknown>)[KICK_AFTER_COMMIT] = true;
-    else this.dispatcher.kick();
+    else this.dispatcher.kickDelivery();
     return Number(result.identifiers[0].id);
   }
 

@@ -11,6 +11,8 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 @Entity('outbox_emails')
 @Index('IDX_outbox_status_next', ['status', 'nextAttemptAt'])
 @Index('IDX_outbox_customer', ['customerId'])
+/** Kept rows without text; partial (SQLite) or prefix (MariaDB) index made by migration 1764400000000. */
+@Index('IDX_outbox_unrendered', { synchronize: false })
 export class OutboxEmailEntity {
   @PrimaryGeneratedColumn() id: number;
   /** The customer the mail concerns, for scoping the outbox pages. */
