@@ -1,4 +1,5 @@
-import { RateDefinition } from './rate';
+import { DateTime, IANAZone } from 'luxon';
+import { bandMinutes, RateDefinition } from './rate';
 import { rateCovers, rateIsValidAt, selectRate } from './rate-selection';
 import { makeRate } from './test-rates';
 
@@ -204,4 +205,83 @@ describe('selectRate', () => {
     const chosen: Stored | null = selectRate([[stored]], monday10, 'UTC');
     expect(chosen?.id).toBe(42);
   });
+});
+
+describe('rate selection against luxon across DST changes', () => {
+  /** The band rule read the plain way: luxon's wall clock for every check (what selectRate did before its clock cache). */
+  function coversByLuxon(rate: RateDefinition, when: Date, zone: string): boolean {
+    if (!rateIsValidAt(rate, when)) return false;
+    const local = DateTime.fromJSDate(when, { zone });
+    const ms = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.millisecond;
+    const listed = (weekday: number) => rate.days === null || rate.days.includes(String(weekday));
+    const { start, end } = bandMinutes(rate);
+    if (start < end) return ms >= start * 60_000 && ms < end * 60_000 && listed(local.weekday);
+    if (ms >= start * 60_000) return listed(local.weekday);
+    return end < 1440 && ms < end * 60_000 && listed(local.weekday === 1 ? 7 : local.weekday - 1);
+  }
+
+  function selectByLuxon(groups: RateDefinition[][], when: Date, zone: string): RateDefinition | null {
+    for (const group of groups) {
+      let best: RateDefinition | null = null;
+      for (const r of group) {
+        if (!coversByLuxon(r, when, zone)) continue;
+        const from = (x: RateDefinition) => x.validFrom?.getTime() ?? -Infinity;
+        if (best === null || r.priority > best.priority || (r.priority === best.priority && from(r) > from(best))) best = r;
+      }
+      if (best) return best;
+    }
+    return null;
+  }
+
+  let seed = 12345;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
+  const times = [null, '00:00', '01:00', '01:30', '02:00', '02:15', '02:30', '03:00', '03:30', '06:00', '08:00', '22:00', '23:59', '24:00'];
+  const randomRate = (prefix: string): RateDefinition =>
+    makeRate({
+      prefix,
+      destination: String(rnd()),
+      startTime: pick(times.filter((t) => t !== '24:00')),
+      endTime: pick(times),
+      days: rnd() < 0.4 ? null : [...'1234567'].filter(() => rnd() < 0.5).join('') || '7',
+      priority: Math.floor(rnd() * 3),
+      validFrom: rnd() < 0.7 ? null : new Date(Date.UTC(2026, 0, 1) + Math.floor(rnd() * 700) * 86_400_000),
+      validUntil: rnd() < 0.8 ? null : new Date(Date.UTC(2026, 6, 1) + Math.floor(rnd() * 700) * 86_400_000),
+    });
+
+  /** Instants within a day of every offset change of 2026-2027, and some anywhere in those years. */
+  function instantsAround(zone: string): Date[] {
+    const z = IANAZone.create(zone);
+    const out: Date[] = [];
+    const from = Date.UTC(2026, 0, 1);
+    const to = Date.UTC(2028, 0, 1);
+    for (let t = from; t < to; t += 3_600_000) {
+      if (z.offset(t) === z.offset(t + 3_600_000)) continue;
+      for (let i = 0; i < 300; i++) out.push(new Date(t + Math.floor((rnd() - 0.5) * 2 * 86_400_000)));
+      for (let m = -120; m <= 120; m += 15) out.push(new Date(t + m * 60_000));
+    }
+    for (let i = 0; i < 1000; i++) out.push(new Date(from + Math.floor(rnd() * (to - from))));
+    return out;
+  }
+
+  it.each(['Europe/Berlin', 'America/St_Johns', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'])(
+    'rateCovers and selectRate agree with luxon in %s',
+    (zone) => {
+      const rates = Array.from({ length: 40 }, () => randomRate('49'));
+      const mismatches: string[] = [];
+      for (const when of instantsAround(zone)) {
+        for (const r of rates) {
+          if (rateCovers(r, when, zone) !== coversByLuxon(r, when, zone)) {
+            mismatches.push(`${when.toISOString()} ${r.days} ${r.startTime}-${r.endTime}`);
+          }
+        }
+        const groups = [rates.slice(0, 5), rates.slice(5, 15), rates.slice(15)];
+        if (selectRate(groups, when, zone) !== selectByLuxon(groups, when, zone)) mismatches.push(`select ${when.toISOString()}`);
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+    },
+  );
 });

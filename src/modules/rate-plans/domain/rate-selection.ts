@@ -1,19 +1,5 @@
-import { DateTime } from 'luxon';
 import { bandMinutes, Direction, MINUTES_PER_DAY, RateDefinition } from './rate';
-
-/** Local wall-clock position of an instant: ISO weekday (Monday = 1) and milliseconds since local midnight. */
-interface LocalClock {
-  weekday: number;
-  msOfDay: number;
-}
-
-function localClock(at: Date, timeZone: string): LocalClock {
-  const local = DateTime.fromJSDate(at, { zone: timeZone });
-  // An unknown zone would silently make every band miss; this is a configuration error, so say so.
-  if (!local.isValid) throw new RangeError(`invalid time zone or date: ${timeZone} ${local.invalidExplanation ?? ''}`);
-  const msOfDay = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.millisecond;
-  return { weekday: local.weekday, msOfDay };
-}
+import { localClock, type LocalClock } from './zone-clock';
 
 type BandFields = Pick<RateDefinition, 'days' | 'startTime' | 'endTime'>;
 type ValidityFields = Pick<RateDefinition, 'validFrom' | 'validUntil'>;
@@ -25,7 +11,37 @@ export function rateIsValidAt(rate: ValidityFields, at: Date): boolean {
 }
 
 const previousDay = (weekday: number) => (weekday === 1 ? 7 : weekday - 1);
-const dayListed = (days: string | null, weekday: number) => days === null || days.includes(String(weekday));
+const WEEKDAY_DIGITS = ['', '1', '2', '3', '4', '5', '6', '7'];
+const dayListed = (days: string | null, weekday: number) => days === null || days.includes(WEEKDAY_DIGITS[weekday]);
+
+/*
+ * Band times parsed once per distinct text, by bandMinutes (whose RangeError for malformed text still
+ * comes out; only valid texts are kept, and there are at most 1,441 of those).
+ */
+const startMinutesByText = new Map<string, number>();
+const endMinutesByText = new Map<string, number>();
+
+function startMinutes(rate: BandFields): number {
+  const text = rate.startTime;
+  if (text === null) return 0;
+  let minutes = startMinutesByText.get(text);
+  if (minutes === undefined) {
+    minutes = bandMinutes(rate).start;
+    startMinutesByText.set(text, minutes);
+  }
+  return minutes;
+}
+
+function endMinutes(rate: BandFields): number {
+  const text = rate.endTime;
+  if (text === null) return MINUTES_PER_DAY;
+  let minutes = endMinutesByText.get(text);
+  if (minutes === undefined) {
+    minutes = bandMinutes(rate).end;
+    endMinutesByText.set(text, minutes);
+  }
+  return minutes;
+}
 
 /**
  * Time band check on local wall-clock time (so bands follow DST: 08:00 is 08:00 in summer and winter).
@@ -36,7 +52,10 @@ const dayListed = (days: string | null, weekday: number) => days === null || day
  * two unrelated slices. A band with start == end (e.g. 08:00-08:00) is the full 24 hours from start.
  */
 function bandCovers(rate: BandFields, clock: LocalClock): boolean {
-  const { start, end } = bandMinutes(rate);
+  // No band at all (most rates): the whole day.
+  if (rate.startTime === null && rate.endTime === null) return dayListed(rate.days, clock.weekday);
+  const start = startMinutes(rate);
+  const end = endMinutes(rate);
   const startMs = start * 60_000;
   const endMs = end * 60_000;
   if (start < end) {
