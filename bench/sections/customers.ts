@@ -367,6 +367,9 @@ async function directInserts(
         [tf.email, f.email],
         [tf.name, f.name],
         [tf.account, f.accountNumber],
+        // customers.search_text holds them lower-cased (CustomersRepository keeps it).
+        [tf.name.toLowerCase(), f.name.toLowerCase()],
+        [tf.account.toLowerCase(), f.accountNumber.toLowerCase()],
       ] as [string, string][],
     };
   };

@@ -2,6 +2,7 @@ import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
 import { CustomerRetiredIdentifiers1764200000000 } from './1764200000000-customer-retired-identifiers';
 import { RateDecks1764305000000 } from './1764305000000-rate-decks';
 import { OutboxUnrenderedIndex1764400000000 } from './1764400000000-outbox-unrendered-index';
+import { CustomerListSearch1764410000000 } from './1764410000000-customer-list-search';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CustomerRetiredIdentifiers1764200000000,
   RateDecks1764305000000,
   OutboxUnrenderedIndex1764400000000,
+  CustomerListSearch1764410000000,
 ];

@@ -6,15 +6,16 @@ import { Clock } from '../../shared/clock';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Dec, Money } from '../../shared/money';
 import type { Page } from '../../shared/pagination';
-import type { Scope } from '../../shared/scope';
+import { isInSubtree, type Scope } from '../../shared/scope';
 import { ancestorIds, findCustomerInScope } from '../../shared/tenancy';
 import { currencyCodes, timeZoneNames } from '../../shared/validation';
 import { IdentityService } from '../identity/identity.service';
 import { hashSecret, randomDigits, randomPassword } from '../identity/secrets';
 import { OutboxService } from '../notifications/outbox.service';
+import type { RatePlanEntity } from '../rate-plans/entities/rate-plan.entity';
 import { RatePlansApi } from '../rate-plans/rate-plans.api';
 import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
-import { CustomersRepository } from './customers.repository';
+import { CustomersRepository, type NewParent } from './customers.repository';
 import { effectiveSettings, type Limit, spendLimitFromMicros, concurrentLimitFromStored } from './domain/effective-settings';
 import { CreateCustomerDto, CustomerFieldsDto, UpdateCustomerDto, USERNAME_PATTERN } from './dto/customer.dto';
 import { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
@@ -72,9 +73,10 @@ interface FieldChange {
 }
 
 interface ResolveContext {
-  settings: SystemSettingsEntity;
+  /** Read on first use: most requests set neither a prefix nor a region. */
+  settings: () => Promise<SystemSettingsEntity>;
   /** Who owns the plans, taxes, dial plans the customer may use: its parent (the system owner: itself). */
-  owner: CustomerEntity;
+  owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>;
   /** The row being changed (update) or null (create). */
   existing: CustomerEntity | null;
   existingTaxIds: number[];
@@ -132,6 +134,116 @@ function conflictFromUniqueViolation(err: unknown, residential: boolean): Confli
   return new ConflictError('a conflicting record already exists');
 }
 
+/** What a customer's view needs besides its row. */
+interface ViewContext {
+  taxIds: number[];
+  /** Its rate plan and what that inherits from. */
+  plans: ReadonlyMap<number, RatePlanEntity>;
+  /** Lock flags of its ancestors. */
+  locks: ReadonlyMap<number, { lockedWeb: boolean; lockedCalls: boolean }>;
+  /** Its first administrator. */
+  admin: { username: string; displayName: string } | null;
+}
+
+/** What a create wrote (and read on the way), enough to answer without reading it back. */
+interface CreatedRows {
+  id: number;
+  personId: number;
+  sipAccountId?: number;
+  mailboxId?: number;
+  numberId?: number;
+  customer: CustomerEntity;
+  parent: NewParent;
+  plan: RatePlanEntity;
+  taxIds: number[];
+  username: string;
+  displayName: string;
+}
+
+/** The API read shape of a customer row. */
+function toView(c: CustomerEntity, { taxIds, plans, locks, admin }: ViewContext): CustomerView {
+  const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
+  const eff = effectiveSettings(c, c.ratePlanId, plans);
+  const deleted = c.deletedAt !== null;
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    type: c.type,
+    name: c.name,
+    number: c.type === 'residential' ? c.name : null,
+    personName: c.type === 'residential' ? (admin?.displayName ?? null) : null,
+    username: admin?.username ?? null,
+    description: c.description,
+    email: c.email,
+    accountNumber: deleted ? (c.deletedAccountNumber ?? c.accountNumber) : c.accountNumber,
+    reseller: !!c.reseller,
+    directory: !!c.directory,
+    prefix: deleted ? (c.deletedPrefix ?? c.prefix) : c.prefix,
+    lockedWeb: !!c.lockedWeb,
+    lockedCalls: !!c.lockedCalls,
+    lockedWebEffective: !!c.lockedWeb || ancestors.some((a) => a?.lockedWeb),
+    lockedCallsEffective: !!c.lockedCalls || ancestors.some((a) => a?.lockedCalls),
+    lockReason: c.lockReason,
+    dailySpendLimit: limitText(spendLimitFromMicros(c.dailySpendLimitMicros)),
+    maxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
+    purgeVoicemail: !!c.purgeVoicemail,
+    maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
+    externalCallerId: c.externalCallerId === null ? null : !!c.externalCallerId,
+    regionId: c.regionId,
+    timezone: c.timezone,
+    dialPlanId: c.dialPlanId,
+    ratePlanId: c.ratePlanId,
+    billingType: c.billingType,
+    billingReference: c.billingReference,
+    taxReference: c.taxReference,
+    paymentType: c.paymentType,
+    invoiceDueDays: c.invoiceDueDays,
+    sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
+    invoiceFormat: c.invoiceFormat,
+    invoiceDetail: c.invoiceDetail,
+    currency: c.currency,
+    minimumContractMonths: c.minimumContractMonths,
+    creditLimit: c.creditLimit.toString(),
+    taxIds,
+    lowBalanceThreshold: c.lowBalanceThreshold.toString(),
+    autoTopUp: !!c.autoTopUp,
+    billingAddress: {
+      line1: c.addressLine1,
+      line2: c.addressLine2,
+      line3: c.addressLine3,
+      city: c.addressCity,
+      state: c.addressState,
+      postcode: c.addressPostcode,
+      country: c.addressCountry,
+    },
+    affiliate:
+      c.affiliateCustomerId === null
+        ? null
+        : {
+            customerId: c.affiliateCustomerId,
+            percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
+            basis: c.affiliateBasis ?? 'revenue',
+          },
+    balance: c.balance.toString(),
+    depth: c.depth,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    deleted,
+    deletedAt: c.deletedAt?.toISOString() ?? null,
+    effective: {
+      dailySpendLimit: limitText(eff.dailySpendLimit)!,
+      maxConcurrentCalls: eff.maxConcurrentCalls,
+      externalCallerId: eff.externalCallerId,
+      dialPlanId: eff.dialPlanId,
+      invoiceDueDays: eff.invoiceDueDays,
+      sendInvoices: eff.sendInvoices,
+      invoiceFormat: eff.invoiceFormat,
+      invoiceDetail: eff.invoiceDetail,
+      minimumContractMonths: eff.minimumContractMonths,
+    },
+  };
+}
+
 /**
  * The customer tree and the seed page's fields: create (normal and residential), read, list, change,
  * soft delete and undelete, and the option lists a customer form needs. Every method takes the caller's
@@ -167,14 +279,16 @@ export class CustomersService {
     const mailboxPin = residential ? randomDigits(PIN_LENGTH) : undefined;
     const pinHash = mailboxPin !== undefined ? await hashSecret(mailboxPin) : null;
 
-    let made: { id: number; personId: number; sipAccountId?: number; mailboxId?: number; numberId?: number };
+    let made: CreatedRows;
     try {
       made = await this.tx.run(async (em) => {
         const now = this.clock.now();
-        const parent = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId);
-        const settings = await this.repo.settings(em);
+        const { parent, accountTaken, usernameTaken } = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId, {
+          accountNumber: emptyToNull(dto.accountNumber),
+          username,
+        });
         const plan = await this.ratePlans.findAssignablePlan(em, parent, dto.ratePlanId!);
-        const ctx: ResolveContext = { settings, owner: parent, existing: null, existingTaxIds: [] };
+        const ctx: ResolveContext = { settings: this.settingsLoader(em), owner: parent, existing: null, existingTaxIds: [] };
         const changes = await this.resolveFields(em, ctx, dto);
         const row: Partial<CustomerEntity> = Object.assign(
           {
@@ -233,7 +347,7 @@ export class CustomersService {
           } satisfies Partial<CustomerEntity>,
           ...changes.filter((c) => c.field !== 'taxIds').map((c) => c.columns),
         );
-        if (row.accountNumber && (await this.repo.accountNumberTaken(em, parent.id, row.accountNumber))) {
+        if (row.accountNumber && accountTaken) {
           throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
         }
         if (row.prefix && (await this.repo.prefixTaken(em, row.prefix)))
@@ -243,10 +357,10 @@ export class CustomersService {
           const number = await this.repo.findFreeNumber(em, parent.id, dto.number!);
           if (!number) throw ConflictError.field('number', "is not a free number of the parent's inventory");
           numberId = number.id;
-          if (await this.repo.usernameTaken(em, username)) throw ConflictError.field('number', 'is already a login name');
+          if (usernameTaken) throw ConflictError.field('number', 'is already a login name');
           if (await this.repo.sipUsernameTaken(em, username)) throw ConflictError.field('number', 'is already a SIP account');
           if (await this.repo.mailboxTaken(em, username)) throw ConflictError.field('number', 'is already a mailbox');
-        } else if (await this.repo.usernameTaken(em, username)) {
+        } else if (usernameTaken) {
           throw ConflictError.field(
             'username',
             dto.username === undefined ? 'the email is already a login name; give a username' : 'is already taken',
@@ -256,9 +370,9 @@ export class CustomersService {
         const id = await this.repo.insertCustomer(em, row);
         const path = `${parent.path}${id}/`;
         if (path.length > PATH_MAX) throw new BusinessRuleError('the customer tree is too deep here');
-        await this.repo.updateCustomer(em, id, { path });
-        const taxIds = changes.find((c) => c.field === 'taxIds')?.taxIds ?? (await this.defaultTaxIds(em, parent));
-        await this.repo.replaceTaxes(em, id, taxIds);
+        await this.repo.setPath(em, id, path);
+        const taxIds = changes.find((c) => c.field === 'taxIds')?.taxIds ?? (await this.repo.defaultTaxIds(em, parent));
+        await this.repo.insertTaxes(em, id, taxIds);
 
         // Claim the number first: a concurrent creation with the same number waits here (MariaDB) and loses.
         if (residential && !(await this.repo.claimNumber(em, numberId!, id))) {
@@ -333,12 +447,14 @@ export class CustomersService {
           },
           em,
         );
-        return { id, personId, sipAccountId, mailboxId, numberId };
+        const customer = { ...row, id, path } as CustomerEntity;
+        const displayName = residential ? dto.personName! : dto.name!;
+        return { id, personId, sipAccountId, mailboxId, numberId, customer, parent, plan, taxIds, username, displayName };
       });
     } catch (err) {
       throw conflictFromUniqueViolation(err, residential) ?? err;
     }
-    const [view] = await this.views(this.repo.reader, [(await this.repo.findById(this.repo.reader, made.id))!]);
+    const view = await this.createdView(made);
     const answer: CreatedCustomerView = { ...view, personId: made.personId };
     if (residential)
       Object.assign(answer, { sipAccountId: made.sipAccountId, mailboxId: made.mailboxId, numberId: made.numberId, sipSecret, mailboxPin });
@@ -360,21 +476,24 @@ export class CustomersService {
     }
   }
 
-  private async loadParentForCreate(em: EntityManager, scope: Scope, parentId: number): Promise<CustomerEntity> {
-    await findCustomerInScope(em, scope, parentId);
-    // Locked so that it cannot stop being a reseller, or be deleted, while a child is being added.
-    const parent = await this.repo.lockById(em, parentId);
-    if (!parent || parent.deletedAt) throw new NotFoundError('customer');
+  /**
+   * The parent, read once and locked so that it cannot stop being a reseller, or be deleted, while a child
+   * is being added (a shared lock: creations under the same parent do not wait for each other); out of
+   * scope = 404. The same statement tells whether the account number and login name are taken.
+   */
+  private async loadParentForCreate(
+    em: EntityManager,
+    scope: Scope,
+    parentId: number,
+    probe: { accountNumber: string | null; username: string },
+  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean }> {
+    if (!Number.isSafeInteger(parentId) || parentId < 1) throw new NotFoundError('customer');
+    const found = await this.repo.parentForCreate(em, parentId, probe);
+    const parent = found.parent;
+    if (!parent || parent.deleted || !isInSubtree(scope.customerPath, parent.path)) throw new NotFoundError('customer');
     if (!parent.reseller && parent.parentId !== null)
       throw new BusinessRuleError('customers can only be added under a reseller or the system owner');
-    return parent;
-  }
-
-  /** Taxes a new customer gets when the request does not list any: those marked for new customers. */
-  private async defaultTaxIds(em: EntityManager, owner: CustomerEntity): Promise<number[]> {
-    return (await this.repo.usableTaxes(em, owner))
-      .filter((t) => t.defaultLiability === 'new' || t.defaultLiability === 'all')
-      .map((t) => t.id);
+    return { ...found, parent };
   }
 
   /**
@@ -396,7 +515,7 @@ export class CustomersService {
     }
     if (dto.prefix !== undefined) {
       const prefix = emptyToNull(dto.prefix);
-      if (prefix !== null && prefix !== ex?.prefix && !ctx.settings.customerPrefixes) {
+      if (prefix !== null && prefix !== ex?.prefix && !(await ctx.settings()).customerPrefixes) {
         throw ValidationError.field('prefix', 'customer prefixes are not enabled in the system settings');
       }
       add('prefix', { prefix });
@@ -415,7 +534,7 @@ export class CustomersService {
     if (dto.externalCallerId !== undefined) add('externalCallerId', { externalCallerId: dto.externalCallerId });
     if (dto.regionId !== undefined) {
       if (dto.regionId !== null && dto.regionId !== ex?.regionId) {
-        if (!ctx.settings.regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
+        if (!(await ctx.settings()).regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
         if (!(await this.repo.findRegion(em, dto.regionId))) throw new NotFoundError('region');
       }
       add('regionId', { regionId: dto.regionId });
@@ -531,89 +650,30 @@ export class CustomersService {
       ),
       this.repo.firstAdministrators(em, ids),
     ]);
-    return rows.map((c) => {
-      const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
-      const eff = effectiveSettings(c, c.ratePlanId, plans);
-      const deleted = c.deletedAt !== null;
-      const admin = admins.get(c.id) ?? null;
-      return {
-        id: c.id,
-        parentId: c.parentId,
-        type: c.type,
-        name: c.name,
-        number: c.type === 'residential' ? c.name : null,
-        personName: c.type === 'residential' ? (admin?.displayName ?? null) : null,
-        username: admin?.username ?? null,
-        description: c.description,
-        email: c.email,
-        accountNumber: deleted ? (c.deletedAccountNumber ?? c.accountNumber) : c.accountNumber,
-        reseller: !!c.reseller,
-        directory: !!c.directory,
-        prefix: deleted ? (c.deletedPrefix ?? c.prefix) : c.prefix,
-        lockedWeb: !!c.lockedWeb,
-        lockedCalls: !!c.lockedCalls,
-        lockedWebEffective: !!c.lockedWeb || ancestors.some((a) => a?.lockedWeb),
-        lockedCallsEffective: !!c.lockedCalls || ancestors.some((a) => a?.lockedCalls),
-        lockReason: c.lockReason,
-        dailySpendLimit: limitText(spendLimitFromMicros(c.dailySpendLimitMicros)),
-        maxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
-        purgeVoicemail: !!c.purgeVoicemail,
-        maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
-        externalCallerId: c.externalCallerId === null ? null : !!c.externalCallerId,
-        regionId: c.regionId,
-        timezone: c.timezone,
-        dialPlanId: c.dialPlanId,
-        ratePlanId: c.ratePlanId,
-        billingType: c.billingType,
-        billingReference: c.billingReference,
-        taxReference: c.taxReference,
-        paymentType: c.paymentType,
-        invoiceDueDays: c.invoiceDueDays,
-        sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
-        invoiceFormat: c.invoiceFormat,
-        invoiceDetail: c.invoiceDetail,
-        currency: c.currency,
-        minimumContractMonths: c.minimumContractMonths,
-        creditLimit: c.creditLimit.toString(),
-        taxIds: taxIds.get(c.id) ?? [],
-        lowBalanceThreshold: c.lowBalanceThreshold.toString(),
-        autoTopUp: !!c.autoTopUp,
-        billingAddress: {
-          line1: c.addressLine1,
-          line2: c.addressLine2,
-          line3: c.addressLine3,
-          city: c.addressCity,
-          state: c.addressState,
-          postcode: c.addressPostcode,
-          country: c.addressCountry,
-        },
-        affiliate:
-          c.affiliateCustomerId === null
-            ? null
-            : {
-                customerId: c.affiliateCustomerId,
-                percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
-                basis: c.affiliateBasis ?? 'revenue',
-              },
-        balance: c.balance.toString(),
-        depth: c.depth,
-        createdAt: c.createdAt.toISOString(),
-        updatedAt: c.updatedAt.toISOString(),
-        deleted,
-        deletedAt: c.deletedAt?.toISOString() ?? null,
-        effective: {
-          dailySpendLimit: limitText(eff.dailySpendLimit)!,
-          maxConcurrentCalls: eff.maxConcurrentCalls,
-          externalCallerId: eff.externalCallerId,
-          dialPlanId: eff.dialPlanId,
-          invoiceDueDays: eff.invoiceDueDays,
-          sendInvoices: eff.sendInvoices,
-          invoiceFormat: eff.invoiceFormat,
-          invoiceDetail: eff.invoiceDetail,
-          minimumContractMonths: eff.minimumContractMonths,
-        },
-      };
-    });
+    return rows.map((c) => toView(c, { taxIds: taxIds.get(c.id) ?? [], plans, locks, admin: admins.get(c.id) ?? null }));
+  }
+
+  /**
+   * The answer to a create, from what the transaction wrote and read: only what it did not read yet (the
+   * plan's ancestors, the lock flags of ancestors above the parent) is queried. Same shape as GET.
+   */
+  private async createdView(made: CreatedRows): Promise<CustomerView> {
+    const { customer, parent, plan } = made;
+    const [plans, locks] = await Promise.all([
+      plan.inheritsFromId === null
+        ? new Map<number, RatePlanEntity>()
+        : this.repo.plansWithAncestors(this.repo.reader, [plan.inheritsFromId]),
+      this.repo.lockFlags(this.repo.reader, ancestorIds(parent.path)),
+    ]);
+    plans.set(plan.id, plan);
+    locks.set(parent.id, { lockedWeb: !!parent.lockedWeb, lockedCalls: !!parent.lockedCalls });
+    return toView(customer, { taxIds: made.taxIds, plans, locks, admin: { username: made.username, displayName: made.displayName } });
+  }
+
+  /** The system settings row, read once per unit of work and only if needed. */
+  private settingsLoader(em: EntityManager): () => Promise<SystemSettingsEntity> {
+    let loaded: Promise<SystemSettingsEntity> | null = null;
+    return () => (loaded ??= this.repo.settings(em));
   }
 
   // ---------------------------------------------------------------- update
@@ -646,8 +706,7 @@ export class CustomersService {
         }
         const owner = existing.parentId === null ? existing : (await this.repo.findById(em, existing.parentId))!;
         const existingTaxIds = (await this.repo.taxIdsOf(em, [id])).get(id) ?? [];
-        const settings = await this.repo.settings(em);
-        const resolved = await this.resolveFields(em, { settings, owner, existing, existingTaxIds }, dto);
+        const resolved = await this.resolveFields(em, { settings: this.settingsLoader(em), owner, existing, existingTaxIds }, dto);
 
         const changed: string[] = [];
         const columns: Partial<CustomerEntity> = {};
@@ -690,7 +749,7 @@ export class CustomersService {
             changed.push('personName');
           }
         }
-        if (Object.keys(columns).length) await this.repo.updateCustomer(em, id, { ...columns, updatedAt: now });
+        if (Object.keys(columns).length) await this.repo.updateCustomer(em, existing, { ...columns, updatedAt: now });
         if (changed.length) {
           await this.audit.record(
             scope,
@@ -720,7 +779,7 @@ export class CustomersService {
         throw new ConflictError('the customer is the affiliate of another customer; remove it as affiliate first');
       }
       const now = this.clock.now();
-      await this.repo.updateCustomer(em, id, {
+      await this.repo.updateCustomer(em, c, {
         deletedAt: now,
         updatedAt: now,
         // Frees them for reuse while deleted; undelete puts them back if they are still free.
@@ -749,7 +808,7 @@ export class CustomersService {
           throw ConflictError.field('prefix', `"${c.deletedPrefix}" was given to another customer meanwhile`);
         }
         const now = this.clock.now();
-        await this.repo.updateCustomer(em, id, {
+        await this.repo.updateCustomer(em, c, {
           deletedAt: null,
           updatedAt: now,
           accountNumber: c.deletedAccountNumber,

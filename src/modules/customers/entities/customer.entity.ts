@@ -22,10 +22,13 @@ export type AffiliateBasis = (typeof AFFILIATE_BASES)[number];
 export const UNLIMITED = -1;
 
 @Entity('customers')
+// On SQLite the migration builds it on (parent_id, account_number COLLATE NOCASE): unique ignoring case, as on MariaDB.
 @Index('IDX_customers_parent_account', ['parentId', 'accountNumber'], { unique: true })
 @Index('IDX_customers_prefix', ['prefix'], { unique: true })
 @Index('IDX_customers_path', ['path'])
-@Index('IDX_customers_parent_name', ['parentId', 'name'])
+// Lists and searches of a parent's children read only this index (CustomersRepository.list).
+@Index('IDX_customers_parent_live', ['parentId', 'deletedAt', 'name', 'id', 'searchText'])
+@Index('IDX_customers_search_unindexed', ['searchUnindexed'])
 export class CustomerEntity {
   @PrimaryGeneratedColumn() id: number;
 
@@ -101,6 +104,18 @@ export class CustomerEntity {
   @Column({ type: 'varchar', length: 16, nullable: true }) deletedPrefix: string | null;
   @TimestampColumn() createdAt: Date;
   @TimestampColumn() updatedAt: Date;
+
+  /**
+   * What a search compares with: name, account number, email, description and billing reference, lower-cased
+   * (domain/customer-search.ts). Kept by CustomersRepository on every insert and update of those fields.
+   * Null when it would exceed SEARCH_TEXT_MAX characters (the index's limit); then `searchUnindexed` is set.
+   */
+  @Column({ type: 'varchar', length: 640, nullable: true, select: false }) searchText?: string | null;
+  /**
+   * True while `searchText` does not hold the row's text (too long, or the row was written by code that
+   * does not keep it: the default). Searches test such rows on their columns instead.
+   */
+  @Column({ type: 'boolean', default: true, select: false }) searchUnindexed?: boolean;
 }
 
 @Entity('customer_taxes')
