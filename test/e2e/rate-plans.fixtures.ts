@@ -1,17 +1,13 @@
+import http from 'node:http';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
-import { Money } from '../../src/shared/money';
-import { loginHeader, TestApp } from '../helpers/app';
+import { type Auth, unique } from '../factories/customers';
+import { insertCustomer, insertPerson } from '../factories/rows';
+import { TestApp } from '../helpers/app';
 
 /**
- * Fixtures of the rate-plan tests. Customers are written straight to the database so these tests do not
- * depend on the customers API; rate plans and rates always go through the API under test.
+ * Fixtures of the rate-plan tests. Customers are written straight to the database so they can have no
+ * rate plan or another currency; rate plans and rates always go through the API under test.
  */
-export type Auth = { Authorization: string };
-
-let seq = 0;
-export const unique = (prefix = 'x'): string => `${prefix}${++seq}${Math.floor(Math.random() * 1e6)}`;
 
 export const HEADER = 'prefix,destination,connect_fee,included_seconds,per_minute,first_block,increment,minimum_charge,direction';
 export const FULL_HEADER = `${HEADER},per_message,days,start_time,end_time,priority,valid_from,valid_until`;
@@ -27,52 +23,16 @@ export async function addCustomer(
   t: TestApp,
   opts: { parentId?: number; reseller?: boolean; ratePlanId?: number | null; currency?: string; login?: boolean } = {},
 ): Promise<TestCustomer> {
-  const repo = t.dataSource.getRepository(CustomerEntity);
-  const parent = await repo.findOneByOrFail({ id: opts.parentId ?? 1 });
-  const now = t.clock.now();
-  const name = unique('Customer ');
-  const saved = await repo.save({
-    parentId: parent.id,
-    path: '/pending/',
-    depth: parent.depth + 1,
-    type: 'normal',
-    name,
-    description: null,
-    email: `${unique('c')}@example.com`,
-    accountNumber: null,
+  const { id, path } = await insertCustomer(t, opts.parentId ?? 1, {
     reseller: opts.reseller ?? true,
-    directory: false,
-    prefix: null,
-    timezone: 'UTC',
     ratePlanId: opts.ratePlanId ?? null,
-    billingType: 'prepaid',
-    paymentType: 'none',
     currency: opts.currency ?? 'EUR',
-    creditLimit: Money.ZERO,
-    lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
-    createdAt: now,
-    updatedAt: now,
-  } as Partial<CustomerEntity>);
-  const path = `${parent.path}${saved.id}/`;
-  await repo.update({ id: saved.id }, { path });
-  let auth: Auth = { Authorization: 'Bearer none' };
-  if (opts.login !== false) {
-    const username = unique('admin');
-    const password = 'a-long-password-1';
-    await t.dataSource.getRepository(PersonEntity).insert({
-      customerId: saved.id,
-      username,
-      displayName: 'Admin',
-      email: null,
-      role: 'administrator',
-      passwordHash: await hashSecret(password),
-      createdAt: now,
-      updatedAt: now,
-    });
-    auth = await loginHeader(t, username, password);
-  }
-  return { id: saved.id, path, auth };
+  });
+  const auth: Auth =
+    opts.login === false
+      ? { Authorization: 'Bearer none' }
+      : await insertPerson(t, id, { username: unique('admin'), displayName: 'Admin' });
+  return { id, path, auth };
 }
 
 export async function setCustomerPlan(t: TestApp, customerId: number, ratePlanId: number | null): Promise<void> {
@@ -99,6 +59,36 @@ export async function importDeck(t: TestApp, auth: Auth, planId: number, csv: st
 export async function costPlanId(t: TestApp): Promise<number> {
   const [row] = await t.dataSource.query('SELECT cost_plan_id AS id FROM system_settings WHERE id = 1');
   return Number(row.id);
+}
+
+/**
+ * PUTs a deck with chunked transfer encoding (no Content-Length), as a streaming client would, to the app
+ * listening on `port`; `send` writes the body and ends the request. Answers the status and the body text.
+ */
+export function putDeckChunked(
+  t: TestApp,
+  port: number,
+  planId: number,
+  send: (req: http.ClientRequest) => void,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path: `/api/v1/rate-plans/${planId}/rates`,
+        headers: { ...t.auth, 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    send(req);
+  });
 }
 
 /** Row counts of the rate tables, for "nothing changed" assertions. */

@@ -71,6 +71,7 @@ export function rateFromRaw(r: RawRate): StoredRate {
   };
 }
 
+/** The values of one row of `rates`, in RATE_COLUMNS order. */
 function rateValues(deckId: number, planId: number, r: RateDefinition): unknown[] {
   return [
     deckId,
@@ -92,6 +93,57 @@ function rateValues(deckId: number, planId: number, r: RateDefinition): unknown[
     r.validFrom === null ? null : sqlInstant(r.validFrom),
     r.validUntil === null ? null : sqlInstant(r.validUntil),
   ];
+}
+
+const ROW_PLACEHOLDERS = `(${RATE_COLUMNS.map(() => '?').join(', ')})`;
+const insertSqlCache = new Map<number, string>();
+
+/** `INSERT INTO rates (...) VALUES (?, ...), ...` for `rows` rows (the full-size statement is built once). */
+function insertSql(rows: number): string {
+  let sql = insertSqlCache.get(rows);
+  if (sql === undefined) {
+    sql = `INSERT INTO rates (${RATE_COLUMNS.join(', ')}) VALUES ${Array<string>(rows).fill(ROW_PLACEHOLDERS).join(', ')}`;
+    if (rows === ROWS_PER_INSERT) insertSqlCache.set(rows, sql);
+  }
+  return sql;
+}
+
+/**
+ * Rates waiting to be inserted into one deck, each held as its row of parameters (strings and numbers)
+ * rather than as a RateDefinition, whose Money objects would otherwise live until the INSERT. The
+ * statement's flat parameter array (18,000 values: a V8 "large object", which goes to the old
+ * generation as soon as it survives one scavenge) is built only when it is sent, not grown row by row
+ * while the deck is read.
+ */
+export class RateInsertBatch {
+  private rows: unknown[][] = [];
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deckId: number,
+    private readonly planId: number,
+  ) {}
+
+  /** Rates added and not yet flushed. */
+  get size(): number {
+    return this.rows.length;
+  }
+
+  add(rate: RateDefinition): void {
+    this.rows.push(rateValues(this.deckId, this.planId, rate));
+  }
+
+  /** Inserts what was added, in statements of at most ROWS_PER_INSERT rows. */
+  async flush(): Promise<void> {
+    const rows = this.rows;
+    this.rows = [];
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      const end = Math.min(rows.length, start + ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      for (let i = start; i < end; i++) for (const value of rows[i]) params.push(value);
+      await this.em.query(insertSql(end - start), params);
+    }
+  }
 }
 
 /** Column → value for an UPDATE of one rate (raw, so money and instants are stored as the bulk paths do). */
@@ -207,15 +259,16 @@ export class RatesRepository {
 
   // ---- rates ------------------------------------------------------------------------------------
 
+  /** A batch for bulk inserts into a deck: add rates, flush every so often (see RateInsertBatch). */
+  insertBatch(em: EntityManager, deckId: number, planId: number): RateInsertBatch {
+    return new RateInsertBatch(em, deckId, planId);
+  }
+
   /** Bulk insert in multi-row statements. */
   async insertRates(em: EntityManager, deckId: number, planId: number, rates: readonly RateDefinition[]): Promise<void> {
-    const rowSql = `(${RATE_COLUMNS.map(() => '?').join(', ')})`;
-    for (let start = 0; start < rates.length; start += ROWS_PER_INSERT) {
-      const chunk = rates.slice(start, start + ROWS_PER_INSERT);
-      const params: unknown[] = [];
-      for (const r of chunk) params.push(...rateValues(deckId, planId, r));
-      await em.query(`INSERT INTO rates (${RATE_COLUMNS.join(', ')}) VALUES ${chunk.map(() => rowSql).join(', ')}`, params);
-    }
+    const batch = this.insertBatch(em, deckId, planId);
+    for (const r of rates) batch.add(r);
+    await batch.flush();
   }
 
   async insertRate(em: EntityManager, deckId: number, planId: number, rate: RateDefinition): Promise<number> {

@@ -62,4 +62,30 @@ describe('diffDecks', () => {
     }
     expect(await diffDecks(stream([de]), stream([uk, uk, de]))).toEqual({ added: 1, changed: 0, removed: 0, unchanged: 1 });
   });
+
+  it('gives the same counts when every key hashes alike (collisions are resolved exactly)', async () => {
+    const keyHash = () => 3;
+    const incoming = [
+      { ...de },
+      { ...uk, perMinute: Money.of('0.55') },
+      makeRate({ prefix: '39', destination: 'Italy' }),
+      { ...fr, direction: 'inbound' as const },
+      { ...de, days: '67' },
+      makeRate({ prefix: '39', destination: 'Italy' }),
+    ];
+    const existing = [de, uk, fr, makeRate({ prefix: '4', destination: 'G' }), makeRate({ prefix: '494', destination: 'H' })];
+    const expected = { added: 3, changed: 1, removed: 3, unchanged: 1 };
+    expect(await diffDecks(existing, incoming)).toEqual(expected);
+    expect(await diffDecks(existing, incoming, { keyHash })).toEqual(expected);
+  });
+
+  it('compares the last of repeated existing keys and tells apart look-alike destinations', async () => {
+    const old = { ...de, destination: 'Germany|1.20' };
+    expect(await diffDecks([old, de], [{ ...de }])).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 1 });
+    expect(await diffDecks([de, old], [{ ...de }])).toEqual({ added: 0, changed: 1, removed: 0, unchanged: 0 });
+    // "Germany|" + "1.2" vs "Germany" + "|1.2": the fingerprint must not merge them.
+    const a = makeRate({ prefix: '49', destination: 'A|0', connectFee: '1' });
+    const b = makeRate({ prefix: '49', destination: 'A', connectFee: '0' });
+    expect(await diffDecks([a], [b], { keyHash: () => 0 })).toEqual({ added: 0, changed: 1, removed: 0, unchanged: 0 });
+  });
 });

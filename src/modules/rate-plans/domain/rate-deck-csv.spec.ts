@@ -363,6 +363,47 @@ describe('validateRateDeck: duplicates', () => {
   });
 });
 
+describe('validateRateDeck: duplicates when every key hashes alike', () => {
+  // The duplicate check keeps hashed keys; a hash collision must cost time, never a false error.
+  const header = `${HEADER},days,start_time,end_time,valid_from`;
+  const rows = [
+    '49,A,0,0,1,1,1,0,outbound,,,,',
+    '49,B,0,0,1,1,1,0,inbound,,,,',
+    '49,C,0,0,1,1,1,0,outbound,67,,,',
+    '49,D,0,0,1,1,1,0,outbound,,08:00,18:00,',
+    '49,E,0,0,1,1,1,0,outbound,,,,2026-01-01',
+    '491,F,0,0,1,1,1,0,outbound,,,,',
+    '4,G,0,0,1,1,1,0,outbound,,,,',
+    '49,H,0,0,1,1,1,0,,76,,,', // = line 4
+    '491,I,0,0,1,1,1,0,outbound,,00:00,24:00,', // = line 7
+    '49,J,0,0,1,1,1,0,outbound,,,,2026-01-01T00:00:00Z', // = line 6
+    '94,K,0,0,1,1,1,0,outbound,,,,',
+  ];
+  const deck = [header, ...rows].join('\n');
+
+  it.each<[string, (bytes: Uint8Array, start: number, end: number) => number]>([
+    ['a constant hash', () => 0],
+    ['a hash of the length', (_b, start, end) => end - start],
+  ])('reports exactly the real duplicates with %s', async (_name, keyHash) => {
+    const expected = [
+      { line: 9, message: expect.stringContaining('duplicate of line 4') },
+      { line: 10, message: expect.stringContaining('duplicate of line 7') },
+      { line: 11, message: expect.stringContaining('duplicate of line 6') },
+    ];
+    expect((await validateRateDeck(Readable.from([deck]), { keyHash, maxErrors: Infinity })).errors).toEqual(expected);
+    expect((await validate(deck, { maxErrors: Infinity })).errors).toEqual(expected);
+  });
+
+  it('finds no duplicate among 20,000 distinct rows that all collide', async () => {
+    const lines = [HEADER];
+    for (let i = 0; i < 20_000; i++) lines.push(`${1000 + (i >> 1)},Dest,0,0,1,1,1,0,${i % 2 ? 'inbound' : 'outbound'}`);
+    lines.push('1000,Again,0,0,1,1,1,0,inbound');
+    const report = await validateRateDeck(Readable.from([lines.join('\n')]), { keyHash: () => 1 });
+    expect(report.rows).toBe(20_001);
+    expect(report.errors).toEqual([{ line: 20_002, message: expect.stringContaining('duplicate of line 3') }]);
+  }, 60_000);
+});
+
 describe('validateRateDeck: limits and batches', () => {
   const deckWith = (n: number, badLines: number[] = []) => {
     const lines = [HEADER];
