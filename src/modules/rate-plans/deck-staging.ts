@@ -56,7 +56,19 @@ export class DeckStaging {
       throw gone;
     }
     if (meta.planId !== planId || meta.personId !== personId || this.expired(meta.stagedAt)) throw gone;
-    return { path: join(dir, 'deck.csv'), effectiveFrom: meta.effectiveFrom, discard: () => rm(dir, { recursive: true, force: true }) };
+    // Claim the preview with an atomic rename, so that of two "Apply" clicks (or a click racing the
+    // clean-up of the first) exactly one gets the file and the other is told it was already applied.
+    const claimed = `${dir}.claimed-${randomBytes(6).toString('hex')}`;
+    try {
+      await rename(dir, claimed);
+    } catch {
+      throw gone;
+    }
+    return {
+      path: join(claimed, 'deck.csv'),
+      effectiveFrom: meta.effectiveFrom,
+      discard: () => rm(claimed, { recursive: true, force: true }),
+    };
   }
 
   private expired(stagedAt: number): boolean {

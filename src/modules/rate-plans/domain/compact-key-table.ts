@@ -5,7 +5,7 @@
  * Why: a rate-deck import checks every row's key against all earlier rows. A `Map<string, number>` of
  * a million keys costs ~500 bytes per row at the RSS peak (string and Map-entry objects in the old
  * generation, which grows and grows, so V8 postpones full collections and garbage piles up on top).
- * Here a key costs its bytes plus ~24-32 bytes of index, all outside the JS heap: one entry is
+ * Here a key costs its bytes plus ~22-30 bytes of index, all outside the JS heap: one entry is
  * `varint(key bytes) varint(payload bytes) key payload` in 1 MiB byte chunks, plus its start offset,
  * hash and value in paged Uint32Arrays, plus one Int32Array slot (load factor at most 1/2).
  *
