@@ -12,7 +12,7 @@ const SECTION = 'deck';
 export const IMPORT_SECONDS_TARGET = 60;
 /**
  * "Memory stays flat": the import must stream. The validator keeps one short key per row for duplicate
- * detection (~140 MB per 1M rows, by design, see rate-deck-csv.ts); anything that holds the file, all
+ * detection (~45 MB per 1M rows in a compact key table, see compact-key-table.ts); anything that holds the file, all
  * parsed rows or all rows' objects would go far beyond this.
  */
 export const RSS_DELTA_TARGET_MB = 300;
