@@ -163,10 +163,10 @@ export class CompactDeck {
     if (i === this.capacity) this.allocate(Math.max(16, Math.ceil(this.capacity * GROWTH)));
     const f = i * F64_PER_ROW;
     this.f64[f + F_ID] = readInt(r.id);
-    this.f64[f + F_MONEY] = Number(r.connect_fee);
-    this.f64[f + F_MONEY + 1] = Number(r.per_minute);
-    this.f64[f + F_MONEY + 2] = Number(r.minimum_charge);
-    this.f64[f + F_MONEY + 3] = Number(r.per_message);
+    this.f64[f + F_MONEY] = microUnitsOf(r.connect_fee);
+    this.f64[f + F_MONEY + 1] = microUnitsOf(r.per_minute);
+    this.f64[f + F_MONEY + 2] = microUnitsOf(r.minimum_charge);
+    this.f64[f + F_MONEY + 3] = microUnitsOf(r.per_message);
     this.f64[f + F_VALID_FROM] = readInstant(r.valid_from)?.getTime() ?? NaN;
     this.f64[f + F_VALID_UNTIL] = readInstant(r.valid_until)?.getTime() ?? NaN;
     const n = i * I32_PER_ROW;
@@ -457,4 +457,13 @@ export class RateIndexCache {
       if (id !== keep) this.drop(id);
     }
   }
+}
+
+/**
+ * A BIGINT micro-unit column (mysql2 gives a string, better-sqlite3 a number) kept as an integer in the
+ * Float64Array. No arithmetic is done on it; it becomes Money again through Money.fromMicros, which
+ * refuses anything beyond 2^53 (the storable money range), so an out-of-range value is never rounded.
+ */
+function microUnitsOf(column: unknown): number {
+  return typeof column === 'number' ? column : Number.parseInt(String(column), 10);
 }
