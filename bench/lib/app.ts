@@ -12,6 +12,8 @@ export interface RunningApp {
   baseUrl: string;
   /** Client with the system owner administrator's bearer token. */
   admin: HttpClient;
+  /** That client's headers, for a load generator in another thread. */
+  adminHeaders: Record<string, string>;
   /** Counts the SQL statements TypeORM sends (to spot N+1 queries per request). */
   queries: QueryCounter;
   close(): Promise<void>;
@@ -68,12 +70,14 @@ export async function startApp(databaseUrl: string): Promise<RunningApp> {
   anonymous.close();
   if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.body}`);
   const token = (JSON.parse(login.body) as { token: string }).token;
-  const admin = new HttpClient(baseUrl, { authorization: `Bearer ${token}` });
+  const adminHeaders = { authorization: `Bearer ${token}` };
+  const admin = new HttpClient(baseUrl, adminHeaders);
   return {
     app,
     dataSource,
     baseUrl,
     admin,
+    adminHeaders,
     queries,
     close: async () => {
       admin.close();

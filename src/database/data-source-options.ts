@@ -40,12 +40,16 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     username: db.username,
     password: db.password,
     database: db.database,
+    ...(db.socketPath ? { socketPath: db.socketPath } : {}),
     charset: 'utf8mb4_unicode_ci',
     // Instants are UTC on the wire and in the columns, whatever the server's or the process's zone.
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: true,
     poolSize: 10,
+    // mysql2 otherwise captures a stack trace on every query (4% of a customer create's CPU); database errors
+    // are mapped to API errors by the repositories, and their messages still name the failing statement.
+    trace: false,
     extra: { connectionLimit: 10 },
   };
 }
@@ -53,7 +57,13 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 /** Asks a MySQL-protocol server whether it is MariaDB, which TypeORM must be told explicitly. */
 export async function detectDatabaseFlavour(db: DatabaseConfig): Promise<DatabaseConfig> {
   if (db.type !== 'mysql') return db;
-  const conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.username, password: db.password });
+  const conn = await mysql.createConnection({
+    host: db.host,
+    port: db.port,
+    socketPath: db.socketPath,
+    user: db.username,
+    password: db.password,
+  });
   try {
     const [rows] = await conn.query('SELECT VERSION() AS v');
     const version = String((rows as Array<{ v: string }>)[0].v);

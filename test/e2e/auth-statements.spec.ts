@@ -2,6 +2,7 @@ import { CustomerEntity } from '../../src/modules/customers/entities/customer.en
 import { ApiKeyEntity } from '../../src/modules/identity/entities/api-key.entity';
 import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
+import { LOGIN_CHAIN_LEVELS } from '../../src/modules/identity/identity.repository';
 import { hashSecret, sha256 } from '../../src/modules/identity/secrets';
 import { Money } from '../../src/shared/money';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
@@ -201,6 +202,26 @@ describe('authentication on every request: statements and effect', () => {
     expect((await me(p.auth)).body).toMatchObject({ customerId: a.id, actingCustomerId: a.id });
     await act(a.id);
     expect((await me(p.auth)).body).toMatchObject({ customerId: a.id, actingCustomerId: a.id });
+  });
+
+  it(`reads a chain of ${LOGIN_CHAIN_LEVELS} customers in the one statement, and asks by path for a deeper customer`, async () => {
+    // chain[d - 1] is at depth d: the deepest one the statement covers has LOGIN_CHAIN_LEVELS ids in its path.
+    const chain: CustomerEntity[] = [];
+    for (let depth = 1; depth <= LOGIN_CHAIN_LEVELS; depth++) chain.push(await customer(chain[depth - 2] ?? root));
+    const covered = await person(chain[LOGIN_CHAIN_LEVELS - 2]);
+    const deeper = await person(chain[LOGIN_CHAIN_LEVELS - 1]);
+    expect(await statements(() => me(covered.auth))).toHaveLength(2);
+    expect(await statements(() => me(deeper.auth))).toHaveLength(3);
+    for (const target of [chain[0], chain[LOGIN_CHAIN_LEVELS - 2], chain[LOGIN_CHAIN_LEVELS - 1]]) {
+      for (const change of [{ lockedWeb: true }, { deletedAt: t.clock.now() }] as Partial<CustomerEntity>[]) {
+        await setCustomer(target.id, change);
+        expect((await me(deeper.auth)).status).toBe(401);
+        expect((await me(covered.auth)).status).toBe(target === chain[LOGIN_CHAIN_LEVELS - 1] ? 200 : 401);
+        await setCustomer(target.id, { lockedWeb: false, deletedAt: null });
+        expect((await me(deeper.auth)).status).toBe(200);
+        expect((await me(covered.auth)).status).toBe(200);
+      }
+    }
   });
 
   it('goes by the materialised path, even where parent ids would say otherwise', async () => {

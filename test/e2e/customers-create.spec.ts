@@ -573,6 +573,21 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
     expect(explicit).toMatchObject({ currency: 'NOK', taxIds: [] });
   });
 
+  it("by default also makes a new customer liable for the taxes its parent's ancestors share, never for deleted or unshared ones", async () => {
+    const reseller = await createCustomer(t, t.auth, { reseller: true, taxIds: [] });
+    const subReseller = await createCustomer(t, t.auth, { parentId: reseller.id, reseller: true, taxIds: [] });
+    const sharedByOwner = await addTax(t, 1, { defaultLiability: 'all', shared: true });
+    await addTax(t, 1, { defaultLiability: 'new', shared: false }); // the owner's own: only for its direct customers
+    await addTax(t, 1, { defaultLiability: 'new', shared: true, deletedAt: t.clock.now() });
+    await addTax(t, 1, { defaultLiability: 'none', shared: true });
+    const sharedByReseller = await addTax(t, reseller.id, { defaultLiability: 'new', shared: true });
+    const ownOfSubReseller = await addTax(t, subReseller.id, { defaultLiability: 'new' });
+    const otherBranch = await createCustomer(t, t.auth, { reseller: true, taxIds: [] });
+    await addTax(t, otherBranch.id, { defaultLiability: 'new', shared: true });
+    const child = await createCustomer(t, t.auth, { parentId: subReseller.id });
+    expect(child.taxIds).toEqual([sharedByOwner.id, sharedByReseller.id, ownOfSubReseller.id].sort((a, b) => a - b));
+  });
+
   it('stores names with markup exactly as typed', async () => {
     const name = `<script>alert("x")</script> & 'Co' ü`;
     const c = await createCustomer(t, t.auth, { name, description: '<img src=x onerror=alert(1)>' });

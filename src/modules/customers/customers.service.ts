@@ -283,7 +283,7 @@ export class CustomersService {
     try {
       made = await this.tx.run(async (em) => {
         const now = this.clock.now();
-        const { parent, accountTaken, usernameTaken } = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId, {
+        const { parent, accountTaken, usernameTaken, defaultTaxIds } = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId, {
           accountNumber: emptyToNull(dto.accountNumber),
           username,
         });
@@ -371,7 +371,7 @@ export class CustomersService {
         const path = `${parent.path}${id}/`;
         if (path.length > PATH_MAX) throw new BusinessRuleError('the customer tree is too deep here');
         await this.repo.setPath(em, id, path);
-        const taxIds = changes.find((c) => c.field === 'taxIds')?.taxIds ?? (await this.repo.defaultTaxIds(em, parent));
+        const taxIds = changes.find((c) => c.field === 'taxIds')?.taxIds ?? defaultTaxIds;
         await this.repo.insertTaxes(em, id, taxIds);
 
         // Claim the number first: a concurrent creation with the same number waits here (MariaDB) and loses.
@@ -486,7 +486,7 @@ export class CustomersService {
     scope: Scope,
     parentId: number,
     probe: { accountNumber: string | null; username: string },
-  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean }> {
+  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[] }> {
     if (!Number.isSafeInteger(parentId) || parentId < 1) throw new NotFoundError('customer');
     const found = await this.repo.parentForCreate(em, parentId, probe);
     const parent = found.parent;

@@ -32,14 +32,20 @@ export interface LoginRow {
 }
 
 const pathIdsOf = (path: string): number[] => path.split('/').filter(Boolean).map(Number);
-const CUSTOMER_FLAGS = 'CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END, CASE WHEN c.locked_web = 1 THEN 1 ELSE 0 END';
+
+/**
+ * How many customers up from the person's own (itself included) the login statement reads: trees are
+ * rarely deeper (system owner, resellers, their customers); a deeper one costs the guard one more statement.
+ */
+export const LOGIN_CHAIN_LEVELS = 8;
 
 /**
  * One statement per login check (the guard runs it on every request). `x` is the session or API key row
- * whose hash is given twice. The recursive part walks the person's customer up its parent ids (by primary
- * key) and sums the deleted and web-locked flags; the ids it met are returned too, and the answer is
- * only used when they are exactly the ids of the materialised path, which is what decides (otherwise
- * `pathState` asks by path). UNION, not UNION ALL: a parent cycle in bad data ends instead of looping.
+ * whose hash is given. The person's customer and its ancestors are joined up the parent ids by primary
+ * key, LOGIN_CHAIN_LEVELS deep (a fixed chain of joins: MariaDB runs a recursive CTE through temporary
+ * tables, at about five times the cost); the ids met are returned with their deleted and web-locked flags,
+ * and the answer is only used when they are exactly the ids of the materialised path, which is what
+ * decides (otherwise, for a deeper customer or inconsistent parent ids, `pathState` asks by path).
  */
 function loginSql(source: 'sessions' | 'api_keys'): string {
   const where = source === 'sessions' ? 'x.token_hash = ?' : 'x.secret_hash = ? AND x.revoked_at IS NULL';
@@ -48,58 +54,61 @@ function loginSql(source: 'sessions' | 'api_keys'): string {
       ? 'x.expires_at, x.acting_customer_id, NULL AS key_id, NULL AS last_used_at, act.id AS act_id, act.path AS act_path'
       : 'NULL AS expires_at, NULL AS acting_customer_id, x.id AS key_id, x.last_used_at, NULL AS act_id, NULL AS act_path';
   const acting = source === 'sessions' ? 'LEFT JOIN customers act ON act.id = x.acting_customer_id AND act.deleted_at IS NULL' : '';
-  return `WITH RECURSIVE chain (id, parent_id, deleted, locked) AS (
-      SELECT c.id, c.parent_id, ${CUSTOMER_FLAGS}
-        FROM ${source} x
-        JOIN people p ON p.id = x.person_id AND p.deleted_at IS NULL
-        JOIN customers c ON c.id = p.customer_id
-       WHERE ${where}
-      UNION
-      SELECT c.id, c.parent_id, ${CUSTOMER_FLAGS}
-        FROM chain JOIN customers c ON c.id = chain.parent_id
+  const levels = Array.from({ length: LOGIN_CHAIN_LEVELS }, (_, i) => i);
+  // Level 0 is the person's own customer; level i + 1 is level i's parent.
+  const chainColumns = levels
+    .map(
+      (i) =>
+        `c${i}.id AS c${i}_id, CASE WHEN c${i}.deleted_at IS NULL THEN 0 ELSE 1 END AS c${i}_deleted, ` +
+        `CASE WHEN c${i}.locked_web = 1 THEN 1 ELSE 0 END AS c${i}_locked`,
     )
-    SELECT ${own}, p.id AS person_id, p.role AS person_role,
-           own.id AS own_id, own.path AS own_path, CASE WHEN own.deleted_at IS NULL THEN 1 ELSE 0 END AS own_live,
-           f.deleted AS chain_deleted, f.locked AS chain_locked, f.ids AS chain_ids
+    .join(', ');
+  const chainJoins = levels
+    .slice(1)
+    .map((i) => `LEFT JOIN customers c${i} ON c${i}.id = c${i - 1}.parent_id`)
+    .join('\n      ');
+  return `SELECT ${own}, p.id AS person_id, p.role AS person_role,
+           c0.path AS own_path, c${LOGIN_CHAIN_LEVELS - 1}.parent_id AS beyond_id, ${chainColumns}
       FROM ${source} x
       LEFT JOIN people p ON p.id = x.person_id AND p.deleted_at IS NULL
-      LEFT JOIN customers own ON own.id = p.customer_id
+      LEFT JOIN customers c0 ON c0.id = p.customer_id
+      ${chainJoins}
       ${acting}
-     CROSS JOIN (SELECT SUM(deleted) AS deleted, SUM(locked) AS locked, GROUP_CONCAT(id) AS ids FROM chain) f
      WHERE ${where}`;
 }
 const SESSION_LOGIN_SQL = loginSql('sessions');
 const API_KEY_LOGIN_SQL = loginSql('api_keys');
 
-type RawLogin = Record<
-  | 'expires_at'
-  | 'acting_customer_id'
-  | 'key_id'
-  | 'last_used_at'
-  | 'act_id'
-  | 'act_path'
-  | 'person_id'
-  | 'person_role'
-  | 'own_id'
-  | 'own_path'
-  | 'own_live'
-  | 'chain_deleted'
-  | 'chain_locked'
-  | 'chain_ids',
-  unknown
->;
+type RawLogin = Record<string, unknown>;
+
+/** The customers the login statement met, own first, and their flags summed. */
+function chainOf(r: RawLogin): { ids: number[]; deleted: number; locked: number; complete: boolean } {
+  const ids: number[] = [];
+  let deleted = 0;
+  let locked = 0;
+  for (let i = 0; i < LOGIN_CHAIN_LEVELS; i++) {
+    const id = r[`c${i}_id`];
+    if (id === null || id === undefined) break;
+    ids.push(Number(id));
+    deleted += Number(r[`c${i}_deleted`]);
+    locked += Number(r[`c${i}_locked`]);
+  }
+  // Complete when the walk reached a customer without parent (it did not stop at the last level).
+  const complete = ids.length < LOGIN_CHAIN_LEVELS || r.beyond_id === null || r.beyond_id === undefined;
+  return { ids, deleted, locked, complete };
+}
 
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** The walked chain answers for the path only if it met exactly the path's ids (each once). */
-function chainIsPath(path: string, chainIds: unknown): boolean {
+/** The walked chain answers for the path only if it was complete and met exactly the path's ids (each once). */
+function chainIsPath(path: string, chain: ReturnType<typeof chainOf>): boolean {
   const ids = pathIdsOf(path);
-  const met = chainIds === null || chainIds === undefined ? [] : String(chainIds).split(',').map(Number);
-  const metSet = new Set(met);
+  const metSet = new Set(chain.ids);
   return (
+    chain.complete &&
     ids.length > 0 &&
-    met.length === ids.length &&
-    metSet.size === met.length &&
+    chain.ids.length === ids.length &&
+    metSet.size === chain.ids.length &&
     new Set(ids).size === ids.length &&
     ids.every((id) => metSet.has(id))
   );
@@ -121,10 +130,11 @@ export class IdentityRepository {
   }
 
   private async findLogin(sql: string, hash: string): Promise<LoginRow | null> {
-    const rows = (await this.dataSource.query(sql, [hash, hash])) as RawLogin[];
+    const rows = (await this.dataSource.query(sql, [hash])) as RawLogin[];
     const r = rows[0];
     if (!r) return null;
-    const ownId = intOrNull(r.own_id);
+    const ownId = intOrNull(r.c0_id);
+    const chain = chainOf(r);
     const ownPath = ownId === null ? null : String(r.own_path);
     const actId = intOrNull(r.act_id);
     const personId = intOrNull(r.person_id);
@@ -134,11 +144,11 @@ export class IdentityRepository {
       keyId: intOrNull(r.key_id),
       lastUsedAt: this.instant(ApiKeyEntity, 'lastUsedAt', r.last_used_at),
       person: personId === null ? null : { id: personId, role: String(r.person_role) as Role },
-      own: ownId === null || ownPath === null ? null : { id: ownId, path: ownPath, live: Number(r.own_live) === 1 },
+      own: ownId === null || ownPath === null ? null : { id: ownId, path: ownPath, live: Number(r.c0_deleted) === 0 },
       acting: actId === null ? null : { id: actId, path: String(r.act_path) },
       ownPathState:
-        ownPath !== null && chainIsPath(ownPath, r.chain_ids)
-          ? { anyDeleted: Number(r.chain_deleted ?? 0) > 0, anyWebLocked: Number(r.chain_locked ?? 0) > 0 }
+        ownPath !== null && chainIsPath(ownPath, chain)
+          ? { anyDeleted: chain.deleted > 0, anyWebLocked: chain.locked > 0 }
           : null,
     };
   }

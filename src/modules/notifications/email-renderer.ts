@@ -24,6 +24,7 @@ export class UnknownTemplateError extends Error {}
 export class EmailRenderer {
   private readonly hbs = Handlebars.create();
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly existing = new Map<string, boolean>();
   private readonly cacheEnabled = process.env.NODE_ENV !== 'development';
 
   constructor() {
@@ -37,11 +38,14 @@ export class EmailRenderer {
   }
 
   exists(template: string): boolean {
-    return (
-      NAME.test(template) &&
-      existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.text.hbs`)) &&
-      existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.html.hbs`))
-    );
+    if (!NAME.test(template)) return false;
+    // Asked on every enqueue: remembered (like the compiled templates) instead of two file-system calls each time.
+    const known = this.cacheEnabled ? this.existing.get(template) : undefined;
+    if (known !== undefined) return known;
+    const found =
+      existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.text.hbs`)) && existsSync(join(EMAIL_TEMPLATES_DIR, `${template}.html.hbs`));
+    if (this.cacheEnabled) this.existing.set(template, found);
+    return found;
   }
 
   render(template: string, context: Record<string, unknown>, subject = ''): RenderedEmail {
