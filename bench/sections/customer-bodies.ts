@@ -41,4 +41,3 @@ export function createBody(i: number, rnd: Random, ratePlanId: number) {
     billingAddress: { line1: `${rnd.int(1, 400)} High Street`, city: f.city, postcode: `P${rnd.int(1000, 9999)}`, country: f.country },
   };
 }
-

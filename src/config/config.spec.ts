@@ -49,7 +49,9 @@ describe('DATABASE_URL', () => {
   });
 
   it('is part of the configuration, and a bad one stops the start with its message', () => {
-    expect(loadConfig({ DATABASE_URL: 'mysql://root@localhost/test?socket=/tmp/s.sock' }).database).toMatchObject({ socketPath: '/tmp/s.sock' });
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@localhost/test?socket=/tmp/s.sock' }).database).toMatchObject({
+      socketPath: '/tmp/s.sock',
+    });
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root@localhost/test?socket=s.sock' })).toThrow(/DATABASE_URL/);
   });
 });

@@ -59,7 +59,8 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
     if (!database) throw new ConfigError('DATABASE_URL: mysql URL needs a database name');
     const unknown = [...parsed.searchParams.keys()].filter((k) => k !== 'socket');
-    if (unknown.length) throw new ConfigError(`DATABASE_URL: unknown option "${unknown[0]}" (the one option is ?socket=/path/to/mysqld.sock)`);
+    if (unknown.length)
+      throw new ConfigError(`DATABASE_URL: unknown option "${unknown[0]}" (the one option is ?socket=/path/to/mysqld.sock)`);
     const socketPath = parsed.searchParams.get('socket');
     if (socketPath !== null && !socketPath.startsWith('/')) throw new ConfigError('DATABASE_URL: ?socket= needs an absolute path');
     return {

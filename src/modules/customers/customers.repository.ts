@@ -133,7 +133,13 @@ export class CustomersRepository {
       },
       accountTaken: flag(r.account_taken),
       usernameTaken: flag(r.username_taken),
-      defaultTaxIds: r.default_tax_ids === null ? [] : r.default_tax_ids.split(',').map(Number).sort((a, b) => a - b),
+      defaultTaxIds:
+        r.default_tax_ids === null
+          ? []
+          : r.default_tax_ids
+              .split(',')
+              .map(Number)
+              .sort((a, b) => a - b),
     };
   }
 

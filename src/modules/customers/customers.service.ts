@@ -283,10 +283,15 @@ export class CustomersService {
     try {
       made = await this.tx.run(async (em) => {
         const now = this.clock.now();
-        const { parent, accountTaken, usernameTaken, defaultTaxIds } = await this.loadParentForCreate(em, scope, dto.parentId ?? scope.customerId, {
-          accountNumber: emptyToNull(dto.accountNumber),
-          username,
-        });
+        const { parent, accountTaken, usernameTaken, defaultTaxIds } = await this.loadParentForCreate(
+          em,
+          scope,
+          dto.parentId ?? scope.customerId,
+          {
+            accountNumber: emptyToNull(dto.accountNumber),
+            username,
+          },
+        );
         const plan = await this.ratePlans.findAssignablePlan(em, parent, dto.ratePlanId!);
         const ctx: ResolveContext = { settings: this.settingsLoader(em), owner: parent, existing: null, existingTaxIds: [] };
         const changes = await this.resolveFields(em, ctx, dto);

@@ -147,9 +147,7 @@ export class IdentityRepository {
       own: ownId === null || ownPath === null ? null : { id: ownId, path: ownPath, live: Number(r.c0_deleted) === 0 },
       acting: actId === null ? null : { id: actId, path: String(r.act_path) },
       ownPathState:
-        ownPath !== null && chainIsPath(ownPath, chain)
-          ? { anyDeleted: chain.deleted > 0, anyWebLocked: chain.locked > 0 }
-          : null,
+        ownPath !== null && chainIsPath(ownPath, chain) ? { anyDeleted: chain.deleted > 0, anyWebLocked: chain.locked > 0 } : null,
     };
   }
 
