@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { insertRow } from '../database/insert-row';
 import { Clock } from './clock';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import type { Scope } from './scope';
@@ -22,7 +23,7 @@ export class AuditService {
   ) {}
 
   async record(scope: Scope | null, entry: AuditRecord, em: EntityManager = this.dataSource.manager): Promise<void> {
-    await em.insert(AuditEntryEntity, {
+    await insertRow(em, AuditEntryEntity, {
       at: this.clock.now(),
       actorPersonId: scope?.personId ?? null,
       actorCustomerId: scope?.personCustomerId ?? null,

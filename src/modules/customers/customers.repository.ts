@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, EntityManager, EntityTarget, In, IsNull, ObjectLiteral } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { insertRow } from '../../database/insert-row';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../shared/pagination';
 import { ancestorIds, pathIds } from '../../shared/tenancy';
@@ -154,7 +155,7 @@ export class CustomersRepository {
    * value it wrote (TypeORM would otherwise SELECT the columns that have defaults).
    */
   async insertCustomer(em: EntityManager, row: Partial<CustomerEntity>): Promise<number> {
-    return this.insertRow(em, CustomerEntity, { ...row, ...searchColumns(row as CustomerEntity) });
+    return insertRow(em, CustomerEntity, { ...row, ...searchColumns(row as CustomerEntity) });
   }
 
   /** Changes columns of `current` (the row as read in this transaction), keeping its search text in step. */
@@ -167,27 +168,6 @@ export class CustomersRepository {
   async setPath(em: EntityManager, id: number, path: string): Promise<void> {
     await em.query('UPDATE customers SET path = ? WHERE id = ?', [path, id]);
   }
-
-  /**
-   * One INSERT of the columns `row` sets, values converted exactly as TypeORM's insert() does (column
-   * transformers, then the driver), but as a fixed statement with placeholders: no query building, no
-   * read-back, and better-sqlite3 reuses the prepared statement (TypeORM writes numbers into the SQL
-   * text on SQLite, so every id makes a new statement). Returns the generated id.
-   */
-  private async insertRow<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Partial<T>): Promise<number> {
-    const meta = em.connection.getMetadata(target);
-    const columns = meta.columns.filter((c) => c.getEntityValue(row) !== undefined);
-    const key = `${meta.tableName}:${columns.map((c) => c.databaseName).join(',')}`;
-    let sql = this.insertStatements.get(key);
-    if (!sql) {
-      const q = (name: string) => em.connection.driver.escape(name);
-      sql = `INSERT INTO ${q(meta.tableName)} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-      this.insertStatements.set(key, sql);
-    }
-    const values = columns.map((c) => em.connection.driver.preparePersistentValue(c.getEntityValue(row), c) as unknown);
-    return insertedId(await em.query(sql, values));
-  }
-  private readonly insertStatements = new Map<string, string>();
 
   /**
    * Account numbers are unique per parent ignoring case. The unique index IDX_customers_parent_account
@@ -246,13 +226,13 @@ export class CustomersRepository {
   }
 
   insertPerson(em: EntityManager, row: Partial<PersonEntity>): Promise<number> {
-    return this.insertRow(em, PersonEntity, row);
+    return insertRow(em, PersonEntity, row);
   }
   insertSipAccount(em: EntityManager, row: Partial<SipAccountEntity>): Promise<number> {
-    return this.insertRow(em, SipAccountEntity, row);
+    return insertRow(em, SipAccountEntity, row);
   }
   insertMailbox(em: EntityManager, row: Partial<MailboxEntity>): Promise<number> {
-    return this.insertRow(em, MailboxEntity, row);
+    return insertRow(em, MailboxEntity, row);
   }
 
   async setPersonDisplayName(em: EntityManager, personId: number, displayName: string, at: Date): Promise<void> {
@@ -381,12 +361,14 @@ export class CustomersRepository {
       const term = searchTerm(search);
       if (term !== null) {
         // search_text and the term are lower-cased already, so the test is a plain substring test: on SQLite
-        // LIKE (its fastest), on MariaDB a binary LOCATE (about 4 times cheaper than LIKE in the collation).
+        // LIKE (its fastest), on MariaDB a byte-wise LOCATE (LIKE in the column's collation costs 2.5 times
+        // as much). The needle is the binary one: MariaDB then searches the column's bytes as stored, where
+        // CAST(c.search_text AS BINARY) converted every row first (100,000 rows: 19 ms instead of 27 ms).
         if (this.tx.isSqlite) {
           either.push(`c.search_text LIKE ? ${LIKE_ESCAPE}`);
           params.push(likeContains(term));
         } else {
-          either.push('LOCATE(?, CAST(c.search_text AS BINARY)) > 0');
+          either.push('LOCATE(CAST(? AS BINARY), c.search_text) > 0');
           params.push(term);
         }
       }
@@ -467,12 +449,4 @@ export class CustomersRepository {
 function searchColumns(c: SearchableFields): Pick<CustomerEntity, 'searchText' | 'searchUnindexed'> {
   const searchText = searchTextOf(c);
   return { searchText, searchUnindexed: searchText === null };
-}
-
-/** The id an INSERT generated: better-sqlite3 answers lastInsertRowid, mysql2 a result header. */
-function insertedId(raw: unknown): number {
-  const id = typeof raw === 'object' && raw !== null && 'insertId' in raw ? (raw as { insertId: number | string }).insertId : raw;
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`no generated id in the INSERT result: ${String(id)}`);
-  return n;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { insertRow } from '../../database/insert-row';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PasswordTokenEntity } from './entities/password-token.entity';
@@ -216,7 +217,7 @@ export class IdentityRepository {
   }
 
   async insertPasswordToken(em: EntityManager, token: Partial<PasswordTokenEntity>): Promise<void> {
-    await em.insert(PasswordTokenEntity, token);
+    await insertRow(em, PasswordTokenEntity, token);
   }
   findPasswordToken(tokenHash: string): Promise<PasswordTokenEntity | null> {
     return this.dataSource.getRepository(PasswordTokenEntity).findOneBy({ tokenHash });

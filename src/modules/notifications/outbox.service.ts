@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { insertRow } from '../../database/insert-row';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
@@ -71,7 +72,7 @@ export class OutboxService {
     } catch (err) {
       this.logger.warn(`could not render ${mail.template}: ${errorText(err)}`);
     }
-    const result = await em.insert(OutboxEmailEntity, {
+    const id = await insertRow(em, OutboxEmailEntity, {
       customerId: mail.customerId,
       toAddress: mail.to.slice(0, 254),
       subject: mail.subject.slice(0, 300),
@@ -89,7 +90,7 @@ export class OutboxService {
     });
     if (em.queryRunner?.isTransactionActive) (em.queryRunner.data as Record<string, unknown>)[KICK_AFTER_COMMIT] = true;
     else this.dispatcher.kickDelivery();
-    return Number(result.identifiers[0].id);
+    return id;
   }
 
   /**
