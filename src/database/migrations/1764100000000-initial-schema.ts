@@ -27,11 +27,23 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         ],
       }),
     );
-    await create(new Table({ name: 'regions', columns: [id(), varchar('name', 100), timestamp('created_at')], indices: [idx('IDX_regions_name', ['name'], true)] }));
+    await create(
+      new Table({
+        name: 'regions',
+        columns: [id(), varchar('name', 100), timestamp('created_at')],
+        indices: [idx('IDX_regions_name', ['name'], true)],
+      }),
+    );
     await create(
       new Table({
         name: 'dial_plans',
-        columns: [id(), int('owner_customer_id'), varchar('name', 100), varchar('description', 500, { nullable: true }), timestamp('created_at')],
+        columns: [
+          id(),
+          int('owner_customer_id'),
+          varchar('name', 100),
+          varchar('description', 500, { nullable: true }),
+          timestamp('created_at'),
+        ],
         indices: [idx('IDX_dial_plans_owner_name', ['owner_customer_id', 'name'], true)],
       }),
     );
@@ -232,7 +244,14 @@ export class InitialSchema1764100000000 implements MigrationInterface {
     await create(
       new Table({
         name: 'password_tokens',
-        columns: [id(), int('person_id'), varchar('token_hash', 64), timestamp('expires_at'), timestamp('used_at', { nullable: true }), timestamp('created_at')],
+        columns: [
+          id(),
+          int('person_id'),
+          varchar('token_hash', 64),
+          timestamp('expires_at'),
+          timestamp('used_at', { nullable: true }),
+          timestamp('created_at'),
+        ],
         indices: [idx('IDX_password_tokens_hash', ['token_hash'], true)],
       }),
     );
@@ -334,16 +353,36 @@ export class InitialSchema1764100000000 implements MigrationInterface {
     await create(
       new Table({
         name: 'throttle_buckets',
-        columns: [{ ...varchar('bucket_key', 200), isPrimary: true }, int('failures'), timestamp('window_start'), timestamp('blocked_until', { nullable: true })],
+        columns: [
+          { ...varchar('bucket_key', 200), isPrimary: true },
+          int('failures'),
+          timestamp('window_start'),
+          timestamp('blocked_until', { nullable: true }),
+        ],
       }),
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'throttle_buckets', 'audit_log', 'outbox_emails', 'mailboxes', 'sip_accounts', 'numbers', 'password_tokens',
-      'api_keys', 'sessions', 'people', 'taxes', 'customer_taxes', 'customers', 'rate_plans', 'exchange_rates',
-      'dial_plans', 'regions', 'system_settings',
+      'throttle_buckets',
+      'audit_log',
+      'outbox_emails',
+      'mailboxes',
+      'sip_accounts',
+      'numbers',
+      'password_tokens',
+      'api_keys',
+      'sessions',
+      'people',
+      'taxes',
+      'customer_taxes',
+      'customers',
+      'rate_plans',
+      'exchange_rates',
+      'dial_plans',
+      'regions',
+      'system_settings',
     ]) {
       await q.dropTable(t, true, true, true);
     }

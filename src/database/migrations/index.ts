@@ -3,6 +3,7 @@ import { CustomerRetiredIdentifiers1764200000000 } from './1764200000000-custome
 import { RateDecks1764305000000 } from './1764305000000-rate-decks';
 import { OutboxUnrenderedIndex1764400000000 } from './1764400000000-outbox-unrendered-index';
 import { CustomerListSearch1764410000000 } from './1764410000000-customer-list-search';
+import { LoginNamesNocase1764500000000 } from './1764500000000-login-names-nocase';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   RateDecks1764305000000,
   OutboxUnrenderedIndex1764400000000,
   CustomerListSearch1764410000000,
+  LoginNamesNocase1764500000000,
 ];

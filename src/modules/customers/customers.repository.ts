@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../shared/pagination';
@@ -95,9 +96,8 @@ export class CustomersRepository {
    * same parent go ahead; the subqueries are plain reads. SQLite runs one transaction at a time.
    *
    * Account numbers: IDX_customers_parent_account compares ignoring case on both databases (MariaDB: its
-   * collation; SQLite: built COLLATE NOCASE), so that probe is one index lookup. Login names: MariaDB's
-   * IDX_people_username ignores case too. On SQLite it does not, so the probe reads that whole index
-   * (COLLATE NOCASE folds ASCII letters, as SQLite's LOWER() does; about 2.5 ms per 100,000 people).
+   * collation; SQLite: built COLLATE NOCASE), so that probe is one index lookup; the same for login names
+   * and IDX_people_username (migration LoginNamesNocase1764500000000).
    */
   async parentForCreate(
     em: EntityManager,
@@ -191,7 +191,12 @@ export class CustomersRepository {
   }
 
   async sipUsernameTaken(em: EntityManager, username: string): Promise<boolean> {
-    return (await em.createQueryBuilder(SipAccountEntity, 's').where('LOWER(s.username) = LOWER(:username)', { username }).getCount()) > 0;
+    return (
+      (await em
+        .createQueryBuilder(SipAccountEntity, 's')
+        .where(equalsIgnoringCase(em, 's.username', 'username'), { username })
+        .getCount()) > 0
+    );
   }
   async mailboxTaken(em: EntityManager, mailbox: string): Promise<boolean> {
     return (await em.countBy(MailboxEntity, { mailbox })) > 0;

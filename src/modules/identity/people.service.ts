@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
@@ -264,9 +265,12 @@ export class PeopleService {
     return person;
   }
 
-  /** Case-insensitive on both databases (MariaDB's unique index is; SQLite's is not). */
+  /** Ignoring case, through the unique index (equalsIgnoringCase). */
   private async assertUsernameFree(em: EntityManager, username: string): Promise<void> {
-    const taken = await em.createQueryBuilder(PersonEntity, 'p').where('LOWER(p.username) = LOWER(:username)', { username }).getCount();
+    const taken = await em
+      .createQueryBuilder(PersonEntity, 'p')
+      .where(equalsIgnoringCase(em, 'p.username', 'username'), { username })
+      .getCount();
     if (taken) throw ConflictError.field('username', 'this username is already taken');
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder, type ObjectLiteral } from 'typeorm';
+import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { MailboxEntity } from './entities/mailbox.entity';
 import { NumberEntity } from './entities/number.entity';
@@ -163,11 +164,11 @@ export class TelephonyRepository {
   }
 
   /**
-   * Case-insensitive on both databases (MariaDB's unique index is, SQLite's is not). Deleted lines hold
-   * "#<id>#<name>", so they never match.
+   * Ignoring case, through the unique index (equalsIgnoringCase). Deleted lines hold "#<id>#<name>", so
+   * they never match.
    */
   async sipUsernameTaken(em: EntityManager, username: string, exceptId?: number): Promise<boolean> {
-    const qb = em.createQueryBuilder(SipAccountEntity, 's').where('LOWER(s.username) = LOWER(:username)', { username });
+    const qb = em.createQueryBuilder(SipAccountEntity, 's').where(equalsIgnoringCase(em, 's.username', 'username'), { username });
     if (exceptId) qb.andWhere('s.id <> :exceptId', { exceptId });
     return (await qb.getCount()) > 0;
   }

@@ -7,6 +7,7 @@ export type Role = (typeof ROLES)[number];
 
 /** A person who can log in for a customer. Usernames are unique platform-wide (one login form). */
 @Entity('people')
+// Unique ignoring case: MariaDB's collation; on SQLite the migration builds it on (username COLLATE NOCASE).
 @Index('IDX_people_username', ['username'], { unique: true })
 @Index('IDX_people_customer', ['customerId'])
 export class PersonEntity {

@@ -7,6 +7,7 @@ import { CustomerEntity } from '../../customers/entities/customer.entity';
  * HA1) on the switch side; it is shown to administrators only.
  */
 @Entity('sip_accounts')
+// Unique ignoring case: MariaDB's collation; on SQLite the migration builds it on (username COLLATE NOCASE).
 @Index('IDX_sip_accounts_username', ['username'], { unique: true })
 @Index('IDX_sip_accounts_customer', ['customerId'])
 export class SipAccountEntity {
