@@ -130,7 +130,7 @@ describe('customers: list and search through the index, create without read-back
       }
     });
 
-    it('reads the parent and checks the login name and account number in one statement, and writes without reading back', async () => {
+    it('reads the parent and its rate plan and checks the login name and account number in one statement, and writes without reading back', async () => {
       const sent = await statements(() =>
         t.http
           .post('/api/v1/customers')
@@ -141,20 +141,23 @@ describe('customers: list and search through the index, create without read-back
       const sql = sent.map((s) => s.sql.replace(/[`"]/g, '').replace(/\s+/g, ' '));
       const insert = sql.findIndex((s) => /^INSERT INTO customers\b/.test(s));
       expect(insert).toBeGreaterThan(0);
-      // Before the insert: one read of customers (the parent, locked on MariaDB, with both probes), no people read.
-      const reads = sql.slice(0, insert).filter((s) => /^SELECT .* FROM (customers|people) /.test(s));
+      // Before the insert: one read of customers (the parent, locked on MariaDB, with both probes and the plan), no
+      // people or plan read of its own.
+      const reads = sql.slice(0, insert).filter((s) => /^SELECT .* FROM (customers|people|rate_plans) /.test(s));
       expect(reads).toHaveLength(1);
       expect(reads[0]).toMatch(
-        /FROM customers a WHERE a\.parent_id = c\.id AND a\.account_number = \?.* FROM people p WHERE .*username.* FROM customers c WHERE c\.id = \?/,
+        /FROM customers a WHERE a\.parent_id = c\.id AND a\.account_number = \?.* FROM people p WHERE .*username.* FROM customers c LEFT JOIN rate_plans rp ON rp\.id = \? .* WHERE c\.id = \?/,
       );
       const probe = sent[sql.indexOf(reads[0])];
-      expect(probe.params).toEqual(['CNT-1', 'count@example.com', 1]);
+      expect(probe.params).toEqual(['CNT-1', 'count@example.com', 2, 1]);
       if (testDatabaseKind() === 'sqlite') {
-        // The account number probe is an index lookup (IDX_customers_parent_account is COLLATE NOCASE).
+        // The account number and login name probes are index lookups (both indexes are COLLATE NOCASE), the
+        // plan is read by its primary key.
         const plan = (await t.dataSource.query(`EXPLAIN QUERY PLAN ${probe.sql}`, probe.params)) as Array<{ detail: string }>;
-        expect(plan.map((p) => p.detail).join('; ')).toContain(
-          'USING COVERING INDEX IDX_customers_parent_account (parent_id=? AND account_number=?)',
-        );
+        const details = plan.map((p) => p.detail).join('; ');
+        expect(details).toContain('USING COVERING INDEX IDX_customers_parent_account (parent_id=? AND account_number=?)');
+        expect(details).toContain('USING COVERING INDEX IDX_people_username (username=?)');
+        expect(details).toMatch(/SEARCH rp USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       }
       // After it: no read-back of the new row (TypeORM's reload, or the answer's five SELECTs).
       expect(sql.slice(insert + 1).filter((s) => /^SELECT\b.* FROM customers\b/.test(s))).toEqual([]);

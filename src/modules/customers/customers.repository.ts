@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
+import { hydrate, selectColumns } from '../../database/raw-entity';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../shared/pagination';
 import { ancestorIds, pathIds } from '../../shared/tenancy';
@@ -31,6 +32,24 @@ export interface NewParent {
   lockedWeb: boolean;
   lockedCalls: boolean;
 }
+
+/** The rate plan a create names, and the SQL condition (on `rp`, the plan, and `c`, the parent) for "c may assign it". */
+export interface AssignablePlanProbe {
+  id: number;
+  assignable: string;
+}
+
+export interface ParentForCreate {
+  parent: NewParent | null;
+  accountTaken: boolean;
+  usernameTaken: boolean;
+  defaultTaxIds: number[];
+  /** The named plan, if the parent may assign it. */
+  plan: RatePlanEntity | null;
+}
+
+/** Prefix of the plan's columns in the parent query. */
+const PLAN_PREFIX = 'rp__';
 
 /** Row shape of the parent query (SQLite and MariaDB both answer booleans as 0/1). */
 interface NewParentRow {
@@ -103,11 +122,13 @@ export class CustomersRepository {
     em: EntityManager,
     id: number,
     probe: { accountNumber: string | null; username: string },
-  ): Promise<{ parent: NewParent | null; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[] }> {
+    plan: AssignablePlanProbe,
+  ): Promise<ParentForCreate> {
     const sqlite = this.tx.isSqlite;
     const rows = (await em.query(
       'SELECT c.id, c.parent_id, c.path, c.depth, c.reseller, CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted, ' +
         'c.timezone, c.locked_web, c.locked_calls, ' +
+        `${selectColumns(em.connection, RatePlanEntity, 'rp', PLAN_PREFIX)}, ` +
         `(SELECT 1 FROM customers a WHERE a.parent_id = c.id AND a.account_number = ?${sqlite ? ' COLLATE NOCASE' : ''} LIMIT 1) AS account_taken, ` +
         `(SELECT 1 FROM people p WHERE p.username = ?${sqlite ? ' COLLATE NOCASE' : ''} LIMIT 1) AS username_taken, ` +
         // The taxes a new customer of c gets when the request names none: the usable ones (usableTaxes: c's
@@ -115,11 +136,13 @@ export class CustomersRepository {
         // to save the create a round trip.
         "(SELECT GROUP_CONCAT(t.id) FROM taxes t WHERE t.deleted_at IS NULL AND t.default_liability IN ('new', 'all') " +
         "AND (t.owner_customer_id = c.id OR (t.shared = 1 AND c.path LIKE CONCAT('%/', t.owner_customer_id, '/%')))) AS default_tax_ids " +
-        `FROM customers c WHERE c.id = ?${sqlite ? '' : ' LOCK IN SHARE MODE'}`,
-      [probe.accountNumber, probe.username, id],
+        // The plan the request names, if c may assign it (the rate-plans module's rule, as SQL).
+        `FROM customers c LEFT JOIN rate_plans rp ON rp.id = ? AND ${plan.assignable} ` +
+        `WHERE c.id = ?${sqlite ? '' : ' LOCK IN SHARE MODE'}`,
+      [probe.accountNumber, probe.username, plan.id, id],
     )) as NewParentRow[];
     const r = rows[0];
-    if (!r) return { parent: null, accountTaken: false, usernameTaken: false, defaultTaxIds: [] };
+    if (!r) return { parent: null, accountTaken: false, usernameTaken: false, defaultTaxIds: [], plan: null };
     return {
       parent: {
         id: Number(r.id),
@@ -141,6 +164,7 @@ export class CustomersRepository {
               .split(',')
               .map(Number)
               .sort((a, b) => a - b),
+      plan: hydrate(em.connection, RatePlanEntity, r as unknown as Record<string, unknown>, PLAN_PREFIX),
     };
   }
 

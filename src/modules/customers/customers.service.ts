@@ -283,16 +283,13 @@ export class CustomersService {
     try {
       made = await this.tx.run(async (em) => {
         const now = this.clock.now();
-        const { parent, accountTaken, usernameTaken, defaultTaxIds } = await this.loadParentForCreate(
+        const { parent, accountTaken, usernameTaken, defaultTaxIds, plan } = await this.loadParentForCreate(
           em,
           scope,
           dto.parentId ?? scope.customerId,
-          {
-            accountNumber: emptyToNull(dto.accountNumber),
-            username,
-          },
+          { accountNumber: emptyToNull(dto.accountNumber), username },
+          dto.ratePlanId!,
         );
-        const plan = await this.ratePlans.findAssignablePlan(em, parent, dto.ratePlanId!);
         const ctx: ResolveContext = { settings: this.settingsLoader(em), owner: parent, existing: null, existingTaxIds: [] };
         const changes = await this.resolveFields(em, ctx, dto);
         const row: Partial<CustomerEntity> = Object.assign(
@@ -484,21 +481,27 @@ export class CustomersService {
   /**
    * The parent, read once and locked so that it cannot stop being a reseller, or be deleted, while a child
    * is being added (a shared lock: creations under the same parent do not wait for each other); out of
-   * scope = 404. The same statement tells whether the account number and login name are taken.
+   * scope = 404. The same statement tells whether the account number and login name are taken, and reads
+   * the rate plan if the parent may assign it (404 otherwise, as RatePlansApi.findAssignablePlan answers).
    */
   private async loadParentForCreate(
     em: EntityManager,
     scope: Scope,
     parentId: number,
     probe: { accountNumber: string | null; username: string },
-  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[] }> {
+    ratePlanId: number,
+  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[]; plan: RatePlanEntity }> {
     if (!Number.isSafeInteger(parentId) || parentId < 1) throw new NotFoundError('customer');
-    const found = await this.repo.parentForCreate(em, parentId, probe);
+    const found = await this.repo.parentForCreate(em, parentId, probe, {
+      id: Number.isSafeInteger(ratePlanId) && ratePlanId > 0 ? ratePlanId : 0, // 0: no plan has it, so 404 below
+      assignable: this.ratePlans.assignableCondition('rp', 'c'),
+    });
     const parent = found.parent;
     if (!parent || parent.deleted || !isInSubtree(scope.customerPath, parent.path)) throw new NotFoundError('customer');
     if (!parent.reseller && parent.parentId !== null)
       throw new BusinessRuleError('customers can only be added under a reseller or the system owner');
-    return { ...found, parent };
+    if (!found.plan) throw new NotFoundError('rate plan'); // missing, deleted, or not the parent's to assign
+    return { ...found, parent, plan: found.plan };
   }
 
   /**

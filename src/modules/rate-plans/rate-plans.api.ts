@@ -34,8 +34,25 @@ export class RatePlansApi {
     return this.assignablePlansQuery(em, owner).orderBy('p.ownerCustomerId', 'DESC').addOrderBy('p.name', 'ASC').getMany();
   }
 
+  /**
+   * The rule of `assignablePlansQuery` as one SQL condition on the plan row `plan` and the owner's
+   * customer row `owner` (its ancestors are the ids in its path), for statements that read the plan
+   * together with the owner. Tests check that both forms agree for every sharing mode and level.
+   */
+  assignableCondition(plan: string, owner: string): string {
+    return (
+      `${plan}.deleted_at IS NULL AND (${plan}.owner_customer_id = ${owner}.id` +
+      ` OR (${plan}.sharing = 'children' AND ${plan}.owner_customer_id = ${owner}.parent_id)` +
+      ` OR (${plan}.sharing = 'recursive' AND ${owner}.path LIKE CONCAT('%/', ${plan}.owner_customer_id, '/%')))`
+    );
+  }
+
   /** The plan if `owner` may assign it; otherwise 404 (the plan is invisible to that branch). */
-  async findAssignablePlan(em: EntityManager, owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>, planId: number): Promise<RatePlanEntity> {
+  async findAssignablePlan(
+    em: EntityManager,
+    owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>,
+    planId: number,
+  ): Promise<RatePlanEntity> {
     if (!Number.isSafeInteger(planId) || planId < 1) throw new NotFoundError('rate plan');
     const plan = await this.assignablePlansQuery(em, owner).andWhere('p.id = :planId', { planId }).getOne();
     if (!plan) throw new NotFoundError('rate plan');

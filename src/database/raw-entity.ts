@@ -1,0 +1,35 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * Reading an entity's row as part of a hand-written statement (a join into a query that reads other
+ * things too, to save a round trip): `selectColumns` lists its columns under a prefix, `hydrate` turns
+ * them back into the entity exactly as TypeORM would (driver conversion, then column transformers).
+ */
+export function selectColumns<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  target: EntityTarget<T>,
+  alias: string,
+  prefix: string,
+): string {
+  const q = (name: string) => dataSource.driver.escape(name);
+  return dataSource
+    .getMetadata(target)
+    .columns.map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`)
+    .join(', ');
+}
+
+/** The entity from a row holding `selectColumns(…, prefix)`; null when its primary key is null (no row joined). */
+export function hydrate<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  target: EntityTarget<T>,
+  raw: Record<string, unknown>,
+  prefix: string,
+): T | null {
+  const meta = dataSource.getMetadata(target);
+  if (meta.primaryColumns.some((c) => raw[prefix + c.databaseName] === null || raw[prefix + c.databaseName] === undefined)) return null;
+  const entity = meta.create() as T;
+  for (const column of meta.columns) {
+    column.setEntityValue(entity, dataSource.driver.prepareHydratedValue(raw[prefix + column.databaseName], column));
+  }
+  return entity;
+}
