@@ -329,13 +329,68 @@ describe('customers: list and search through the index, create without read-back
       expect(indias).toEqual([kids[1].id, kids[3].id]);
     });
 
+    it('pages and counts a search exactly with more matches than one pass fetches, and with fewer', async () => {
+      const r = await createReseller(t, t.auth);
+      const many = 5050; // above SEARCH_ONE_PASS_MAX (5,000): SQLite counts and pages instead
+      const at = testDatabaseKind() === 'sqlite' ? '2026-01-02 03:04:05.678' : new Date('2026-01-02T03:04:05.678Z');
+      const cols =
+        'parent_id, path, depth, type, name, email, timezone, billing_type, payment_type, currency, credit_limit, low_balance_threshold, balance, search_text, search_unindexed, created_at, updated_at';
+      await t.dataSource.transaction(async (em) => {
+        for (let i = many - 1; i >= 0; i--) {
+          const name = `Bulk Match ${String(i).padStart(4, '0')}`;
+          const email = `bulk${i}@example.com`;
+          await em.query(
+            `INSERT INTO customers (${cols}) VALUES (${cols
+              .split(',')
+              .map(() => '?')
+              .join(', ')})`,
+            [
+              r.id,
+              `/1/${r.id}/x/`,
+              2,
+              'normal',
+              name,
+              email,
+              'UTC',
+              'prepaid',
+              'none',
+              'EUR',
+              0,
+              0,
+              0,
+              `${name.toLowerCase()}\u001f${email}`,
+              false,
+              at,
+              at,
+            ],
+          );
+        }
+      });
+      const page = async (q: Record<string, unknown>) => {
+        const res = await list(r.auth, q).expect(200);
+        return [names(res), res.body.total];
+      };
+      const expected = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => `Bulk Match ${String(from + i).padStart(4, '0')}`);
+      expect(await page({ search: 'bulk match', page: 3, pageSize: 50 })).toEqual([expected(100, 150), many]);
+      expect(await page({ search: 'BULK MATCH', page: 102, pageSize: 50 })).toEqual([expected(5050, 5050), many]);
+      expect(await page({ search: 'bulk match', page: 101, pageSize: 50 })).toEqual([expected(5000, 5050), many]);
+      expect(await page({ search: 'bulk match 00', page: 2, pageSize: 40 })).toEqual([expected(40, 80), 100]);
+      expect(await page({ search: 'bulk match 00', page: 3, pageSize: 40 })).toEqual([expected(80, 100), 100]);
+      expect(await page({ search: 'bulk match 00', page: 4, pageSize: 40 })).toEqual([[], 100]);
+    });
+
     it('walks only IDX_customers_parent_live for a page, its count and a search (SQLite plan)', async () => {
       if (testDatabaseKind() !== 'sqlite') return; // MariaDB picks plans by statistics, which a test database does not have
       await createCustomer(t, t.auth, { name: 'Planned Papa' });
-      for (const query of [{ page: 1 }, { search: 'planned papa' }]) {
+      // A page: the count and the page's ids; a search with few matches: all of them in one pass.
+      for (const [query, passes] of [
+        [{ page: 1 }, 2],
+        [{ search: 'planned papa' }, 1],
+      ] as const) {
         const sent = await statements(() => list(t.auth, query).expect(200));
         const selects = sent.filter((s) => /^SELECT\b.*\bFROM customers c WHERE c\.parent_id = \?/.test(s.sql));
-        expect(selects.length).toBeGreaterThanOrEqual(2);
+        expect(selects).toHaveLength(passes);
         for (const s of selects) {
           const plan = (await t.dataSource.query(`EXPLAIN QUERY PLAN ${s.sql}`, s.params)) as Array<{ detail: string }>;
           expect(plan.map((p) => p.detail).join('; ')).toMatch(
