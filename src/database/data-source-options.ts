@@ -29,6 +29,9 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 10000');
         conn.pragma('synchronous = NORMAL');
+        // 64 MiB of page cache instead of SQLite's 2 MiB: a customer list or search walks an index of ~15 MB
+        // per 100,000 customers, which otherwise comes back through a read() per page on every request.
+        conn.pragma('cache_size = -65536');
       },
     };
   }

@@ -26,6 +26,21 @@ describe(`schema on ${testDatabaseKind()}`, () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('opens the database as the app needs it: SQLite in WAL mode with foreign keys and a 64 MiB page cache; MariaDB in utf8mb4', async () => {
+    if (testDatabaseKind() === 'sqlite') {
+      const pragma = async (name: string) => Object.values(((await ds.query(`PRAGMA ${name}`)) as Record<string, unknown>[])[0])[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('foreign_keys')).toBe(1);
+      expect(await pragma('cache_size')).toBe(-65536);
+    } else {
+      const [row] = (await ds.query('SELECT @@character_set_connection AS cs, @@collation_connection AS co')) as {
+        cs: string;
+        co: string;
+      }[];
+      expect(row).toEqual({ cs: 'utf8mb4', co: 'utf8mb4_unicode_ci' });
+    }
+  });
+
   it('rolls every migration back and forward again', async () => {
     for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration();
     expect(await ds.showMigrations()).toBe(true);
