@@ -6,6 +6,7 @@ import { LOGIN_CHAIN_LEVELS } from '../../src/modules/identity/identity.reposito
 import { hashSecret, sha256 } from '../../src/modules/identity/secrets';
 import { Money } from '../../src/shared/money';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
+import { recordStatements } from '../helpers/statements';
 
 type Auth = { Authorization: string };
 
@@ -16,19 +17,9 @@ type Auth = { Authorization: string };
 describe('authentication on every request: statements and effect', () => {
   let t: TestApp;
   let seq = 0;
-  let recorded: string[] | null = null;
-
+  let record: ReturnType<typeof recordStatements>;
   /** The SQL statements TypeORM sends while `fn` runs (counted through its logger, as the bench does). */
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const list: string[] = [];
-    recorded = list;
-    try {
-      await fn();
-    } finally {
-      recorded = null;
-    }
-    return list;
-  }
+  const statements = async (fn: () => Promise<unknown>): Promise<string[]> => (await record(fn)).map((s) => s.sql);
 
   async function customer(parent: CustomerEntity, fields: Partial<CustomerEntity> = {}): Promise<CustomerEntity> {
     const repo = t.dataSource.getRepository(CustomerEntity);
@@ -81,12 +72,7 @@ describe('authentication on every request: statements and effect', () => {
   let root: CustomerEntity;
   beforeAll(async () => {
     t = await startTestApp();
-    const logger = t.dataSource.logger;
-    const original = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      recorded?.push(query);
-      return original(query, parameters, queryRunner);
-    };
+    record = recordStatements(t.dataSource);
     root = await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ id: 1 });
   });
   afterAll(() => t.close());

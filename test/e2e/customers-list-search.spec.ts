@@ -2,6 +2,7 @@ import { CustomersRepository } from '../../src/modules/customers/customers.repos
 import { SEARCH_TEXT_MAX } from '../../src/modules/customers/domain/customer-search';
 import { startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
+import { recordStatements } from '../helpers/statements';
 import {
   addNumber,
   addRatePlan,
@@ -23,30 +24,13 @@ import { insertCustomer } from '../factories/rows';
  */
 describe('customers: list and search through the index, create without read-back (HTTP)', () => {
   let t: TestApp;
-  let recorded: Array<{ sql: string; params: unknown[] }> | null = null;
+  let statements: ReturnType<typeof recordStatements>;
 
   beforeAll(async () => {
     t = await startTestApp();
-    const logger = t.dataSource.logger;
-    const original = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      recorded?.push({ sql: query, params: Array.isArray(parameters) ? parameters : [] });
-      return original(query, parameters, queryRunner);
-    };
+    statements = recordStatements(t.dataSource);
   });
   afterAll(() => t.close());
-
-  /** The SQL statements sent while `fn` runs. */
-  async function statements(fn: () => Promise<unknown>): Promise<Array<{ sql: string; params: unknown[] }>> {
-    const list: Array<{ sql: string; params: unknown[] }> = [];
-    recorded = list;
-    try {
-      await fn();
-    } finally {
-      recorded = null;
-    }
-    return list;
-  }
 
   const list = (auth: Auth, q: Record<string, unknown>) => t.http.get('/api/v1/customers').query(q).set(auth);
   const names = (res: { body: { items: Array<{ name: string }> } }) => res.body.items.map((c) => c.name);

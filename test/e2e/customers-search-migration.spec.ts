@@ -1,9 +1,7 @@
 import { DataSource } from 'typeorm';
-import { parseDatabaseUrl } from '../../src/config/config';
-import { dataSourceOptions, detectDatabaseFlavour } from '../../src/database/data-source-options';
 import { CustomerListSearch1764410000000 } from '../../src/database/migrations/1764410000000-customer-list-search';
 import { searchTextOf } from '../../src/modules/customers/domain/customer-search';
-import { createTestDatabase, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
 
 /** The migration that adds the search text fills it for the customers already there, and undoes cleanly. */
 describe(`customers: search text migration on ${testDatabaseKind()}`, () => {
@@ -12,8 +10,7 @@ describe(`customers: search text migration on ${testDatabaseKind()}`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(db.url))));
-    await ds.initialize();
+    ds = await openDataSource(db.url);
   });
   afterAll(async () => {
     await ds.destroy();

@@ -1,11 +1,10 @@
 import { DataSource } from 'typeorm';
-import { parseDatabaseUrl } from '../../src/config/config';
-import { dataSourceOptions, detectDatabaseFlavour } from '../../src/database/data-source-options';
 import { LoginNamesNocase1764500000000 } from '../../src/database/migrations/1764500000000-login-names-nocase';
 import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SipAccountEntity } from '../../src/modules/telephony/entities/sip-account.entity';
 import { startTestApp, TestApp } from '../helpers/app';
-import { createTestDatabase, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { recordStatements } from '../helpers/statements';
 import { createCustomer } from '../factories/customers';
 
 /**
@@ -14,29 +13,13 @@ import { createCustomer } from '../factories/customers';
  */
 describe(`login names and SIP usernames ignore case (${testDatabaseKind()})`, () => {
   let t: TestApp;
-  let recorded: Array<{ sql: string; params: unknown[] }> | null = null;
+  let statements: ReturnType<typeof recordStatements>;
 
   beforeAll(async () => {
     t = await startTestApp();
-    const logger = t.dataSource.logger;
-    const original = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      recorded?.push({ sql: query, params: Array.isArray(parameters) ? parameters : [] });
-      return original(query, parameters, queryRunner);
-    };
+    statements = recordStatements(t.dataSource);
   });
   afterAll(() => t.close());
-
-  async function statements(fn: () => Promise<unknown>): Promise<Array<{ sql: string; params: unknown[] }>> {
-    const list: Array<{ sql: string; params: unknown[] }> = [];
-    recorded = list;
-    try {
-      await fn();
-    } finally {
-      recorded = null;
-    }
-    return list;
-  }
 
   const insertPerson = (customerId: number, username: string) =>
     t.dataSource.getRepository(PersonEntity).insert({
@@ -115,8 +98,7 @@ describe(`migration LoginNamesNocase on ${testDatabaseKind()}`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(db.url))));
-    await ds.initialize();
+    ds = await openDataSource(db.url);
   });
   afterAll(async () => {
     await ds.destroy();

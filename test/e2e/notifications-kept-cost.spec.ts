@@ -4,6 +4,7 @@ import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outb
 import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatcher';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { startTestApp, TestApp } from '../helpers/app';
+import { recordStatements } from '../helpers/statements';
 
 /**
  * Without SMTP every mail is kept with the text rendered at enqueue time. What it costs the writers:
@@ -14,19 +15,9 @@ describe('kept outbox: what a commit and the timer cost', () => {
   let outbox: OutboxService;
   let dispatcher: OutboxDispatcher;
   let tx: TransactionRunner;
-  let recorded: string[] | null = null;
+  let record: ReturnType<typeof recordStatements>;
   const mysql = () => t.dataSource.options.type !== 'better-sqlite3';
-
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const list: string[] = [];
-    recorded = list;
-    try {
-      await fn();
-    } finally {
-      recorded = null;
-    }
-    return list;
-  }
+  const statements = async (fn: () => Promise<unknown>): Promise<string[]> => (await record(fn)).map((s) => s.sql);
 
   const context = { customerName: 'Row', balance: '1.00', threshold: '5.00', currency: 'EUR', autoTopUp: false, topUpAmount: null };
   const enqueue = (to: string) =>
@@ -62,12 +53,7 @@ describe('kept outbox: what a commit and the timer cost', () => {
     // The test drives the timer's passes itself (poll()), so that they never fall into a counted window.
     t.app.get(SchedulerRegistry).deleteInterval('outbox-dispatch');
     await dispatcher.whenIdle();
-    const logger = t.dataSource.logger;
-    const original = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      recorded?.push(query);
-      return original(query, parameters, queryRunner);
-    };
+    record = recordStatements(t.dataSource);
   });
   afterAll(() => t.close());
 

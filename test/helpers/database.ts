@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/config/config';
+import { dataSourceOptions, detectDatabaseFlavour } from '../../src/database/data-source-options';
 
 /** Which database the suite runs on: TEST_DATABASE_URL=mysql://... for MariaDB, else SQLite files. */
 export const testDatabaseKind = (): 'sqlite' | 'mysql' => (process.env.TEST_DATABASE_URL?.startsWith('mysql') ? 'mysql' : 'sqlite');
@@ -36,4 +38,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'billing-test-'));
   return { url: `sqlite:${join(dir, 'db.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A data source on `url` opened exactly as the app opens one (options, MariaDB detection), not migrated. */
+export async function openDataSource(url: string): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(url))));
+  return ds.initialize();
 }

@@ -1,9 +1,7 @@
 import { DataSource } from 'typeorm';
-import { parseDatabaseUrl } from '../../src/config/config';
-import { dataSourceOptions, detectDatabaseFlavour } from '../../src/database/data-source-options';
 import { moneyTransformer } from '../../src/database/columns';
 import { Money } from '../../src/shared/money';
-import { createTestDatabase, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
 
 describe(`schema on ${testDatabaseKind()}`, () => {
   let db: TestDatabase;
@@ -11,8 +9,7 @@ describe(`schema on ${testDatabaseKind()}`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(db.url))));
-    await ds.initialize();
+    ds = await openDataSource(db.url);
   });
   afterAll(async () => {
     await ds.destroy();
