@@ -101,10 +101,12 @@ describe('kept outbox: what a commit and the timer cost', () => {
     await insertKept(2, null);
     if (mysql()) await t.dataSource.query('ANALYZE TABLE outbox_emails');
     else await t.dataSource.query('ANALYZE');
-    const sent = await statements(() => dispatcher.renderKept(1));
-    const select = sent.find((s) => /^\s*SELECT/i.test(s) && /body_text/i.test(s))!;
+    const sent = await record(() => dispatcher.renderKept(1));
+    const select = sent.find((s) => /^\s*SELECT/i.test(s.sql) && /body_text/i.test(s.sql))!;
     expect(select).toBeDefined();
-    const plan = (await t.dataSource.query(`${mysql() ? 'EXPLAIN' : 'EXPLAIN QUERY PLAN'} ${select}`)) as Array<Record<string, unknown>>;
+    const plan = (await t.dataSource.query(`${mysql() ? 'EXPLAIN' : 'EXPLAIN QUERY PLAN'} ${select.sql}`, select.params)) as Array<
+      Record<string, unknown>
+    >;
     const used = mysql() ? plan.map((r) => r.key) : plan.map((r) => r.detail);
     expect(used.join(' ')).toMatch(/IDX_outbox_unrendered/);
     await dispatcher.dispatchOnce();
