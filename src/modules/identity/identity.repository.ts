@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -175,8 +176,14 @@ export class IdentityRepository {
     return { anyDeleted: Number(rows[0]?.live ?? 0) !== ids.length, anyWebLocked: Number(rows[0]?.locked ?? 0) > 0 };
   }
 
+  /** A live person by login name, ignoring case on both databases (names are unique that way). */
   findPersonByUsername(username: string): Promise<PersonEntity | null> {
-    return this.dataSource.getRepository(PersonEntity).findOneBy({ username, deletedAt: IsNull() });
+    return this.dataSource
+      .getRepository(PersonEntity)
+      .createQueryBuilder('p')
+      .where(equalsIgnoringCase(this.dataSource.manager, 'p.username', 'username'), { username })
+      .andWhere('p.deletedAt IS NULL')
+      .getOne();
   }
   findPerson(id: number): Promise<PersonEntity | null> {
     return this.dataSource.getRepository(PersonEntity).findOneBy({ id, deletedAt: IsNull() });
