@@ -11,12 +11,20 @@ export function selectColumns<T extends ObjectLiteral>(
   alias: string,
   prefix: string,
 ): string {
-  const q = (name: string) => dataSource.driver.escape(name);
-  return dataSource
-    .getMetadata(target)
-    .columns.map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`)
-    .join(', ');
+  const meta = dataSource.getMetadata(target);
+  // Built once per entity, alias and prefix: the statements that use it run on hot paths (a customer create).
+  let cache = selectLists.get(dataSource);
+  if (!cache) selectLists.set(dataSource, (cache = new Map()));
+  const key = `${meta.tableName}:${alias}:${prefix}`;
+  let list = cache.get(key);
+  if (list === undefined) {
+    const q = (name: string) => dataSource.driver.escape(name);
+    list = meta.columns.map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`).join(', ');
+    cache.set(key, list);
+  }
+  return list;
 }
+const selectLists = new WeakMap<DataSource, Map<string, string>>();
 
 /** The entity from a row holding `selectColumns(…, prefix)`; null when its primary key is null (no row joined). */
 export function hydrate<T extends ObjectLiteral>(

@@ -4,9 +4,9 @@ import { PersonEntity } from '../../src/modules/identity/entities/person.entity'
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
 import { LOGIN_CHAIN_LEVELS } from '../../src/modules/identity/identity.repository';
 import { hashSecret, sha256 } from '../../src/modules/identity/secrets';
-import { Money } from '../../src/shared/money';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
 import { recordStatements } from '../helpers/statements';
+import { insertCustomer } from '../factories/rows';
 
 type Auth = { Authorization: string };
 
@@ -21,32 +21,8 @@ describe('authentication on every request: statements and effect', () => {
   /** The SQL statements TypeORM sends while `fn` runs (counted through its logger, as the bench does). */
   const statements = async (fn: () => Promise<unknown>): Promise<string[]> => (await record(fn)).map((s) => s.sql);
 
-  async function customer(parent: CustomerEntity, fields: Partial<CustomerEntity> = {}): Promise<CustomerEntity> {
-    const repo = t.dataSource.getRepository(CustomerEntity);
-    const now = t.clock.now();
-    seq++;
-    const saved = await repo.save({
-      parentId: parent.id,
-      path: '/pending/',
-      depth: parent.depth + 1,
-      type: 'normal',
-      name: `Auth customer ${seq}`,
-      email: `auth${seq}@example.com`,
-      timezone: 'UTC',
-      billingType: 'prepaid',
-      paymentType: 'none',
-      currency: 'EUR',
-      creditLimit: Money.ZERO,
-      lowBalanceThreshold: Money.ZERO,
-      balance: Money.ZERO,
-      createdAt: now,
-      updatedAt: now,
-      ...fields,
-    } as Partial<CustomerEntity>);
-    const path = `${parent.path}${saved.id}/`;
-    await repo.update({ id: saved.id }, { path });
-    return repo.findOneByOrFail({ id: saved.id });
-  }
+  /** A customer row under `parent` (factories/rows.ts), straight into the table: no person, no mail. */
+  const customer = (parent: CustomerEntity, fields: Partial<CustomerEntity> = {}) => insertCustomer(t, parent.id, fields);
 
   async function person(of: CustomerEntity): Promise<{ auth: Auth; token: string; username: string }> {
     seq++;

@@ -1,33 +1,22 @@
-import { DataSource } from 'typeorm';
 import { CustomerListSearch1764410000000 } from '../../src/database/migrations/1764410000000-customer-list-search';
 import { searchTextOf } from '../../src/modules/customers/domain/customer-search';
-import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { testDatabaseKind, useFreshDataSource } from '../helpers/database';
 
 /** The migration that adds the search text fills it for the customers already there, and undoes cleanly. */
 describe(`customers: search text migration on ${testDatabaseKind()}`, () => {
-  let db: TestDatabase;
-  let ds: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await openDataSource(db.url);
-  });
-  afterAll(async () => {
-    await ds.destroy();
-    await db.drop();
-  });
+  const fresh = useFreshDataSource();
 
   it('fills search_text for existing customers (in batches), marks the too-long ones, and goes back', async () => {
-    const index = ds.migrations.findIndex((m) => m instanceof CustomerListSearch1764410000000);
+    const index = fresh.ds.migrations.findIndex((m) => m instanceof CustomerListSearch1764410000000);
     expect(index).toBeGreaterThan(0);
-    await ds.runMigrations();
-    for (let i = index; i < ds.migrations.length; i++) await ds.undoLastMigration();
+    await fresh.ds.runMigrations();
+    for (let i = index; i < fresh.ds.migrations.length; i++) await fresh.ds.undoLastMigration();
 
     const now = new Date('2026-01-02T03:04:05.678Z');
     const cols =
       'parent_id, path, depth, type, name, description, email, account_number, deleted_account_number, billing_reference, timezone, billing_type, payment_type, currency, credit_limit, low_balance_threshold, balance, created_at, updated_at';
-    const insert = (v: unknown[]) => ds.query(`INSERT INTO customers (${cols}) VALUES (${v.map(() => '?').join(', ')})`, v);
-    const at = ds.options.type === 'better-sqlite3' ? '2026-01-02 03:04:05.678' : now;
+    const insert = (v: unknown[]) => fresh.ds.query(`INSERT INTO customers (${cols}) VALUES (${v.map(() => '?').join(', ')})`, v);
+    const at = fresh.ds.options.type === 'better-sqlite3' ? '2026-01-02 03:04:05.678' : now;
     const fixed = ['UTC', 'prepaid', 'none', 'EUR', 0, 0, 0, at, at];
     await insert([null, '/1/', 0, 'normal', 'Root', null, 'root@example.com', null, null, null, ...fixed]);
     const rows: Array<{
@@ -50,8 +39,8 @@ describe(`customers: search text migration on ${testDatabaseKind()}`, () => {
     }
     for (const r of rows) await insert([1, '/1/x/', 1, 'normal', r.name, r.description, r.email, r.account, r.retired, r.ref, ...fixed]);
 
-    await ds.runMigrations();
-    const after = (await ds.query(
+    await fresh.ds.runMigrations();
+    const after = (await fresh.ds.query(
       'SELECT name, description, email, account_number, deleted_account_number, billing_reference, search_text, search_unindexed FROM customers WHERE parent_id = 1 ORDER BY id',
     )) as Array<Record<string, string | null | number>>;
     expect(after).toHaveLength(rows.length);
@@ -73,10 +62,10 @@ describe(`customers: search text migration on ${testDatabaseKind()}`, () => {
 
     // Back: the columns and indexes go, the old index returns. (Outside a transaction: TypeORM switches
     // SQLite's foreign keys off for the table rebuild only then, and the rows refer to each other.)
-    for (let i = index; i < ds.migrations.length; i++) await ds.undoLastMigration({ transaction: 'none' });
-    const columns = ((await ds.query('SELECT * FROM customers WHERE parent_id = 1 LIMIT 1')) as Array<Record<string, unknown>>)[0];
+    for (let i = index; i < fresh.ds.migrations.length; i++) await fresh.ds.undoLastMigration({ transaction: 'none' });
+    const columns = ((await fresh.ds.query('SELECT * FROM customers WHERE parent_id = 1 LIMIT 1')) as Array<Record<string, unknown>>)[0];
     expect(columns).not.toHaveProperty('search_text');
-    await ds.runMigrations();
-    expect(await ds.showMigrations()).toBe(false);
+    await fresh.ds.runMigrations();
+    expect(await fresh.ds.showMigrations()).toBe(false);
   });
 });

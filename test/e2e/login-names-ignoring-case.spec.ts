@@ -1,9 +1,8 @@
-import { DataSource } from 'typeorm';
 import { LoginNamesNocase1764500000000 } from '../../src/database/migrations/1764500000000-login-names-nocase';
 import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SipAccountEntity } from '../../src/modules/telephony/entities/sip-account.entity';
 import { startTestApp, TestApp } from '../helpers/app';
-import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { testDatabaseKind, useFreshDataSource } from '../helpers/database';
 import { recordStatements } from '../helpers/statements';
 import { createCustomer } from '../factories/customers';
 
@@ -104,33 +103,23 @@ describe(`login names and SIP usernames ignore case (${testDatabaseKind()})`, ()
 });
 
 describe(`migration LoginNamesNocase on ${testDatabaseKind()}`, () => {
-  let db: TestDatabase;
-  let ds: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await openDataSource(db.url);
-  });
-  afterAll(async () => {
-    await ds.destroy();
-    await db.drop();
-  });
+  const fresh = useFreshDataSource();
 
   it('stops with the clashing names when two differ only in case (SQLite), and migrates once they are renamed', async () => {
-    const index = ds.migrations.findIndex((m) => m instanceof LoginNamesNocase1764500000000);
+    const index = fresh.ds.migrations.findIndex((m) => m instanceof LoginNamesNocase1764500000000);
     expect(index).toBeGreaterThan(0);
-    await ds.runMigrations();
-    for (let i = index; i < ds.migrations.length; i++) await ds.undoLastMigration();
-    const at = ds.options.type === 'better-sqlite3' ? '2026-01-02 03:04:05.678' : new Date('2026-01-02T03:04:05.678Z');
+    await fresh.ds.runMigrations();
+    for (let i = index; i < fresh.ds.migrations.length; i++) await fresh.ds.undoLastMigration();
+    const at = fresh.ds.options.type === 'better-sqlite3' ? '2026-01-02 03:04:05.678' : new Date('2026-01-02T03:04:05.678Z');
     const add = (username: string) =>
-      ds.query('INSERT INTO people (customer_id, username, display_name, role, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)', [
+      fresh.ds.query('INSERT INTO people (customer_id, username, display_name, role, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)', [
         username,
         username,
         'user',
         at,
         at,
       ]);
-    await ds.query(
+    await fresh.ds.query(
       'INSERT INTO customers (parent_id, path, depth, type, name, email, timezone, billing_type, payment_type, currency, credit_limit, low_balance_threshold, balance, created_at, updated_at) ' +
         "VALUES (NULL, '/1/', 0, 'normal', 'Root', 'root@example.com', 'UTC', 'prepaid', 'none', 'EUR', 0, 0, 0, ?, ?)",
       [at, at],
@@ -140,13 +129,13 @@ describe(`migration LoginNamesNocase on ${testDatabaseKind()}`, () => {
       await add('ANN'); // the old SQLite index let this in
       // TypeORM prints the failed migration itself; the assertion below is what matters.
       jest.spyOn(console, 'log').mockImplementationOnce(() => undefined);
-      await expect(ds.runMigrations()).rejects.toThrow(/people\.username holds names that differ only in case \("ann"\)/);
-      await ds.query("UPDATE people SET username = 'ann-2' WHERE username = 'ANN'");
+      await expect(fresh.ds.runMigrations()).rejects.toThrow(/people\.username holds names that differ only in case \("ann"\)/);
+      await fresh.ds.query("UPDATE people SET username = 'ann-2' WHERE username = 'ANN'");
     } else {
       await expect(add('ANN')).rejects.toThrow(/duplicate/i); // MariaDB's collation always refused it
     }
-    await ds.runMigrations();
-    expect(await ds.showMigrations()).toBe(false);
+    await fresh.ds.runMigrations();
+    expect(await fresh.ds.showMigrations()).toBe(false);
     await expect(add('aNN')).rejects.toThrow(/unique|duplicate/i);
   });
 });

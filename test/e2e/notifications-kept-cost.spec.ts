@@ -5,6 +5,7 @@ import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatc
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { startTestApp, TestApp } from '../helpers/app';
 import { recordStatements } from '../helpers/statements';
+import { LOW_BALANCE_CONTEXT, outboxRowValues } from '../factories/outbox';
 
 /**
  * Without SMTP every mail is kept with the text rendered at enqueue time. What it costs the writers:
@@ -19,27 +20,14 @@ describe('kept outbox: what a commit and the timer cost', () => {
   const mysql = () => t.dataSource.options.type !== 'better-sqlite3';
   const statements = async (fn: () => Promise<unknown>): Promise<string[]> => (await record(fn)).map((s) => s.sql);
 
-  const context = { customerName: 'Row', balance: '1.00', threshold: '5.00', currency: 'EUR', autoTopUp: false, topUpAmount: null };
+  const context = LOW_BALANCE_CONTEXT;
   const enqueue = (to: string) =>
     tx.run((em) => outbox.enqueue(em, { customerId: null, to, subject: 'Low balance', template: 'low-balance', context }));
   /** Rows as another instance or an older version could leave them: kept, with or without text. */
   async function insertKept(count: number, bodyText: string | null): Promise<number[]> {
-    const now = t.clock.now();
-    const rows = Array.from({ length: count }, (_, i) => ({
-      customerId: null,
-      toAddress: `row${i}@example.com`,
-      subject: 'Subject',
-      template: 'low-balance',
-      context: JSON.stringify(context),
-      bodyText,
-      status: 'kept' as const,
-      attempts: 0,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      sentAt: null,
-      lastError: null,
-      createdAt: now,
-    }));
+    const rows = Array.from({ length: count }, (_, i) =>
+      outboxRowValues(t, { status: 'kept', toAddress: `row${i}@example.com`, bodyText }),
+    );
     const res = await t.dataSource.getRepository(OutboxEmailEntity).insert(rows);
     return res.identifiers.map((i) => Number(i.id));
   }

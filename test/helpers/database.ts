@@ -45,3 +45,26 @@ export async function openDataSource(url: string): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(await detectDatabaseFlavour(parseDatabaseUrl(url))));
   return ds.initialize();
 }
+
+/**
+ * A fresh database for the enclosing `describe`, opened as the app opens it and not migrated (for
+ * schema and migration tests); dropped after it. Use `fresh.ds` inside the tests.
+ */
+export function useFreshDataSource(): { readonly ds: DataSource } {
+  let db: TestDatabase | undefined;
+  let ds: DataSource | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await openDataSource(db.url);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+  return {
+    get ds(): DataSource {
+      if (!ds) throw new Error('useFreshDataSource: the data source is only there inside the tests');
+      return ds;
+    },
+  };
+}

@@ -1,36 +1,25 @@
-import { DataSource } from 'typeorm';
 import { moneyTransformer } from '../../src/database/columns';
 import { Money } from '../../src/shared/money';
-import { createTestDatabase, openDataSource, TestDatabase, testDatabaseKind } from '../helpers/database';
+import { testDatabaseKind, useFreshDataSource } from '../helpers/database';
 
 describe(`schema on ${testDatabaseKind()}`, () => {
-  let db: TestDatabase;
-  let ds: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await openDataSource(db.url);
-  });
-  afterAll(async () => {
-    await ds.destroy();
-    await db.drop();
-  });
+  const fresh = useFreshDataSource();
 
   it('migrates an empty database, and TypeORM then sees no difference between entities and schema', async () => {
-    const applied = await ds.runMigrations();
+    const applied = await fresh.ds.runMigrations();
     expect(applied.length).toBeGreaterThan(0);
-    const pending = await ds.driver.createSchemaBuilder().log();
+    const pending = await fresh.ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('opens the database as the app needs it: SQLite in WAL mode with foreign keys and a 64 MiB page cache; MariaDB in utf8mb4', async () => {
     if (testDatabaseKind() === 'sqlite') {
-      const pragma = async (name: string) => Object.values(((await ds.query(`PRAGMA ${name}`)) as Record<string, unknown>[])[0])[0];
+      const pragma = async (name: string) => Object.values(((await fresh.ds.query(`PRAGMA ${name}`)) as Record<string, unknown>[])[0])[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('foreign_keys')).toBe(1);
       expect(await pragma('cache_size')).toBe(-65536);
     } else {
-      const [row] = (await ds.query('SELECT @@character_set_connection AS cs, @@collation_connection AS co')) as {
+      const [row] = (await fresh.ds.query('SELECT @@character_set_connection AS cs, @@collation_connection AS co')) as {
         cs: string;
         co: string;
       }[];
@@ -39,25 +28,25 @@ describe(`schema on ${testDatabaseKind()}`, () => {
   });
 
   it('rolls every migration back and forward again', async () => {
-    for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration();
-    expect(await ds.showMigrations()).toBe(true);
-    await ds.runMigrations();
-    expect(await ds.showMigrations()).toBe(false);
+    for (let i = 0; i < fresh.ds.migrations.length; i++) await fresh.ds.undoLastMigration();
+    expect(await fresh.ds.showMigrations()).toBe(true);
+    await fresh.ds.runMigrations();
+    expect(await fresh.ds.showMigrations()).toBe(false);
   });
 
   it('round-trips extreme money values exactly through a BIGINT money column', async () => {
     const extremes = ['9007199254.740991', '-9007199254.740991', '0.000001', '-0.000001', '0.00', '123456789.123456', '-42.5'];
-    await ds.query('CREATE TABLE money_probe (id integer PRIMARY KEY, amount bigint NOT NULL)');
+    await fresh.ds.query('CREATE TABLE money_probe (id integer PRIMARY KEY, amount bigint NOT NULL)');
     const transformer = moneyTransformer;
     for (const [i, text] of extremes.entries()) {
-      await ds.query('INSERT INTO money_probe (id, amount) VALUES (?, ?)', [i + 1, transformer.to(Money.of(text))]);
+      await fresh.ds.query('INSERT INTO money_probe (id, amount) VALUES (?, ?)', [i + 1, transformer.to(Money.of(text))]);
     }
-    const rows: Array<{ id: number; amount: string | number }> = await ds.query('SELECT id, amount FROM money_probe ORDER BY id');
+    const rows: Array<{ id: number; amount: string | number }> = await fresh.ds.query('SELECT id, amount FROM money_probe ORDER BY id');
     expect(rows.map((r) => transformer.from(r.amount).toString())).toEqual(extremes.map((t) => Money.of(t).toString()));
     // Sums in SQL stay exact too.
-    const [{ total }] = await ds.query('SELECT SUM(amount) AS total FROM money_probe WHERE id > 2');
+    const [{ total }] = await fresh.ds.query('SELECT SUM(amount) AS total FROM money_probe WHERE id > 2');
     expect(transformer.from(total).toString()).toBe(Money.of('123456746.623456').toString());
-    await ds.query('DROP TABLE money_probe');
+    await fresh.ds.query('DROP TABLE money_probe');
   });
 
   it('refuses amounts outside the exact range instead of storing a rounded one', () => {

@@ -205,7 +205,7 @@ export class CustomersRepository {
     const q = em
       .createQueryBuilder(CustomerEntity, 'c')
       .select('c.id', 'id')
-      .where(this.tx.isSqlite ? 'c.accountNumber = :accountNumber COLLATE NOCASE' : 'c.accountNumber = :accountNumber', { accountNumber })
+      .where(equalsIgnoringCase(em, 'c.accountNumber', 'accountNumber'), { accountNumber })
       .andWhere(parentId === null ? 'c.parentId IS NULL' : 'c.parentId = :parentId', { parentId });
     if (exceptId !== undefined) q.andWhere('c.id <> :exceptId', { exceptId });
     return (await q.limit(1).getRawOne()) !== undefined;
