@@ -17,6 +17,20 @@ export default tseslint.config(
     },
   },
   {
+    // Module boundaries (docs/ARCHITECTURE.md): a feature module is imported by the modules that need it,
+    // never made global. Kernel modules (src/shared, src/database, src/config) may be @Global.
+    files: ['src/modules/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator[expression.callee.name='Global'], Decorator[expression.name='Global']",
+          message: 'feature modules are not @Global: import the module you need',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
