@@ -12,6 +12,7 @@ import { RatePlansModule } from './modules/rate-plans/rate-plans.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
 import { SystemModule } from './modules/system/system.module';
 import { SharedModule } from './shared/shared.module';
+import { JobsModule } from './shared/jobs/jobs.module';
 
 @Module({
   imports: [
@@ -27,6 +28,7 @@ import { SharedModule } from './shared/shared.module';
     ScheduleModule.forRoot(),
     DatabaseModule,
     SharedModule,
+    JobsModule,
     NotificationsModule,
     SystemModule,
     IdentityModule,

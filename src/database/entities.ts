@@ -17,6 +17,7 @@ import { NumberEntity } from '../modules/telephony/entities/number.entity';
 import { SipAccountEntity } from '../modules/telephony/entities/sip-account.entity';
 import { AuditEntryEntity } from '../shared/entities/audit-entry.entity';
 import { ThrottleBucketEntity } from '../shared/entities/throttle-bucket.entity';
+import { JobLeaseEntity } from '../shared/jobs/job-lease.entity';
 
 /** Every entity, listed explicitly (no globs: they break between ts-jest and compiled dist). */
 export const ENTITIES = [
@@ -40,4 +41,5 @@ export const ENTITIES = [
   OutboxEmailEntity,
   AuditEntryEntity,
   ThrottleBucketEntity,
+  JobLeaseEntity,
 ];

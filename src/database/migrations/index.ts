@@ -4,6 +4,7 @@ import { RateDecks1764305000000 } from './1764305000000-rate-decks';
 import { OutboxUnrenderedIndex1764400000000 } from './1764400000000-outbox-unrendered-index';
 import { CustomerListSearch1764410000000 } from './1764410000000-customer-list-search';
 import { LoginNamesNocase1764500000000 } from './1764500000000-login-names-nocase';
+import { JobLeases1764600000000 } from './1764600000000-job-leases';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   OutboxUnrenderedIndex1764400000000,
   CustomerListSearch1764410000000,
   LoginNamesNocase1764500000000,
+  JobLeases1764600000000,
 ];

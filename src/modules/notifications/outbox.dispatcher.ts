@@ -1,11 +1,11 @@
 import { MailerService } from '@nestjs-modules/mailer';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
 import type { Attachment } from 'nodemailer/lib/mailer';
 import { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Clock } from '../../shared/clock';
+import { JobRunner } from '../../shared/jobs/job-runner';
 import { afterFailure, errorText, isPermanentFailure, LEASE_MS } from './domain/delivery';
 import { EmailRenderer, UnknownTemplateError } from './email-renderer';
 import type { OutboxEmailEntity } from './entities/outbox-email.entity';
@@ -13,6 +13,8 @@ import { MAIL_FROM } from './mail.config';
 import { OutboxRepository } from './outbox.repository';
 
 export const POLL_INTERVAL_MS = 5_000;
+/** The timer's job lease: one instance runs the timer's passes; if it dies, another takes over after this. */
+const DISPATCH_JOB_LEASE_MS = 30_000;
 const BATCH = 20;
 /** Kept mails read per render batch, and at most rendered per background pass (the rest: next tick). */
 const RENDER_BATCH = 100;
@@ -70,11 +72,22 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
     private readonly mailer: MailerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MAIL_FROM) private readonly from: string,
+    private readonly jobs: JobRunner,
   ) {}
 
   onModuleInit(): void {
     // A subscriber added at run time: TypeORM's broadcaster reads this list on every event.
     this.dataSource.subscribers.push(this.commitHook);
+    // The timer's passes run under a job lease (one instance at a time); rows are still claimed one by one.
+    this.jobs.register({
+      name: 'outbox-dispatch',
+      everyMs: POLL_INTERVAL_MS,
+      leaseMs: DISPATCH_JOB_LEASE_MS,
+      run: async () => {
+        this.poll();
+        await this.whenIdle();
+      },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -89,7 +102,7 @@ export class OutboxDispatcher implements OnModuleInit, OnModuleDestroy {
     this.attachmentProviders.set(template, provider);
   }
 
-  @Interval('outbox-dispatch', POLL_INTERVAL_MS)
+  /** The timer's pass (job `outbox-dispatch`, every POLL_INTERVAL_MS); the same as kick(). */
   poll(): void {
     this.kick();
   }
