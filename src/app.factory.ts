@@ -7,7 +7,7 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
-import { handlebarsEngine } from './modules/admin/view-engine';
+import { handlebarsEngine } from './modules/admin/admin.api';
 import { DomainExceptionFilter } from './shared/http/domain-exception.filter';
 import { createValidationPipe } from './shared/http/validation.pipe';
 import { TEMPLATES_DIR, PROJECT_ROOT } from './shared/paths';

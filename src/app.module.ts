@@ -4,13 +4,18 @@ import { LoggerModule } from 'nestjs-pino';
 import { loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { AdminModule } from './modules/admin/admin.module';
+import { AdminModule } from './modules/admin/admin.api';
+import { CustomersApi } from './modules/customers/customers.api';
 import { CustomersModule } from './modules/customers/customers.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { RatePlansApi } from './modules/rate-plans/rate-plans.api';
 import { RatePlansModule } from './modules/rate-plans/rate-plans.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
+import { SystemSecrets } from './modules/system/system.api';
 import { SystemModule } from './modules/system/system.module';
+import { TaxesModule } from './modules/taxes/taxes.module';
+import { PortsModule } from './shared/ports.module';
 import { SharedModule } from './shared/shared.module';
 import { JobsModule } from './shared/jobs/jobs.module';
 
@@ -29,13 +34,17 @@ import { JobsModule } from './shared/jobs/jobs.module';
     DatabaseModule,
     SharedModule,
     JobsModule,
-    NotificationsModule,
-    SystemModule,
-    IdentityModule,
-    RatePlansModule,
-    TelephonyModule,
-    CustomersModule,
+    // The kernel's ports, answered by the modules that own the rows (see src/shared/ports.module.ts).
+    PortsModule.forRoot({ customerDirectory: CustomersApi, ratePlanDirectory: RatePlansApi, appSecrets: SystemSecrets }),
+    // Feature modules, lowest layer first (docs/ARCHITECTURE.md); each imports what it uses.
     AdminModule,
+    SystemModule,
+    NotificationsModule,
+    TaxesModule,
+    IdentityModule,
+    TelephonyModule,
+    RatePlansModule,
+    CustomersModule,
   ],
 })
 export class AppModule {}

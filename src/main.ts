@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/config';
 import { createApp } from './app.factory';
-import { BootstrapService } from './modules/system/bootstrap.service';
+import { BootstrapService } from './modules/customers/customers.api';
 
 async function main(): Promise<void> {
   const config = loadConfig();

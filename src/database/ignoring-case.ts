@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { isSqlite } from './dialect';
 
 /**
  * `column = :param`, comparing ignoring case on both databases, in the form their unique indexes answer
@@ -7,5 +8,5 @@ import type { EntityManager } from 'typeorm';
  * (LOWER(column) = LOWER(:param) gives the same answer but reads the whole index, on both.)
  */
 export function equalsIgnoringCase(em: EntityManager, column: string, param: string): string {
-  return em.connection.options.type === 'better-sqlite3' ? `${column} = :${param} COLLATE NOCASE` : `${column} = :${param}`;
+  return isSqlite(em) ? `${column} = :${param} COLLATE NOCASE` : `${column} = :${param}`;
 }

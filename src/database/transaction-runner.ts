@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { isSqlite } from './dialect';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -16,7 +17,7 @@ export class TransactionRunner {
   constructor(private readonly dataSource: DataSource) {}
 
   get isSqlite(): boolean {
-    return this.dataSource.options.type === 'better-sqlite3';
+    return isSqlite(this.dataSource);
   }
 
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {

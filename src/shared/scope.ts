@@ -1,4 +1,6 @@
-import type { Role } from '../modules/identity/entities/person.entity';
+/** What a person may do: administrators change things, users mostly read. */
+export const ROLES = ['administrator', 'user'] as const;
+export type Role = (typeof ROLES)[number];
 
 /**
  * Who is asking, and for which customer. Every service method takes it first; repositories turn it into

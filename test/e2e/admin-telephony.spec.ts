@@ -1,5 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
-import { verifySecret } from '../../src/modules/identity/secrets';
+import { verifySecret } from '../../src/shared/secrets';
 import { MailboxEntity } from '../../src/modules/telephony/entities/mailbox.entity';
 import { NumberEntity } from '../../src/modules/telephony/entities/number.entity';
 import { SipAccountEntity } from '../../src/modules/telephony/entities/sip-account.entity';

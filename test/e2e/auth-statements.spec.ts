@@ -3,7 +3,7 @@ import { ApiKeyEntity } from '../../src/modules/identity/entities/api-key.entity
 import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
 import { LOGIN_CHAIN_LEVELS } from '../../src/modules/identity/identity.repository';
-import { hashSecret, sha256 } from '../../src/modules/identity/secrets';
+import { hashSecret, sha256 } from '../../src/shared/secrets';
 import { loginHeader, startTestApp, TestApp } from '../helpers/app';
 import { recordStatements } from '../helpers/statements';
 import { insertCustomer } from '../factories/rows';

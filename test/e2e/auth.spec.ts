@@ -14,7 +14,13 @@ describe('authentication (HTTP)', () => {
     expect(Date.parse(ok.body.expiresAt)).toBeGreaterThan(Date.now());
     const bad = await t.http.post('/api/v1/auth/token').send({ username: ADMIN_USERNAME, password: 'nope' });
     expect(bad.status).toBe(401);
-    expect(bad.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'wrong username or password', details: [] });
+    expect(bad.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'unauthenticated',
+      message: 'wrong username or password',
+      details: [],
+    });
   });
 
   it('refuses requests without a token, and with a made-up one', async () => {
@@ -70,7 +76,9 @@ describe('authentication (HTTP)', () => {
   it('has the test clock only with TEST_CLOCK=true', async () => {
     const set = await t.http.put('/api/v1/test/clock').set(t.auth).send({ now: '2026-11-01T03:00:00Z' });
     expect(set.status).toBe(200);
-    expect(Math.abs(Date.parse((await t.http.get('/api/v1/test/clock').set(t.auth)).body.now) - Date.parse('2026-11-01T03:00:00Z'))).toBeLessThan(5000);
+    expect(
+      Math.abs(Date.parse((await t.http.get('/api/v1/test/clock').set(t.auth)).body.now) - Date.parse('2026-11-01T03:00:00Z')),
+    ).toBeLessThan(5000);
     t.clock.setNow(new Date());
   });
 });

@@ -1,5 +1,5 @@
-import { CustomersRepository } from '../../src/modules/customers/customers.repository';
-import { verifySecret } from '../../src/modules/identity/secrets';
+import { TelephonyApi } from '../../src/modules/telephony/telephony.api';
+import { verifySecret } from '../../src/shared/secrets';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
 import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
 import { PasswordTokenEntity } from '../../src/modules/identity/entities/password-token.entity';
@@ -277,7 +277,7 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
   });
 
   it('claims a number only while it is free (compare-and-set)', async () => {
-    const repo = t.app.get(CustomersRepository);
+    const repo = t.app.get(TelephonyApi);
     const { id } = await addNumber(t, 1, '442071000399');
     expect(await t.dataSource.transaction((em) => repo.claimNumber(em, id, 1))).toBe(true);
     expect(await t.dataSource.transaction((em) => repo.claimNumber(em, id, 1))).toBe(false);

@@ -71,7 +71,7 @@ describe('customers: the reseller tree and scoping (HTTP)', () => {
     for (const id of [s1.id, s2.id, 1]) {
       const res = await get(r1.auth, id);
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'customer not found', details: [] });
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'not_found', message: 'customer not found', details: [] });
     }
     // Nor upwards: R2 cannot see its own parent.
     expect((await get(r2.auth, r1.id)).status).toBe(404);

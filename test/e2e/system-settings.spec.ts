@@ -1,6 +1,6 @@
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
 import { SessionEntity } from '../../src/modules/identity/entities/session.entity';
-import { sha256 } from '../../src/modules/identity/secrets';
+import { sha256 } from '../../src/shared/secrets';
 import { RatePlanEntity } from '../../src/modules/rate-plans/entities/rate-plan.entity';
 import { NoExchangeRateError } from '../../src/modules/system/domain/exchange';
 import { SystemApi } from '../../src/modules/system/system.api';

@@ -1,6 +1,7 @@
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
-import { PersonEntity, type Role } from '../../src/modules/identity/entities/person.entity';
-import { hashSecret } from '../../src/modules/identity/secrets';
+import { PersonEntity } from '../../src/modules/identity/entities/person.entity';
+import type { Role } from '../../src/shared/scope';
+import { hashSecret } from '../../src/shared/secrets';
 import { Money } from '../../src/shared/money';
 import { loginHeader, TestApp } from '../helpers/app';
 import { type Auth, unique } from './customers';

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { isSqlite } from '../dialect';
 
 /**
  * Finds kept mails that still lack their rendered text (`body_text IS NULL`: a failed render, a row of
@@ -8,7 +9,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * first character of the text, enough to tell NULL apart. The entity declares the name with
  * `synchronize: false` so that TypeORM leaves it alone.
  */
-const isSqlite = (q: QueryRunner): boolean => q.connection.driver.options.type === 'better-sqlite3';
 
 export class OutboxUnrenderedIndex1764400000000 implements MigrationInterface {
   name = 'OutboxUnrenderedIndex1764400000000';

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, TableColumn, TableIndex } from 'typeorm';
+import { isSqlite } from '../dialect';
 import { bool, varchar } from '../migration-columns';
 
 /** As in src/modules/customers/domain/customer-search.ts when this migration was written (a migration never changes). */
@@ -81,8 +82,4 @@ export class CustomerListSearch1764410000000 implements MigrationInterface {
     await q.dropColumn('customers', 'search_unindexed');
     await q.dropColumn('customers', 'search_text');
   }
-}
-
-function isSqlite(q: QueryRunner): boolean {
-  return q.connection.options.type === 'better-sqlite3';
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { isSqlite } from '../dialect';
 
 /** The unique indexes on login names, and the column each covers. */
 const LOGIN_NAME_INDEXES = [
@@ -40,8 +41,4 @@ export class LoginNamesNocase1764500000000 implements MigrationInterface {
       await q.query(`CREATE UNIQUE INDEX "${index}" ON "${table}" ("${column}")`);
     }
   }
-}
-
-function isSqlite(q: QueryRunner): boolean {
-  return q.connection.options.type === 'better-sqlite3';
 }

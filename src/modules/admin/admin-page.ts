@@ -46,8 +46,9 @@ import type { Request, Response } from 'express';
 import { DomainError } from '../../shared/errors';
 import type { ScopedRequest } from '../../shared/http/decorators';
 import { fieldErrors } from '../../shared/http/validation.pipe';
-import { isSystemOwnerAdmin } from '../system/system-access';
-import { AdminRepository } from './admin.repository';
+import { DataSource } from 'typeorm';
+import { CustomerDirectory } from '../../shared/customer-directory';
+import { isSystemOwnerAdmin } from '../../shared/system-owner';
 import { CSRF_FIELD, CsrfService } from './csrf';
 
 /** A urlencoded form body as body-parser (extended) gives it: strings, arrays and nested objects. */
@@ -84,6 +85,12 @@ export function navItems(path: string, systemOwnerAdmin = true): NavItem[] {
   }));
 }
 
+interface PageHeader {
+  personName: string | null;
+  personCustomerName: string | null;
+  actingCustomerName: string | null;
+}
+
 export interface Flash {
   kind: 'ok' | 'error';
   text: string;
@@ -97,13 +104,26 @@ const FLASH_COOKIE = 'flash';
 @Injectable()
 export class AdminPages {
   constructor(
-    private readonly repo: AdminRepository,
+    private readonly customers: CustomerDirectory,
+    private readonly dataSource: DataSource,
     private readonly csrf: CsrfService,
   ) {}
 
+  /** Who is logged in (named by the auth guard) and the names of their customer and of the one they act for. */
+  private async header(req: ScopedRequest): Promise<PageHeader | null> {
+    const scope = req.scope;
+    if (!scope) return null;
+    const names = await this.customers.names(this.dataSource.manager, [scope.personCustomerId, scope.customerId]);
+    return {
+      personName: req.personName ?? null,
+      personCustomerName: names.get(scope.personCustomerId) ?? null,
+      actingCustomerName: names.get(scope.customerId) ?? null,
+    };
+  }
+
   async viewModel(req: Request, res: Response): Promise<Record<string, unknown>> {
     const scope = (req as ScopedRequest).scope;
-    const header = scope ? await this.repo.header(scope) : null;
+    const header = await this.header(req as ScopedRequest);
     return {
       csrfToken: await this.csrf.token(req, res),
       csrfField: CSRF_FIELD,

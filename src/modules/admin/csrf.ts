@@ -2,12 +2,11 @@ import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { doubleCsrf, type DoubleCsrfUtilities } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ForbiddenError } from '../../shared/errors';
-import { SESSION_COOKIE } from '../identity/auth.guard';
-import { sha256 } from '../identity/secrets';
-import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
+import { SESSION_COOKIE } from '../../shared/http/session-cookie';
+import { sha256 } from '../../shared/secrets';
+import { AppSecrets } from '../../shared/app-secrets';
 
 /** Names a browser before it logs in, so the login and set-password forms have a session to bind to. */
 export const PRE_SESSION_COOKIE = 'presid';
@@ -18,7 +17,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /**
  * CSRF protection: csrf-csrf's double-submit cookie, with the HMAC bound to the web session (a hash of
- * the `sid` cookie, or the pre-login cookie) and signed with system_settings.csrfSecret.
+ * the `sid` cookie, or the pre-login cookie) and signed with the platform's CSRF secret (AppSecrets: made on first start, kept by the system module).
  *
  * Which requests are checked (every method but GET/HEAD/OPTIONS):
  * - pages (everything outside /api/): always, token from the `_csrf` form field; for multipart forms
@@ -34,7 +33,7 @@ export class CsrfService {
   readonly cookieName: string;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly secrets: AppSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // The __Host- prefix makes browsers refuse the cookie from subdomains, but it needs Secure (HTTPS).
@@ -44,9 +43,7 @@ export class CsrfService {
   /** The secret is read once from the settings row (created by the bootstrap on first start). */
   private async load(): Promise<DoubleCsrfUtilities> {
     if (this.utils) return this.utils;
-    const settings = await this.dataSource.getRepository(SystemSettingsEntity).findOneBy({ id: 1 });
-    if (!settings) throw new Error('system_settings row missing: the application has not finished starting');
-    this.secret = settings.csrfSecret;
+    this.secret = await this.secrets.csrfSecret();
     const secret = this.secret;
     this.utils = doubleCsrf({
       getSecret: () => secret,
@@ -114,7 +111,11 @@ export class CsrfMiddleware implements NestMiddleware {
   async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
     if (SAFE_METHODS.has(req.method) || !needsCheck(req)) return next();
     if (!(await this.csrf.isValid(req))) {
-      throw new ForbiddenError('The form has expired or did not come from this site. Go back, reload the page and try again.');
+      throw new ForbiddenError(
+        'The form has expired or did not come from this site. Go back, reload the page and try again.',
+        [],
+        'csrf_failed',
+      );
     }
     next();
   }

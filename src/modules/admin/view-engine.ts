@@ -52,18 +52,33 @@ export function registerViewHelpers(): void {
   views.registerHelper('add', (a: number, b: number) => Number(a) + Number(b));
   views.registerHelper('sub', (a: number, b: number) => Number(a) - Number(b));
   // Form helpers (templates/partials/form/*): `billingAddress[city]` → id "f-billingAddress-city".
-  views.registerHelper('fieldId', (name: unknown) => `f-${String(name).replace(/\]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-')}`);
+  views.registerHelper(
+    'fieldId',
+    (name: unknown) =>
+      `f-${String(name)
+        .replace(/\]/g, '')
+        .replace(/[^A-Za-z0-9_-]+/g, '-')}`,
+  );
   views.registerHelper('hasKeys', (o: unknown) => !!o && typeof o === 'object' && Object.keys(o).length > 0);
   views.registerHelper('isEmpty', (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0));
   views.registerHelper('default', (v: unknown, fallback: unknown) => (v === undefined || v === null || v === '' ? fallback : v));
-  views.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => (a === undefined || a === null ? '' : String(a))).join(''));
+  views.registerHelper('concat', (...args: unknown[]) =>
+    args
+      .slice(0, -1)
+      .map((a) => (a === undefined || a === null ? '' : String(a)))
+      .join(''),
+  );
   views.registerHelper('yesNo', (v: unknown) => (v === true || v === 'true' ? 'Yes' : v === false || v === 'false' ? 'No' : ''));
 }
 
 let initialised = false;
 
 /** Express view engine: renders the view, then its layout (option `layout`, default layouts/main). */
-export function handlebarsEngine(filePath: string, options: Record<string, unknown>, callback: (err: Error | null, html?: string) => void): void {
+export function handlebarsEngine(
+  filePath: string,
+  options: Record<string, unknown>,
+  callback: (err: Error | null, html?: string) => void,
+): void {
   try {
     if (!initialised) {
       registerViewHelpers();

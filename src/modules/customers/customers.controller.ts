@@ -5,6 +5,7 @@ import { IsInt, IsOptional, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
+import { CustomerFormOptionsService } from './customer-form-options';
 import { CustomersService } from './customers.service';
 import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 import { CreatedCustomerView, CustomerFormOptions, CustomerPageView, CustomerView } from './dto/customer.view';
@@ -24,7 +25,10 @@ export class FormOptionsQuery {
 @ApiBearerAuth()
 @Controller('api/v1/customers')
 export class CustomersController {
-  constructor(private readonly customers: CustomersService) {}
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly options: CustomerFormOptionsService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -50,7 +54,7 @@ export class CustomersController {
   @ApiQuery({ name: 'parentId', required: false, type: Number })
   @ApiOkResponse({ type: CustomerFormOptions })
   formOptions(@CurrentScope() scope: Scope, @Query() query: FormOptionsQuery): Promise<CustomerFormOptions> {
-    return this.customers.formOptions(scope, query.parentId);
+    return this.options.formOptions(scope, query.parentId);
   }
 
   @Get(':id')

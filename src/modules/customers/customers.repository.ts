@@ -1,20 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
-import { hydrate, selectColumns } from '../../database/raw-entity';
 import { TransactionRunner } from '../../database/transaction-runner';
+import { NotFoundError } from '../../shared/errors';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../shared/pagination';
-import { ancestorIds, pathIds } from '../../shared/tenancy';
-import { PersonEntity } from '../identity/entities/person.entity';
-import { RatePlanEntity } from '../rate-plans/entities/rate-plan.entity';
-import { DialPlanEntity } from '../system/entities/dial-plan.entity';
-import { RegionEntity } from '../system/entities/region.entity';
-import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
-import { TaxEntity } from '../taxes/entities/tax.entity';
-import { MailboxEntity } from '../telephony/entities/mailbox.entity';
-import { NumberEntity } from '../telephony/entities/number.entity';
-import { SipAccountEntity } from '../telephony/entities/sip-account.entity';
+import { isInSubtree, type Scope } from '../../shared/scope';
+import type { AssignablePlan, AssignablePlanSql } from '../rate-plans/rate-plans.api';
 import { matchesSearch, SearchableFields, searchTerm, searchTextOf, touchesSearchFields } from './domain/customer-search';
 import { CustomerEntity, CustomerTaxEntity } from './entities/customer.entity';
 
@@ -45,7 +37,7 @@ export interface ParentForCreate {
   usernameTaken: boolean;
   defaultTaxIds: number[];
   /** The named plan, if the parent may assign it. */
-  plan: RatePlanEntity | null;
+  plan: AssignablePlan | null;
 }
 
 /** Most matches a search on SQLite fetches in one pass (fewMatches); more, and it counts and pages instead. */
@@ -96,6 +88,17 @@ export class CustomersRepository {
     return this.dataSource.manager;
   }
 
+  /**
+   * Tenancy by subtree (the rule of CustomerDirectory.findInScope, on the full row): the customer if it
+   * exists, is live (unless `includeDeleted`) and lies in the scope's subtree; otherwise 404.
+   */
+  async findInScope(em: EntityManager, scope: Scope, id: number, opts: { includeDeleted?: boolean } = {}): Promise<CustomerEntity> {
+    const c = Number.isSafeInteger(id) && id > 0 ? await em.findOneBy(CustomerEntity, { id }) : null;
+    if (!c || (c.deletedAt !== null && !opts.includeDeleted) || !isInSubtree(scope.customerPath, c.path))
+      throw new NotFoundError('customer');
+    return c;
+  }
+
   findById(em: EntityManager, id: number): Promise<CustomerEntity | null> {
     return em.findOneBy(CustomerEntity, { id });
   }
@@ -126,19 +129,19 @@ export class CustomersRepository {
     id: number,
     probe: { accountNumber: string | null; username: string },
     plan: AssignablePlanProbe,
+    /** SQL of the other modules' probes read in the same statement (each module's own SQL). */
+    foreign: { usernameTakenSql: string; defaultTaxIdsSql: string; plan: AssignablePlanSql },
   ): Promise<ParentForCreate> {
     const sqlite = this.tx.isSqlite;
     const rows = (await em.query(
       'SELECT c.id, c.parent_id, c.path, c.depth, c.reseller, CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted, ' +
         'c.timezone, c.locked_web, c.locked_calls, ' +
-        `${selectColumns(em.connection, RatePlanEntity, 'rp', PLAN_PREFIX)}, ` +
+        `${foreign.plan.columns('rp', PLAN_PREFIX)}, ` +
         `(SELECT 1 FROM customers a WHERE a.parent_id = c.id AND a.account_number = ?${sqlite ? ' COLLATE NOCASE' : ''} LIMIT 1) AS account_taken, ` +
-        `(SELECT 1 FROM people p WHERE p.username = ?${sqlite ? ' COLLATE NOCASE' : ''} LIMIT 1) AS username_taken, ` +
-        // The taxes a new customer of c gets when the request names none: the usable ones (usableTaxes: c's
-        // own, and those its ancestors share; their ids are in c.path) marked for new customers. Read here
-        // to save the create a round trip.
-        "(SELECT GROUP_CONCAT(t.id) FROM taxes t WHERE t.deleted_at IS NULL AND t.default_liability IN ('new', 'all') " +
-        "AND (t.owner_customer_id = c.id OR (t.shared = 1 AND c.path LIKE CONCAT('%/', t.owner_customer_id, '/%')))) AS default_tax_ids " +
+        // Is the login name taken (identity's SQL), and the taxes a new customer of c gets when the request
+        // names none (taxes' SQL): read here to save the create two round trips.
+        `${foreign.usernameTakenSql} AS username_taken, ` +
+        `${foreign.defaultTaxIdsSql} AS default_tax_ids ` +
         // The plan the request names, if c may assign it (the rate-plans module's rule, as SQL).
         `FROM customers c LEFT JOIN rate_plans rp ON rp.id = ? AND ${plan.assignable} ` +
         `WHERE c.id = ?${sqlite ? '' : ' LOCK IN SHARE MODE'}`,
@@ -167,14 +170,8 @@ export class CustomersRepository {
               .split(',')
               .map(Number)
               .sort((a, b) => a - b),
-      plan: hydrate(em.connection, RatePlanEntity, r as unknown as Record<string, unknown>, PLAN_PREFIX),
+      plan: foreign.plan.read(r as unknown as Record<string, unknown>, PLAN_PREFIX),
     };
-  }
-
-  async settings(em: EntityManager): Promise<SystemSettingsEntity> {
-    const s = await em.findOneBy(SystemSettingsEntity, { id: 1 });
-    if (!s) throw new Error('system settings row missing');
-    return s;
   }
 
   /**
@@ -217,18 +214,6 @@ export class CustomersRepository {
     return (await q.limit(1).getRawOne()) !== undefined;
   }
 
-  async sipUsernameTaken(em: EntityManager, username: string): Promise<boolean> {
-    return (
-      (await em
-        .createQueryBuilder(SipAccountEntity, 's')
-        .where(equalsIgnoringCase(em, 's.username', 'username'), { username })
-        .getCount()) > 0
-    );
-  }
-  async mailboxTaken(em: EntityManager, mailbox: string): Promise<boolean> {
-    return (await em.countBy(MailboxEntity, { mailbox })) > 0;
-  }
-
   countLiveChildren(em: EntityManager, id: number): Promise<number> {
     return em.countBy(CustomerEntity, { parentId: id, deletedAt: IsNull() });
   }
@@ -236,39 +221,6 @@ export class CustomersRepository {
   /** Live customers that name `id` as their affiliate. */
   countLiveAffiliateReferrers(em: EntityManager, id: number): Promise<number> {
     return em.countBy(CustomerEntity, { affiliateCustomerId: id, deletedAt: IsNull() });
-  }
-
-  findFreeNumber(em: EntityManager, ownerCustomerId: number, number: string): Promise<NumberEntity | null> {
-    return em.findOneBy(NumberEntity, { ownerCustomerId, number, customerId: IsNull() });
-  }
-
-  /** Assigns a free number: the WHERE makes it a compare-and-set, so two concurrent claims cannot both win. */
-  async claimNumber(em: EntityManager, numberId: number, customerId: number): Promise<boolean> {
-    const result = await em
-      .createQueryBuilder()
-      .update(NumberEntity)
-      .set({ customerId })
-      .where('id = :numberId AND customer_id IS NULL', { numberId })
-      .execute();
-    return (result.affected ?? 0) === 1;
-  }
-
-  async routeNumberToSipAccount(em: EntityManager, numberId: number, sipAccountId: number): Promise<void> {
-    await em.update(NumberEntity, { id: numberId }, { sipAccountId });
-  }
-
-  insertPerson(em: EntityManager, row: Partial<PersonEntity>): Promise<number> {
-    return insertRow(em, PersonEntity, row);
-  }
-  insertSipAccount(em: EntityManager, row: Partial<SipAccountEntity>): Promise<number> {
-    return insertRow(em, SipAccountEntity, row);
-  }
-  insertMailbox(em: EntityManager, row: Partial<MailboxEntity>): Promise<number> {
-    return insertRow(em, MailboxEntity, row);
-  }
-
-  async setPersonDisplayName(em: EntityManager, personId: number, displayName: string, at: Date): Promise<void> {
-    await em.update(PersonEntity, { id: personId }, { displayName, updatedAt: at });
   }
 
   async replaceTaxes(em: EntityManager, customerId: number, taxIds: number[]): Promise<void> {
@@ -293,53 +245,8 @@ export class CustomersRepository {
     return out;
   }
 
-  /** Taxes `owner` may make its customers liable for: its own, and those shared by its ancestors. */
-  usableTaxes(em: EntityManager, owner: Owner, ids?: number[]): Promise<TaxEntity[]> {
-    const ancestors = ancestorIds(owner.path);
-    const q = em
-      .createQueryBuilder(TaxEntity, 't')
-      .where('t.deletedAt IS NULL')
-      .andWhere(
-        new Brackets((w) => {
-          w.where('t.ownerCustomerId = :own', { own: owner.id });
-          if (ancestors.length) w.orWhere('(t.shared = :shared AND t.ownerCustomerId IN (:...ancestors))', { shared: true, ancestors });
-        }),
-      );
-    if (ids) q.andWhere('t.id IN (:...ids)', { ids: ids.length ? ids : [0] });
-    return q.orderBy('t.name', 'ASC').addOrderBy('t.id', 'ASC').getMany();
-  }
-
-  /** Dial plans of `owner` and of its ancestors. */
-  usableDialPlans(em: EntityManager, owner: Owner, id?: number): Promise<DialPlanEntity[]> {
-    const where = { ownerCustomerId: In(pathIds(owner.path)), ...(id !== undefined ? { id } : {}) };
-    return em.find(DialPlanEntity, { where, order: { name: 'ASC', id: 'ASC' } });
-  }
-
-  regions(em: EntityManager): Promise<RegionEntity[]> {
-    return em.find(RegionEntity, { order: { name: 'ASC' } });
-  }
-  findRegion(em: EntityManager, id: number): Promise<RegionEntity | null> {
-    return em.findOneBy(RegionEntity, { id });
-  }
-
-  freeNumbers(em: EntityManager, ownerCustomerId: number): Promise<NumberEntity[]> {
-    return em.find(NumberEntity, { where: { ownerCustomerId, customerId: IsNull() }, order: { number: 'ASC' } });
-  }
-
   liveChildren(em: EntityManager, parentId: number): Promise<CustomerEntity[]> {
     return em.find(CustomerEntity, { where: { parentId, deletedAt: IsNull() }, order: { name: 'ASC', id: 'ASC' } });
-  }
-
-  /** The plans and everything they inherit from (followed until no new ids turn up). */
-  async plansWithAncestors(em: EntityManager, planIds: number[]): Promise<Map<number, RatePlanEntity>> {
-    const plans = new Map<number, RatePlanEntity>();
-    let wanted = [...new Set(planIds)];
-    while (wanted.length) {
-      const rows = await em.findBy(RatePlanEntity, { id: In(wanted) });
-      for (const p of rows) plans.set(p.id, p);
-      wanted = [...new Set(rows.map((p) => p.inheritsFromId).filter((id): id is number => id !== null && !plans.has(id)))];
-    }
-    return plans;
   }
 
   async lockFlags(em: EntityManager, ids: number[]): Promise<Map<number, { lockedWeb: boolean; lockedCalls: boolean }>> {
@@ -350,18 +257,6 @@ export class CustomersRepository {
       where: { id: In([...new Set(ids)]) },
     });
     for (const r of rows) out.set(r.id, { lockedWeb: !!r.lockedWeb, lockedCalls: !!r.lockedCalls });
-    return out;
-  }
-
-  /** Each customer's first administrator (the person made with the customer). */
-  async firstAdministrators(em: EntityManager, customerIds: number[]): Promise<Map<number, PersonEntity>> {
-    const out = new Map<number, PersonEntity>();
-    if (!customerIds.length) return out;
-    const rows = await em.find(PersonEntity, {
-      where: { customerId: In(customerIds), role: 'administrator', deletedAt: IsNull() },
-      order: { id: 'ASC' },
-    });
-    for (const p of rows) if (!out.has(p.customerId)) out.set(p.customerId, p);
     return out;
   }
 

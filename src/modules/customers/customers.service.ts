@@ -1,48 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Dec, Money } from '../../shared/money';
 import type { Page } from '../../shared/pagination';
 import { isInSubtree, type Scope } from '../../shared/scope';
-import { ancestorIds, findCustomerInScope } from '../../shared/tenancy';
-import { currencyCodes, timeZoneNames } from '../../shared/validation';
-import { IdentityService } from '../identity/identity.service';
-import { hashSecret, randomDigits, randomPassword } from '../identity/secrets';
-import { OutboxService } from '../notifications/outbox.service';
-import type { RatePlanEntity } from '../rate-plans/entities/rate-plan.entity';
-import { RatePlansApi } from '../rate-plans/rate-plans.api';
-import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
+import { timeZoneNames } from '../../shared/validation';
+import { IdentityApi } from '../identity/identity.api';
+import { hashSecret, randomDigits, randomPassword } from '../../shared/secrets';
+import { OutboxService } from '../notifications/notifications.api';
+import { RatePlansApi, type PlanRow } from '../rate-plans/rate-plans.api';
+import { SystemApi, type SystemSettings } from '../system/system.api';
+import { TaxesApi } from '../taxes/taxes.api';
+import { TelephonyApi } from '../telephony/telephony.api';
 import { CustomersRepository, type NewParent } from './customers.repository';
-import { effectiveSettings, type Limit, spendLimitFromMicros, concurrentLimitFromStored } from './domain/effective-settings';
+import { CUSTOMER_DEFAULTS } from './customer-defaults';
+import { conflictFromUniqueViolation } from './customer-errors';
+import { CustomerViews, type CreatedCustomerRows } from './customer-views';
 import { CreateCustomerDto, CustomerFieldsDto, UpdateCustomerDto, USERNAME_PATTERN } from './dto/customer.dto';
-import { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
+import { CreatedCustomerView, CustomerView } from './dto/customer.view';
 import type { ListCustomersQuery } from './dto/list-customers.query';
-import {
-  AFFILIATE_BASES,
-  BILLING_TYPES,
-  CONTRACT_MONTHS,
-  CUSTOMER_TYPES,
-  CustomerEntity,
-  INVOICE_DETAILS,
-  INVOICE_FORMATS,
-  PAYMENT_TYPES,
-  UNLIMITED,
-} from './entities/customer.entity';
+import { CustomerEntity, UNLIMITED } from './entities/customer.entity';
 
 export type { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
 export type { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 export type { ListCustomersQuery } from './dto/list-customers.query';
-
-/** Defaults of a new customer where the request leaves a field out (README "Behaviour"). */
-export const CUSTOMER_DEFAULTS = {
-  billingType: 'prepaid',
-  paymentType: 'none',
-  creditLimit: '0.00',
-  lowBalanceThreshold: '0.00',
-} as const;
 
 /** Fields a customer's own administrators may change on their own customer; the rest is the parent's to set. */
 const SELF_EDITABLE = new Set<keyof UpdateCustomerDto>([
@@ -74,7 +58,7 @@ interface FieldChange {
 
 interface ResolveContext {
   /** Read on first use: most requests set neither a prefix nor a region. */
-  settings: () => Promise<SystemSettingsEntity>;
+  settings: () => Promise<SystemSettings>;
   /** Who owns the plans, taxes, dial plans the customer may use: its parent (the system owner: itself). */
   owner: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>;
   /** The row being changed (update) or null (create). */
@@ -99,10 +83,6 @@ function moneyField(field: string, text: string, max?: string): Money {
   return m;
 }
 
-function limitText(v: Limit<Money> | null): string | null {
-  return v === null ? null : v === 'unlimited' ? 'unlimited' : v.toString();
-}
-
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Money && b instanceof Money) return a.equals(b);
   if (a instanceof Dec && b instanceof Dec) return a.equals(b);
@@ -113,140 +93,18 @@ function sameValue(a: unknown, b: unknown): boolean {
   return String(a) === String(b);
 }
 
-/** Turns a unique-index violation into the 409 of the field it concerns. */
-function conflictFromUniqueViolation(err: unknown, residential: boolean): ConflictError | null {
-  if (!isUniqueViolation(err)) return null;
-  const e = err as { message?: string; driverError?: { message?: string; sqlMessage?: string } };
-  const text = `${e.message ?? ''} ${e.driverError?.message ?? ''} ${e.driverError?.sqlMessage ?? ''}`;
-  if (/IDX_customers_prefix|customers\.prefix/.test(text)) return ConflictError.field('prefix', 'is already used by another customer');
-  if (/IDX_customers_parent_account|customers\.account_number/.test(text))
-    return ConflictError.field('accountNumber', "is already used by another of the parent's customers");
-  if (/IDX_people_username|people\.username/.test(text)) {
-    return residential ? ConflictError.field('number', 'is already a login name') : ConflictError.field('username', 'is already taken');
-  }
-  if (
-    /IDX_sip_accounts_username|sip_accounts\.username|IDX_mailboxes_mailbox|mailboxes\.mailbox|IDX_numbers_number|numbers\.number/.test(
-      text,
-    )
-  ) {
-    return ConflictError.field('number', 'is already in use');
-  }
-  return new ConflictError('a conflicting record already exists');
-}
-
-/** What a customer's view needs besides its row. */
-interface ViewContext {
-  taxIds: number[];
-  /** Its rate plan and what that inherits from. */
-  plans: ReadonlyMap<number, RatePlanEntity>;
-  /** Lock flags of its ancestors. */
-  locks: ReadonlyMap<number, { lockedWeb: boolean; lockedCalls: boolean }>;
-  /** Its first administrator. */
-  admin: { username: string; displayName: string } | null;
-}
-
 /** What a create wrote (and read on the way), enough to answer without reading it back. */
-interface CreatedRows {
+interface CreatedRows extends CreatedCustomerRows {
   id: number;
   personId: number;
   sipAccountId?: number;
   mailboxId?: number;
   numberId?: number;
-  customer: CustomerEntity;
-  parent: NewParent;
-  plan: RatePlanEntity;
-  taxIds: number[];
-  username: string;
-  displayName: string;
-}
-
-/** The API read shape of a customer row. */
-function toView(c: CustomerEntity, { taxIds, plans, locks, admin }: ViewContext): CustomerView {
-  const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
-  const eff = effectiveSettings(c, c.ratePlanId, plans);
-  const deleted = c.deletedAt !== null;
-  return {
-    id: c.id,
-    parentId: c.parentId,
-    type: c.type,
-    name: c.name,
-    number: c.type === 'residential' ? c.name : null,
-    personName: c.type === 'residential' ? (admin?.displayName ?? null) : null,
-    username: admin?.username ?? null,
-    description: c.description,
-    email: c.email,
-    accountNumber: deleted ? (c.deletedAccountNumber ?? c.accountNumber) : c.accountNumber,
-    reseller: !!c.reseller,
-    directory: !!c.directory,
-    prefix: deleted ? (c.deletedPrefix ?? c.prefix) : c.prefix,
-    lockedWeb: !!c.lockedWeb,
-    lockedCalls: !!c.lockedCalls,
-    lockedWebEffective: !!c.lockedWeb || ancestors.some((a) => a?.lockedWeb),
-    lockedCallsEffective: !!c.lockedCalls || ancestors.some((a) => a?.lockedCalls),
-    lockReason: c.lockReason,
-    dailySpendLimit: limitText(spendLimitFromMicros(c.dailySpendLimitMicros)),
-    maxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
-    purgeVoicemail: !!c.purgeVoicemail,
-    maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
-    externalCallerId: c.externalCallerId === null ? null : !!c.externalCallerId,
-    regionId: c.regionId,
-    timezone: c.timezone,
-    dialPlanId: c.dialPlanId,
-    ratePlanId: c.ratePlanId,
-    billingType: c.billingType,
-    billingReference: c.billingReference,
-    taxReference: c.taxReference,
-    paymentType: c.paymentType,
-    invoiceDueDays: c.invoiceDueDays,
-    sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
-    invoiceFormat: c.invoiceFormat,
-    invoiceDetail: c.invoiceDetail,
-    currency: c.currency,
-    minimumContractMonths: c.minimumContractMonths,
-    creditLimit: c.creditLimit.toString(),
-    taxIds,
-    lowBalanceThreshold: c.lowBalanceThreshold.toString(),
-    autoTopUp: !!c.autoTopUp,
-    billingAddress: {
-      line1: c.addressLine1,
-      line2: c.addressLine2,
-      line3: c.addressLine3,
-      city: c.addressCity,
-      state: c.addressState,
-      postcode: c.addressPostcode,
-      country: c.addressCountry,
-    },
-    affiliate:
-      c.affiliateCustomerId === null
-        ? null
-        : {
-            customerId: c.affiliateCustomerId,
-            percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
-            basis: c.affiliateBasis ?? 'revenue',
-          },
-    balance: c.balance.toString(),
-    depth: c.depth,
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-    deleted,
-    deletedAt: c.deletedAt?.toISOString() ?? null,
-    effective: {
-      dailySpendLimit: limitText(eff.dailySpendLimit)!,
-      maxConcurrentCalls: eff.maxConcurrentCalls,
-      externalCallerId: eff.externalCallerId,
-      dialPlanId: eff.dialPlanId,
-      invoiceDueDays: eff.invoiceDueDays,
-      sendInvoices: eff.sendInvoices,
-      invoiceFormat: eff.invoiceFormat,
-      invoiceDetail: eff.invoiceDetail,
-      minimumContractMonths: eff.minimumContractMonths,
-    },
-  };
 }
 
 /**
  * The customer tree and the seed page's fields: create (normal and residential), read, list, change,
- * soft delete and undelete, and the option lists a customer form needs. Every method takes the caller's
+ * soft delete and undelete (views: customer-views.ts; form options: customer-form-options.ts). Every method takes the caller's
  * scope first; a customer outside the caller's subtree answers 404.
  */
 @Injectable()
@@ -255,10 +113,14 @@ export class CustomersService {
     private readonly repo: CustomersRepository,
     private readonly tx: TransactionRunner,
     private readonly ratePlans: RatePlansApi,
-    private readonly identity: IdentityService,
+    private readonly identity: IdentityApi,
+    private readonly telephony: TelephonyApi,
+    private readonly system: SystemApi,
+    private readonly taxes: TaxesApi,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly customerViews: CustomerViews,
   ) {}
 
   // ---------------------------------------------------------------- create
@@ -356,12 +218,12 @@ export class CustomersService {
           throw ConflictError.field('prefix', 'is already used by another customer');
         let numberId: number | undefined;
         if (residential) {
-          const number = await this.repo.findFreeNumber(em, parent.id, dto.number!);
+          const number = await this.telephony.findFreeNumber(em, parent.id, dto.number!);
           if (!number) throw ConflictError.field('number', "is not a free number of the parent's inventory");
           numberId = number.id;
           if (usernameTaken) throw ConflictError.field('number', 'is already a login name');
-          if (await this.repo.sipUsernameTaken(em, username)) throw ConflictError.field('number', 'is already a SIP account');
-          if (await this.repo.mailboxTaken(em, username)) throw ConflictError.field('number', 'is already a mailbox');
+          if (await this.telephony.sipUsernameTaken(em, username)) throw ConflictError.field('number', 'is already a SIP account');
+          if (await this.telephony.mailboxTaken(em, username)) throw ConflictError.field('number', 'is already a mailbox');
         } else if (usernameTaken) {
           throw ConflictError.field(
             'username',
@@ -377,44 +239,36 @@ export class CustomersService {
         await this.repo.insertTaxes(em, id, taxIds);
 
         // Claim the number first: a concurrent creation with the same number waits here (MariaDB) and loses.
-        if (residential && !(await this.repo.claimNumber(em, numberId!, id))) {
+        if (residential && !(await this.telephony.claimNumber(em, numberId!, id))) {
           throw ConflictError.field('number', "is not a free number of the parent's inventory");
         }
-        const personId = await this.repo.insertPerson(em, {
+        const personId = await this.identity.createPerson(em, {
           customerId: id,
           username,
           displayName: residential ? dto.personName! : dto.name!,
           email: dto.email!,
           role: 'administrator',
           passwordHash,
-          lastLoginAt: null,
-          deletedAt: null,
-          createdAt: now,
-          updatedAt: now,
+          at: now,
         });
         let sipAccountId: number | undefined;
         let mailboxId: number | undefined;
         if (residential) {
-          sipAccountId = await this.repo.insertSipAccount(em, {
+          sipAccountId = await this.telephony.createLine(em, {
             customerId: id,
             username,
             secret: sipSecret!,
             displayName: dto.personName!,
-            maxConcurrentCalls: null,
-            deletedAt: null,
-            createdAt: now,
+            at: now,
           });
-          mailboxId = await this.repo.insertMailbox(em, {
+          mailboxId = await this.telephony.createMailbox(em, {
             customerId: id,
             mailbox: username,
             pinHash: pinHash!,
             email: dto.email!,
-            purge: null,
-            maxPerFolder: null,
-            deletedAt: null,
-            createdAt: now,
+            at: now,
           });
-          await this.repo.routeNumberToSipAccount(em, numberId!, sipAccountId);
+          await this.telephony.routeNumberToLine(em, numberId!, sipAccountId);
         }
 
         // The login details: a password given here is never emailed; otherwise a one-time link.
@@ -456,7 +310,7 @@ export class CustomersService {
     } catch (err) {
       throw conflictFromUniqueViolation(err, residential) ?? err;
     }
-    const view = await this.createdView(made);
+    const view = await this.customerViews.createdView(made);
     const answer: CreatedCustomerView = { ...view, personId: made.personId };
     if (residential)
       Object.assign(answer, { sipAccountId: made.sipAccountId, mailboxId: made.mailboxId, numberId: made.numberId, sipSecret, mailboxPin });
@@ -490,12 +344,22 @@ export class CustomersService {
     parentId: number,
     probe: { accountNumber: string | null; username: string },
     ratePlanId: number,
-  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[]; plan: RatePlanEntity }> {
+  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[]; plan: PlanRow }> {
     if (!Number.isSafeInteger(parentId) || parentId < 1) throw new NotFoundError('customer');
-    const found = await this.repo.parentForCreate(em, parentId, probe, {
-      id: Number.isSafeInteger(ratePlanId) && ratePlanId > 0 ? ratePlanId : 0, // 0: no plan has it, so 404 below
-      assignable: this.ratePlans.assignableCondition('rp', 'c'),
-    });
+    const found = await this.repo.parentForCreate(
+      em,
+      parentId,
+      probe,
+      {
+        id: Number.isSafeInteger(ratePlanId) && ratePlanId > 0 ? ratePlanId : 0, // 0: no plan has it, so 404 below
+        assignable: this.ratePlans.assignableCondition('rp', 'c'),
+      },
+      {
+        usernameTakenSql: this.identity.usernameTakenSql(em),
+        defaultTaxIdsSql: this.taxes.defaultTaxIdsSql('c'),
+        plan: this.ratePlans.assignablePlanSql(em),
+      },
+    );
     const parent = found.parent;
     if (!parent || parent.deleted || !isInSubtree(scope.customerPath, parent.path)) throw new NotFoundError('customer');
     if (!parent.reseller && parent.parentId !== null)
@@ -543,14 +407,14 @@ export class CustomersService {
     if (dto.regionId !== undefined) {
       if (dto.regionId !== null && dto.regionId !== ex?.regionId) {
         if (!(await ctx.settings()).regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
-        if (!(await this.repo.findRegion(em, dto.regionId))) throw new NotFoundError('region');
+        await this.system.findRegion(em, dto.regionId);
       }
       add('regionId', { regionId: dto.regionId });
     }
     if (dto.timezone !== undefined) add('timezone', { timezone: canonicalTimeZone(dto.timezone) });
     if (dto.dialPlanId !== undefined) {
       if (dto.dialPlanId !== null && dto.dialPlanId !== ex?.dialPlanId) {
-        if (!(await this.repo.usableDialPlans(em, ctx.owner, dto.dialPlanId)).length) throw new NotFoundError('dial plan');
+        await this.system.findUsableDialPlan(em, ctx.owner.path, dto.dialPlanId);
       }
       add('dialPlanId', { dialPlanId: dto.dialPlanId });
     }
@@ -577,7 +441,7 @@ export class CustomersService {
     if (dto.taxIds !== undefined) {
       const added = dto.taxIds.filter((id) => !ctx.existingTaxIds.includes(id));
       if (added.length) {
-        const usable = await this.repo.usableTaxes(em, ctx.owner, added);
+        const usable = await this.taxes.usableTaxes(em, ctx.owner, added);
         if (usable.length !== added.length) throw new NotFoundError('tax');
       }
       out.push({ field: 'taxIds', columns: {}, taxIds: [...dto.taxIds].sort((a, b) => a - b) });
@@ -625,13 +489,13 @@ export class CustomersService {
 
   async get(scope: Scope, id: number): Promise<CustomerView> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, id, { includeDeleted: true });
-    return (await this.views(em, [customer]))[0];
+    const customer = await this.repo.findInScope(em, scope, id, { includeDeleted: true });
+    return (await this.customerViews.views(em, [customer]))[0];
   }
 
   async list(scope: Scope, query: ListCustomersQuery): Promise<Page<CustomerView>> {
     const em = this.repo.reader;
-    const parent = await findCustomerInScope(em, scope, query.parentId ?? scope.customerId, { includeDeleted: !!query.includeDeleted });
+    const parent = await this.repo.findInScope(em, scope, query.parentId ?? scope.customerId, { includeDeleted: !!query.includeDeleted });
     const { rows, total, page, pageSize } = await this.repo.list(em, {
       parent,
       recursive: !!query.recursive,
@@ -640,48 +504,13 @@ export class CustomersService {
       page: query.page,
       pageSize: query.pageSize,
     });
-    return { items: await this.views(em, rows), page, pageSize, total };
-  }
-
-  /** API read shapes for a batch of rows (a handful of queries for the whole batch). */
-  private async views(em: EntityManager, rows: CustomerEntity[]): Promise<CustomerView[]> {
-    const ids = rows.map((c) => c.id);
-    const [taxIds, plans, locks, admins] = await Promise.all([
-      this.repo.taxIdsOf(em, ids),
-      this.repo.plansWithAncestors(
-        em,
-        rows.map((c) => c.ratePlanId).filter((p): p is number => p !== null),
-      ),
-      this.repo.lockFlags(
-        em,
-        rows.flatMap((c) => ancestorIds(c.path)),
-      ),
-      this.repo.firstAdministrators(em, ids),
-    ]);
-    return rows.map((c) => toView(c, { taxIds: taxIds.get(c.id) ?? [], plans, locks, admin: admins.get(c.id) ?? null }));
-  }
-
-  /**
-   * The answer to a create, from what the transaction wrote and read: only what it did not read yet (the
-   * plan's ancestors, the lock flags of ancestors above the parent) is queried. Same shape as GET.
-   */
-  private async createdView(made: CreatedRows): Promise<CustomerView> {
-    const { customer, parent, plan } = made;
-    const [plans, locks] = await Promise.all([
-      plan.inheritsFromId === null
-        ? new Map<number, RatePlanEntity>()
-        : this.repo.plansWithAncestors(this.repo.reader, [plan.inheritsFromId]),
-      this.repo.lockFlags(this.repo.reader, ancestorIds(parent.path)),
-    ]);
-    plans.set(plan.id, plan);
-    locks.set(parent.id, { lockedWeb: !!parent.lockedWeb, lockedCalls: !!parent.lockedCalls });
-    return toView(customer, { taxIds: made.taxIds, plans, locks, admin: { username: made.username, displayName: made.displayName } });
+    return { items: await this.customerViews.views(em, rows), page, pageSize, total };
   }
 
   /** The system settings row, read once per unit of work and only if needed. */
-  private settingsLoader(em: EntityManager): () => Promise<SystemSettingsEntity> {
-    let loaded: Promise<SystemSettingsEntity> | null = null;
-    return () => (loaded ??= this.repo.settings(em));
+  private settingsLoader(em: EntityManager): () => Promise<SystemSettings> {
+    let loaded: Promise<SystemSettings> | null = null;
+    return () => (loaded ??= this.system.settings(em));
   }
 
   // ---------------------------------------------------------------- update
@@ -690,7 +519,7 @@ export class CustomersService {
     const present = (Object.keys(dto) as (keyof UpdateCustomerDto)[]).filter((k) => dto[k] !== undefined);
     await this.tx
       .run(async (em) => {
-        await findCustomerInScope(em, scope, id, { includeDeleted: true });
+        await this.repo.findInScope(em, scope, id, { includeDeleted: true });
         const existing = (await this.repo.lockById(em, id))!;
         if (existing.deletedAt) throw new ConflictError('the customer is deleted; undelete it first');
         if (dto.parentId !== undefined && dto.parentId !== existing.parentId) {
@@ -735,11 +564,11 @@ export class CustomersService {
         }
 
         if (columns.reseller === false && (await this.repo.countLiveChildren(em, id)) > 0) {
-          throw ConflictError.field('reseller', 'cannot be turned off while the customer has live sub-customers');
+          throw ConflictError.field('reseller', 'cannot be turned off while the customer has live sub-customers', 'in_use');
         }
         if (columns.reseller === false && existing.parentId === null) throw new ForbiddenError('the system owner is always a reseller');
         if (columns.currency !== undefined && !existing.balance.isZero()) {
-          throw ConflictError.field('currency', 'can only be changed while the balance is 0.00');
+          throw ConflictError.field('currency', 'can only be changed while the balance is 0.00', 'conflict');
         }
         if (columns.accountNumber && (await this.repo.accountNumberTaken(em, existing.parentId, columns.accountNumber, id))) {
           throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
@@ -751,9 +580,9 @@ export class CustomersService {
 
         const now = this.clock.now();
         if (dto.personName !== undefined && existing.type === 'residential') {
-          const admin = (await this.repo.firstAdministrators(em, [id])).get(id);
+          const admin = (await this.identity.firstAdministrators(em, [id])).get(id);
           if (admin && admin.displayName !== dto.personName) {
-            await this.repo.setPersonDisplayName(em, admin.id, dto.personName, now);
+            await this.identity.setDisplayName(em, admin.id, dto.personName, now);
             changed.push('personName');
           }
         }
@@ -776,15 +605,15 @@ export class CustomersService {
 
   async remove(scope: Scope, id: number): Promise<void> {
     await this.tx.run(async (em) => {
-      await findCustomerInScope(em, scope, id, { includeDeleted: true });
+      await this.repo.findInScope(em, scope, id, { includeDeleted: true });
       const c = (await this.repo.lockById(em, id))!;
       if (c.parentId === null) throw new ForbiddenError('the system owner cannot be deleted');
       if (c.id === scope.personCustomerId) throw new ConflictError('you cannot delete your own customer');
       if (c.deletedAt) throw new ConflictError('the customer is already deleted');
       if ((await this.repo.countLiveChildren(em, id)) > 0)
-        throw new ConflictError('the customer has live sub-customers; delete them first');
+        throw new ConflictError('the customer has live sub-customers; delete them first', [], 'in_use');
       if ((await this.repo.countLiveAffiliateReferrers(em, id)) > 0) {
-        throw new ConflictError('the customer is the affiliate of another customer; remove it as affiliate first');
+        throw new ConflictError('the customer is the affiliate of another customer; remove it as affiliate first', [], 'in_use');
       }
       const now = this.clock.now();
       await this.repo.updateCustomer(em, c, {
@@ -803,7 +632,7 @@ export class CustomersService {
   async undelete(scope: Scope, id: number): Promise<CustomerView> {
     await this.tx
       .run(async (em) => {
-        const found = await findCustomerInScope(em, scope, id, { includeDeleted: true });
+        const found = await this.repo.findInScope(em, scope, id, { includeDeleted: true });
         // Parent first, then the customer: the same order as create (parent) and delete (itself).
         const parent = found.parentId === null ? null : await this.repo.lockById(em, found.parentId);
         const c = (await this.repo.lockById(em, id))!;
@@ -830,71 +659,5 @@ export class CustomersService {
         throw conflictFromUniqueViolation(err, false) ?? err;
       });
     return this.get(scope, id);
-  }
-
-  // ---------------------------------------------------------------- form options
-
-  async formOptions(scope: Scope, parentId?: number): Promise<CustomerFormOptions> {
-    const em = this.repo.reader;
-    const parent = await findCustomerInScope(em, scope, parentId ?? scope.customerId);
-    const settings = await this.repo.settings(em);
-    const [plans, taxes, regions, dialPlans, numbers, children] = await Promise.all([
-      this.ratePlans.listAssignablePlans(em, parent),
-      this.repo.usableTaxes(em, parent),
-      settings.regions ? this.repo.regions(em) : Promise.resolve([]),
-      this.repo.usableDialPlans(em, parent),
-      this.repo.freeNumbers(em, parent.id),
-      this.repo.liveChildren(em, parent.id),
-    ]);
-    return {
-      parent: {
-        id: parent.id,
-        name: parent.name,
-        reseller: !!parent.reseller,
-        canHaveCustomers: !!parent.reseller || parent.parentId === null,
-        timezone: parent.timezone,
-        currency: parent.currency,
-      },
-      ratePlans: plans.map((p) => ({
-        id: p.id,
-        name: p.name,
-        currency: p.currency,
-        ownerCustomerId: p.ownerCustomerId,
-        shared: p.ownerCustomerId !== parent.id,
-      })),
-      taxes: taxes.map((t) => ({
-        id: t.id,
-        name: t.name,
-        percentage: t.percentage === null ? null : Money.of(t.percentage).toString(),
-        flatAmount: t.flatAmount?.toString() ?? null,
-        currency: t.currency,
-        defaultLiability: t.defaultLiability,
-        ownerCustomerId: t.ownerCustomerId,
-      })),
-      regions: regions.map((r) => ({ id: r.id, name: r.name })),
-      dialPlans: dialPlans.map((d) => ({ id: d.id, name: d.name, ownerCustomerId: d.ownerCustomerId })),
-      freeNumbers: numbers.map((n) => ({ id: n.id, number: n.number })),
-      affiliates: children.map((c) => ({ id: c.id, name: c.name, accountNumber: c.accountNumber })),
-      settings: { customerPrefixes: !!settings.customerPrefixes, regions: !!settings.regions },
-      currencies: currencyCodes(),
-      timeZones: timeZoneNames(),
-      enums: {
-        types: [...CUSTOMER_TYPES],
-        billingTypes: [...BILLING_TYPES],
-        paymentTypes: [...PAYMENT_TYPES],
-        invoiceFormats: [...INVOICE_FORMATS],
-        invoiceDetails: [...INVOICE_DETAILS],
-        contractMonths: [...CONTRACT_MONTHS],
-        affiliateBases: [...AFFILIATE_BASES],
-      },
-      defaults: {
-        timezone: parent.timezone,
-        billingType: CUSTOMER_DEFAULTS.billingType,
-        paymentType: CUSTOMER_DEFAULTS.paymentType,
-        creditLimit: CUSTOMER_DEFAULTS.creditLimit,
-        lowBalanceThreshold: CUSTOMER_DEFAULTS.lowBalanceThreshold,
-        taxIds: taxes.filter((t) => t.defaultLiability === 'new' || t.defaultLiability === 'all').map((t) => t.id),
-      },
-    };
   }
 }

@@ -4,7 +4,7 @@ import { ALLOW_USERS, IS_PUBLIC, ScopedRequest } from '../../shared/http/decorat
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
 import { IdentityService } from './identity.service';
 
-export const SESSION_COOKIE = 'sid';
+import { SESSION_COOKIE } from '../../shared/http/session-cookie';
 
 /**
  * Global guard: every route needs a login unless marked @Public(). Accepts `Authorization: Bearer`
@@ -27,6 +27,7 @@ export class AuthGuard implements CanActivate {
       const resolved = await this.identity.resolveToken(token);
       if (resolved) {
         req.scope = resolved.scope;
+        req.personName = resolved.personName;
         req.sessionTokenHash = resolved.sessionTokenHash ?? undefined;
       }
     }

@@ -3,7 +3,16 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Request } from 'express';
 import { AllowUsers, CurrentScope, Public, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { ApiKeyDto, ChangePasswordDto, CreateApiKeyDto, CreatedApiKeyDto, MeDto, SetPasswordDto, TokenRequestDto, TokenResponseDto } from './dto/auth.dto';
+import {
+  ApiKeyDto,
+  ChangePasswordDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  MeDto,
+  SetPasswordDto,
+  TokenRequestDto,
+  TokenResponseDto,
+} from './dto/auth.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { IdentityRepository } from './identity.repository';
 import { IdentityService } from './identity.service';

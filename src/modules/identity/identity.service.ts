@@ -10,7 +10,7 @@ import { LOGIN_IP_THROTTLE, LOGIN_USER_THROTTLE, ThrottleService } from '../../s
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PersonEntity } from './entities/person.entity';
 import { IdentityRepository, type LoginRow } from './identity.repository';
-import { hashSecret, randomToken, sha256, verifySecret } from './secrets';
+import { hashSecret, randomToken, sha256, verifySecret } from '../../shared/secrets';
 
 export const WEB_SESSION_HOURS = 12;
 export const API_TOKEN_HOURS = 24;
@@ -53,7 +53,7 @@ export class IdentityService {
     const customer = await this.repo.findLiveCustomer(person.customerId);
     const state = customer ? await this.repo.pathState(customer.path) : null;
     if (!state || state.anyDeleted) throw new UnauthenticatedError('wrong username or password');
-    if (state.anyWebLocked) throw new UnauthenticatedError('this account is locked from the web interface');
+    if (state.anyWebLocked) throw new UnauthenticatedError('this account is locked from the web interface', [], 'customer_locked');
     await this.throttle.reset([keys[0]]);
     const issued = await this.openSession(person.id, kind);
     await this.repo.touchLogin(person.id, this.clock.now());
@@ -86,7 +86,7 @@ export class IdentityService {
    * a second one only for an API key not used in the last minute (to record the use) and when the
    * customer's parent ids disagree with its path.
    */
-  async resolveToken(token: string): Promise<{ scope: Scope; sessionTokenHash: string | null } | null> {
+  async resolveToken(token: string): Promise<{ scope: Scope; personName: string; sessionTokenHash: string | null } | null> {
     const now = this.clock.now();
     const hash = sha256(token);
     let sessionTokenHash: string | null = null;
@@ -111,6 +111,7 @@ export class IdentityService {
     }
     return {
       sessionTokenHash,
+      personName: person.name,
       scope: {
         personId: person.id,
         personCustomerId: own.id,
@@ -149,9 +150,10 @@ export class IdentityService {
   /** Is this a link that can still be used? (For the page that shows the form.) */
   async checkSetPasswordToken(token: string): Promise<PersonEntity> {
     const row = await this.repo.findPasswordToken(sha256(token));
-    if (!row || row.usedAt || row.expiresAt <= this.clock.now()) throw new BusinessRuleError('this link has expired or was already used');
+    if (!row || row.usedAt || row.expiresAt <= this.clock.now())
+      throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
     const person = await this.repo.findPerson(row.personId);
-    if (!person) throw new BusinessRuleError('this link has expired or was already used');
+    if (!person) throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
     return person;
   }
 
@@ -162,7 +164,7 @@ export class IdentityService {
     const passwordHash = await hashSecret(password);
     await this.tx.run(async (em) => {
       if (!(await this.repo.consumePasswordToken(em, row.id, this.clock.now()))) {
-        throw new BusinessRuleError('this link has expired or was already used');
+        throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
       }
       await this.repo.setPasswordHash(em, person.id, passwordHash, this.clock.now());
     });

@@ -4,19 +4,19 @@ import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
+import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
-import type { Scope } from '../../shared/scope';
-import { findCustomerInScope } from '../../shared/tenancy';
-import { CustomerEntity } from '../customers/entities/customer.entity';
-import { OutboxService } from '../notifications/outbox.service';
+import type { Role, Scope } from '../../shared/scope';
+import { hashSecret } from '../../shared/secrets';
+import { OutboxService } from '../notifications/notifications.api';
 import type { CreatedPersonDto, PersonDto } from './dto/people.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PasswordTokenEntity } from './entities/password-token.entity';
-import { PersonEntity, type Role } from './entities/person.entity';
+import { PersonEntity } from './entities/person.entity';
 import { SessionEntity } from './entities/session.entity';
+import { IdentityRepository } from './identity.repository';
 import { assertPasswordStrength, IdentityService } from './identity.service';
-import { hashSecret } from './secrets';
 
 export interface PeopleQuery {
   search?: string;
@@ -72,16 +72,23 @@ export class PeopleService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly identity: IdentityService,
+    private readonly repo: IdentityRepository,
     private readonly outbox: OutboxService,
+    private readonly customers: CustomerDirectory,
   ) {}
 
   private get reader(): EntityManager {
     return this.dataSource.manager;
   }
 
+  /** The live customer if it lies in the scope's subtree, else NotFoundError (for pages that show its name). */
+  customerInScope(scope: Scope, customerId: number): Promise<CustomerRef> {
+    return this.customers.findInScope(this.reader, scope, customerId);
+  }
+
   async list(scope: Scope, customerId: number, query: PeopleQuery = {}): Promise<Page<PersonDto>> {
     const em = this.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
     const qb = em
       .createQueryBuilder(PersonEntity, 'p')
@@ -97,7 +104,7 @@ export class PeopleService {
 
   async get(scope: Scope, customerId: number, personId: number): Promise<PersonDto> {
     const em = this.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     return toPersonDto(await this.findLivePerson(em, customer.id, personId));
   }
 
@@ -113,22 +120,18 @@ export class PeopleService {
     const passwordHash = password !== null ? await hashSecret(password) : null;
     try {
       return await this.tx.run(async (em) => {
-        const customer = await findCustomerInScope(em, scope, customerId);
+        const customer = await this.customers.findInScope(em, scope, customerId);
         await this.assertUsernameFree(em, input.username);
-        const now = this.clock.now();
-        const result = await em.insert(PersonEntity, {
+        const id = await this.repo.insertPerson(em, {
           customerId: customer.id,
           username: input.username,
           displayName: input.displayName,
           email,
           role: input.role,
           passwordHash,
-          lastLoginAt: null,
-          deletedAt: null,
-          createdAt: now,
-          updatedAt: now,
+          at: this.clock.now(),
         });
-        const person = (await em.findOneBy(PersonEntity, { id: Number(result.identifiers[0].id) }))!;
+        const person = (await em.findOneBy(PersonEntity, { id }))!;
         await this.audit.record(
           scope,
           {
@@ -221,7 +224,7 @@ export class PeopleService {
   /** Emails a new one-time set-password link (earlier unused links stop working). */
   async sendLoginLink(scope: Scope, customerId: number, personId: number): Promise<{ to: string; expiresAt: string }> {
     return this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const person = await this.findLivePerson(em, customer.id, personId);
       if (!person.email) throw ConflictError.field('email', 'this person has no email address');
       await this.retirePasswordLinks(em, person.id);
@@ -232,7 +235,7 @@ export class PeopleService {
 
   // --- helpers ---------------------------------------------------------------------------------
 
-  private async emailLoginLink(em: EntityManager, scope: Scope, customer: CustomerEntity, person: PersonEntity): Promise<Date> {
+  private async emailLoginLink(em: EntityManager, scope: Scope, customer: CustomerRef, person: PersonEntity): Promise<Date> {
     const link = await this.identity.issueSetPasswordLink(em, person.id);
     await this.outbox.enqueue(em, {
       customerId: customer.id,
@@ -286,15 +289,23 @@ export class PeopleService {
   }
 
   /**
-   * The customer, with its row locked on MariaDB/MySQL so that two administrators removing each other at
-   * the same moment cannot leave it without one (SQLite runs one transaction at a time anyway). The lock
-   * is the transaction's first read on purpose: InnoDB takes the snapshot for plain SELECTs at the first
-   * non-locking read, so the counts that follow see what the other transaction committed.
+   * The customer, with its people's rows locked on MariaDB/MySQL (identity's own rows: the customers
+   * table belongs to another module) so that two administrators removing each other at the same moment
+   * cannot leave it without one (SQLite runs one transaction at a time anyway). Every change that could
+   * remove a customer's last administrator takes this lock first, so they run one after the other; the
+   * index on customer_id makes it lock that customer's people (and the gap after them), not the table.
+   * The lock is the transaction's first read on purpose: InnoDB takes the snapshot for plain SELECTs at
+   * the first non-locking read, so the counts that follow see what the other transaction committed.
    */
-  private async lockCustomer(em: EntityManager, scope: Scope, customerId: number): Promise<CustomerEntity> {
+  private async lockCustomer(em: EntityManager, scope: Scope, customerId: number): Promise<CustomerRef> {
     if (!this.tx.isSqlite && Number.isSafeInteger(customerId)) {
-      await em.findOne(CustomerEntity, { where: { id: customerId }, lock: { mode: 'pessimistic_write' } });
+      await em
+        .createQueryBuilder(PersonEntity, 'p')
+        .select('p.id')
+        .where('p.customerId = :customerId', { customerId })
+        .setLock('pessimistic_write')
+        .getRawMany();
     }
-    return findCustomerInScope(em, scope, customerId);
+    return this.customers.findInScope(em, scope, customerId);
   }
 }

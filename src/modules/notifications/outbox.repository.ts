@@ -3,7 +3,8 @@ import { Brackets, DataSource, EntityManager, WhereExpressionBuilder } from 'typ
 import { hydrate, selectColumns } from '../../database/raw-entity';
 import type { Scope } from '../../shared/scope';
 import { subtreePattern } from '../../shared/scope';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { isSqlite } from '../../database/dialect';
+import { CustomerDirectory } from '../../shared/customer-directory';
 import type { FailureOutcome } from './domain/delivery';
 import { OutboxEmailEntity, OutboxStatus } from './entities/outbox-email.entity';
 
@@ -19,7 +20,10 @@ function due(w: WhereExpressionBuilder, now: Date): void {
 /** The only place notifications touch TypeORM. */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly customers: CustomerDirectory,
+    private readonly dataSource: DataSource,
+  ) {}
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -84,7 +88,7 @@ export class OutboxRepository {
    * its optimizer sometimes walks the primary key instead, reading every kept mail).
    */
   async keptWithoutBody(em: EntityManager, limit: number): Promise<OutboxEmailEntity[]> {
-    const hint = em.connection.options.type === 'better-sqlite3' ? '' : ' FORCE INDEX (IDX_outbox_unrendered)';
+    const hint = isSqlite(em) ? '' : ' FORCE INDEX (IDX_outbox_unrendered)';
     const rows = (await em.query(
       `SELECT ${selectColumns(em.connection, OutboxEmailEntity, 'o', 'o_')} FROM outbox_emails o${hint} ` +
         "WHERE o.status = 'kept' AND o.body_text IS NULL ORDER BY o.id LIMIT ?",
@@ -107,7 +111,7 @@ export class OutboxRepository {
     const qb = em.createQueryBuilder(OutboxEmailEntity, 'o');
     qb.where(
       new Brackets((w) => {
-        w.where(`o.customerId IN (${em.createQueryBuilder(CustomerEntity, 'c').select('c.id').where('c.path LIKE :subtree').getQuery()})`, {
+        w.where(`o.customerId IN (${this.customers.subtreeIdsSql()})`, {
           subtree: subtreePattern(scope.customerPath),
         });
         if (includeUnowned) w.orWhere('o.customerId IS NULL');

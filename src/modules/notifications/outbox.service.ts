@@ -8,7 +8,7 @@ import { Clock } from '../../shared/clock';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { isSystemOwnerAdmin } from '../system/system-access';
+import { isSystemOwnerAdmin } from '../../shared/system-owner';
 import { errorText } from './domain/delivery';
 import { OutboxEmailDto, OutboxQuery } from './dto/outbox.dto';
 import { EmailRenderer } from './email-renderer';

@@ -1,5 +1,5 @@
 import { Dec, Money } from '../../shared/money';
-import { levelValues, PLATFORM_DEFAULTS, type Limit, type PlanLevelSettings } from '../customers/domain/effective-settings';
+import { levelValues, PLATFORM_DEFAULTS, type Limit, type PlanLevelSettings } from './domain/plan-level-settings';
 import type { MarkupPercents } from './domain/markup';
 import type { BillingPeriod, RatePlanEntity } from './entities/rate-plan.entity';
 

@@ -5,7 +5,7 @@ import { Clock } from '../../shared/clock';
 import { DomainError, ForbiddenError, ValidationError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { findCustomerInScope } from '../../shared/tenancy';
+import { CustomerDirectory } from '../../shared/customer-directory';
 import { currencyCodes, isIsoInstant } from '../../shared/validation';
 import {
   AdminPages,
@@ -22,10 +22,12 @@ import {
   type FormBody,
   type FormErrors,
   type FormSchema,
-} from '../admin/admin-page';
-import { formatInstant } from '../admin/format';
-import { refusal, submitForm, type Rerender } from '../admin/page-flows';
-import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from '../customers/entities/customer.entity';
+  formatInstant,
+  refusal,
+  submitForm,
+  type Rerender,
+} from '../admin/admin.api';
+import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from './domain/plan-level-settings';
 import { DeckStaging } from './deck-staging';
 import { spoolMultipartDeck, type SpooledUpload } from './deck-upload';
 import { CreateRatePlanDto, UpdateRatePlanDto, type RatePlanDto } from './dto/rate-plan.dto';
@@ -166,6 +168,7 @@ export class RatePlansAdminController {
     private readonly repo: RatePlansRepository,
     private readonly staging: DeckStaging,
     private readonly clock: Clock,
+    private readonly customers: CustomerDirectory,
     @Inject(RATE_DECK_MAX_BYTES) private readonly maxDeckBytes: number,
   ) {}
 
@@ -202,7 +205,7 @@ export class RatePlansAdminController {
   @Get('rate-plans/new')
   async newForm(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
     assertAdministrator(scope);
-    const owner = await findCustomerInScope(this.repo.manager, scope, scope.customerId);
+    const owner = await this.customers.findInScope(this.repo.manager, scope, scope.customerId);
     await this.renderPlanForm(req, res, scope, null, { currency: owner.currency, sharing: 'private' }, {});
   }
 
@@ -526,7 +529,7 @@ export class RatePlansAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const customer = await findCustomerInScope(this.repo.manager, scope, id);
+    const customer = await this.customers.findInScope(this.repo.manager, scope, id);
     const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
     const values = {
       number: str(query.number),
@@ -560,14 +563,7 @@ export class RatePlansAdminController {
             this.clock.now(),
           );
           const dto = toPriceLookupDto(rated);
-          const names = new Map(
-            (
-              await this.repo.findCustomers(
-                this.repo.manager,
-                dto.levels.map((l) => l.customerId),
-              )
-            ).map((c) => [c.id, c.name]),
-          );
+          const names = await this.customers.names(this.repo.manager, [...new Set(dto.levels.map((l) => l.customerId))]);
           result = {
             ...dto,
             at: formatInstant(dto.at),

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Clock } from '../../shared/clock';
-import { DomainError, PayloadTooLargeError } from '../../shared/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { spoolUpload } from './deck-upload';
@@ -34,11 +34,6 @@ import { RatesService } from './rates.service';
 import { RatingService, toPriceLookupDto } from './rating.service';
 
 export const RATE_DECK_MAX_BYTES = Symbol('RATE_DECK_MAX_BYTES');
-
-/** 415: the body is not in a format this endpoint reads. */
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly status = 415;
-}
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 

@@ -1,6 +1,8 @@
-import { Global, Module } from '@nestjs/common';
-import { DeckStaging } from './deck-staging';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { AdminModule } from '../admin/admin.module';
+import { SystemModule } from '../system/system.module';
+import { DeckStaging } from './deck-staging';
 import { RatePlansAdminController } from './rate-plans.admin.controller';
 import { PriceController, RATE_DECK_MAX_BYTES, RatePlansController } from './rate-plans.controller';
 import { RatePlansApi } from './rate-plans.api';
@@ -12,11 +14,12 @@ import { RatesService } from './rates.service';
 import { RatingService } from './rating.service';
 
 /**
- * Rate plans, rates and the rating engine. Global so that customers (plan assignment) and billing (call
- * rating) can inject RatePlansApi and RatingService without import cycles.
+ * Rate plans, rates and the rating engine. Other modules use RatePlansApi (customers: plan assignment)
+ * and RatingService (billing: call rating); the modules below reach plans through the kernel port
+ * RatePlanDirectory, which RatePlansApi implements.
  */
-@Global()
 @Module({
+  imports: [AdminModule, SystemModule],
   controllers: [RatePlansController, PriceController, RatePlansAdminController],
   providers: [
     RatePlansApi,
@@ -29,6 +32,6 @@ import { RatingService } from './rating.service';
     DeckStaging,
     { provide: RATE_DECK_MAX_BYTES, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.rateDeckMaxBytes },
   ],
-  exports: [RatePlansApi, RatingService, RatePlansService],
+  exports: [RatePlansApi, RatingService],
 })
 export class RatePlansModule {}

@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Brackets, DataSource, EntityManager, IsNull } from 'typeorm';
+import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
+import { NotFoundError } from '../../shared/errors';
 import { LIKE_ESCAPE, likeContains } from '../../shared/pagination';
-import { CustomerEntity } from '../customers/entities/customer.entity';
-import { DialPlanEntity } from '../system/entities/dial-plan.entity';
-import { ExchangeRateEntity } from '../system/entities/exchange-rate.entity';
-import { SystemSettingsEntity } from '../system/entities/system-settings.entity';
+import { SystemApi } from '../system/system.api';
 import { RatePlanEntity } from './entities/rate-plan.entity';
-import { RatePlansApi } from './rate-plans.api';
+import { assignablePlansQuery, loadPlansWithAncestors, type PlanOwner } from './plan-queries';
 
-type CustomerRef = Pick<CustomerEntity, 'id' | 'parentId' | 'path'>;
-
-/** The only place that touches rate_plans (and reads the few foreign rows plans depend on). */
+/**
+ * The only place that touches rate_plans; the few foreign things plans depend on (customers, system
+ * settings, dial plans) it asks of their modules (CustomerDirectory, SystemApi).
+ */
 @Injectable()
 export class RatePlansRepository {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly api: RatePlansApi,
+    private readonly customers: CustomerDirectory,
+    private readonly system: SystemApi,
   ) {}
 
   get manager(): EntityManager {
@@ -27,31 +28,18 @@ export class RatePlansRepository {
     return em.findOneBy(RatePlanEntity, { id, deletedAt: IsNull() });
   }
 
-  /** Plans by id, deleted ones included (a customer's plan cannot be deleted, so the chain is intact). */
-  async findByIds(em: EntityManager, ids: readonly number[]): Promise<RatePlanEntity[]> {
-    const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id));
-    if (unique.length === 0) return [];
-    return em.findBy(RatePlanEntity, { id: In(unique) });
-  }
-
   /** Loads `ids` and every plan they inherit from, into `into` (by id). */
-  async loadWithAncestors(
+  loadWithAncestors(
     em: EntityManager,
     ids: readonly number[],
     into: Map<number, RatePlanEntity> = new Map(),
   ): Promise<Map<number, RatePlanEntity>> {
-    let wanted = ids.filter((id) => !into.has(id));
-    for (let guard = 0; wanted.length > 0 && guard < 50; guard++) {
-      const found = await this.findByIds(em, wanted);
-      for (const p of found) into.set(p.id, p);
-      wanted = [...new Set(found.map((p) => p.inheritsFromId).filter((id): id is number => id !== null && !into.has(id)))];
-    }
-    return into;
+    return loadPlansWithAncestors(em, ids, into);
   }
 
   /** Plans the customer may see in its list: its own and those shared with it. */
-  async listVisibleTo(customer: CustomerRef, search: string | undefined, skip: number, take: number): Promise<[RatePlanEntity[], number]> {
-    const qb = this.api.assignablePlansQuery(this.manager, customer);
+  async listVisibleTo(customer: PlanOwner, search: string | undefined, skip: number, take: number): Promise<[RatePlanEntity[], number]> {
+    const qb = assignablePlansQuery(this.manager, customer);
     const text = search?.trim();
     if (text) {
       qb.andWhere(
@@ -72,29 +60,25 @@ export class RatePlansRepository {
       .getManyAndCount();
   }
 
-  isAssignableTo(em: EntityManager, customer: CustomerRef, planId: number): Promise<boolean> {
-    return this.api
-      .assignablePlansQuery(em, customer)
+  isAssignableTo(em: EntityManager, customer: PlanOwner, planId: number): Promise<boolean> {
+    return assignablePlansQuery(em, customer)
       .andWhere('p.id = :planId', { planId })
       .getCount()
       .then((n) => n > 0);
   }
 
-  findCustomer(em: EntityManager, id: number): Promise<CustomerEntity | null> {
-    return em.findOneBy(CustomerEntity, { id });
+  findCustomer(em: EntityManager, id: number): Promise<CustomerRef | null> {
+    return this.customers.find(em, id);
   }
 
-  async findCustomers(em: EntityManager, ids: readonly number[]): Promise<CustomerEntity[]> {
-    if (ids.length === 0) return [];
-    return em.find(CustomerEntity, {
-      where: { id: In([...ids]) },
-      select: { id: true, parentId: true, path: true, ratePlanId: true, currency: true, reseller: true, deletedAt: true, name: true },
-    });
+  /** Customers by id (deleted ones too); unknown ids are left out. */
+  findCustomers(em: EntityManager, ids: readonly number[]): Promise<Map<number, CustomerRef>> {
+    return this.customers.findMany(em, [...new Set(ids)]);
   }
 
   /** Customers (deleted ones too: they can be undeleted) on this plan. */
   countCustomersUsing(em: EntityManager, planId: number): Promise<number> {
-    return em.countBy(CustomerEntity, { ratePlanId: planId });
+    return this.customers.countUsing(em, 'ratePlan', planId);
   }
 
   countPlansInheriting(em: EntityManager, planId: number): Promise<number> {
@@ -102,29 +86,24 @@ export class RatePlansRepository {
   }
 
   /** The customers that assigned this plan to their customers: the parents of the customers on it. */
-  async assignersOf(em: EntityManager, planId: number): Promise<CustomerRef[]> {
-    const rows = (await em
-      .createQueryBuilder(CustomerEntity, 'c')
-      .innerJoin(CustomerEntity, 'parent', 'parent.id = c.parentId')
-      .select(['parent.id AS id', 'parent.parentId AS parentId', 'parent.path AS path'])
-      .where('c.ratePlanId = :planId', { planId })
-      .distinct(true)
-      .getRawMany()) as { id: unknown; parentId: unknown; path: string }[];
-    return rows.map((r) => ({ id: Number(r.id), parentId: r.parentId === null ? null : Number(r.parentId), path: r.path }));
+  assignersOf(em: EntityManager, planId: number): Promise<PlanOwner[]> {
+    return this.customers.assignersOfRatePlan(em, planId);
   }
 
   /** Owners of the live plans inheriting from this plan. */
-  async inheritorOwners(em: EntityManager, planId: number): Promise<{ planId: number; owner: CustomerRef }[]> {
-    const rows = (await em
-      .createQueryBuilder(RatePlanEntity, 'p')
-      .innerJoin(CustomerEntity, 'o', 'o.id = p.ownerCustomerId')
-      .select(['p.id AS planId', 'o.id AS id', 'o.parentId AS parentId', 'o.path AS path'])
-      .where('p.inheritsFromId = :planId AND p.deletedAt IS NULL', { planId })
-      .getRawMany()) as { planId: unknown; id: unknown; parentId: unknown; path: string }[];
-    return rows.map((r) => ({
-      planId: Number(r.planId),
-      owner: { id: Number(r.id), parentId: r.parentId === null ? null : Number(r.parentId), path: r.path },
-    }));
+  async inheritorOwners(em: EntityManager, planId: number): Promise<{ planId: number; owner: PlanOwner }[]> {
+    const plans = await em.find(RatePlanEntity, {
+      where: { inheritsFromId: planId, deletedAt: IsNull() },
+      select: { id: true, ownerCustomerId: true },
+    });
+    const owners = await this.findCustomers(
+      em,
+      plans.map((p) => p.ownerCustomerId),
+    );
+    return plans.flatMap((p) => {
+      const owner = owners.get(p.ownerCustomerId);
+      return owner ? [{ planId: p.id, owner }] : [];
+    });
   }
 
   async inheritorCurrencies(em: EntityManager, planId: number): Promise<string[]> {
@@ -135,25 +114,25 @@ export class RatePlansRepository {
     return [...new Set(rows.map((r) => r.currency))];
   }
 
-  settings(em: EntityManager = this.manager): Promise<SystemSettingsEntity | null> {
-    return em.findOneBy(SystemSettingsEntity, { id: 1 });
-  }
-
-  exchangeRates(em: EntityManager, currencies: readonly string[]): Promise<ExchangeRateEntity[]> {
-    if (currencies.length === 0) return Promise.resolve([]);
-    return em.findBy(ExchangeRateEntity, { currency: In([...currencies]) });
+  /** The system settings (cost plan, system currency and time zone). */
+  settings(em: EntityManager = this.manager) {
+    return this.system.settings(em);
   }
 
   /** A dial plan usable by `owner`: owned by it or by one of its ancestors. */
   async dialPlanUsableBy(em: EntityManager, dialPlanId: number, ownerPath: string): Promise<boolean> {
-    const plan = await em.findOneBy(DialPlanEntity, { id: dialPlanId });
-    return !!plan && ownerPath.split('/').filter(Boolean).map(Number).includes(plan.ownerCustomerId);
+    try {
+      await this.system.findUsableDialPlan(em, ownerPath, dialPlanId);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
   }
 
-  /** Dial plans `owner` may use: its own and its ancestors'. */
-  dialPlansUsableBy(em: EntityManager, ownerPath: string): Promise<DialPlanEntity[]> {
-    const ids = ownerPath.split('/').filter(Boolean).map(Number);
-    return em.find(DialPlanEntity, { where: { ownerCustomerId: In(ids) }, order: { name: 'ASC' } });
+  /** Dial plans `owner` may use: its own and its ancestors', by name. */
+  dialPlansUsableBy(em: EntityManager, ownerPath: string) {
+    return this.system.usableDialPlans(em, ownerPath);
   }
 
   async insert(em: EntityManager, row: Partial<RatePlanEntity>): Promise<RatePlanEntity> {

@@ -7,20 +7,18 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { Dec, Money } from '../../shared/money';
 import { Page, pageParams } from '../../shared/pagination';
 import { isInSubtree, Scope } from '../../shared/scope';
-import { ancestorIds, findCustomerInScope, pathIds } from '../../shared/tenancy';
-import type { CustomerEntity } from '../customers/entities/customer.entity';
-import { UNLIMITED_MARK } from '../customers/domain/effective-settings';
+import { ancestorIds, CustomerDirectory, pathIds } from '../../shared/customer-directory';
+import { UNLIMITED_MARK } from './domain/plan-level-settings';
 import { CreateRatePlanDto, ListRatePlansQuery, RatePlanDto, RatePlanFieldsDto, UpdateRatePlanDto } from './dto/rate-plan.dto';
 import type { RatePlanEntity, Sharing } from './entities/rate-plan.entity';
+import type { PlanOwner } from './plan-queries';
 import { FEE_COLUMNS, FEE_KEYS, inheritanceChain, MARKUP_COLUMNS, MARKUP_KEYS, percentText, resolvePlanSettings } from './plan-settings';
 import { RateIndexCache } from './rate-index-cache';
 import { RatePlansRepository } from './rate-plans.repository';
 import { RatesRepository } from './rates.repository';
 
-type CustomerRef = Pick<CustomerEntity, 'id' | 'parentId' | 'path'>;
-
 /** Would `customer` see (and be able to assign) a plan of `ownerId` shared this way? */
-export function sharedWith(sharing: Sharing, ownerId: number, customer: CustomerRef): boolean {
+export function sharedWith(sharing: Sharing, ownerId: number, customer: PlanOwner): boolean {
   if (customer.id === ownerId) return true;
   if (sharing === 'children') return customer.parentId === ownerId;
   if (sharing === 'recursive') return ancestorIds(customer.path).includes(ownerId);
@@ -28,7 +26,7 @@ export function sharedWith(sharing: Sharing, ownerId: number, customer: Customer
 }
 
 /** The acting customer as a reference, from the scope alone. */
-export function scopeCustomer(scope: Scope): CustomerRef {
+export function scopeCustomer(scope: Scope): PlanOwner {
   const ids = pathIds(scope.customerPath);
   return { id: scope.customerId, parentId: ids.length > 1 ? ids[ids.length - 2] : null, path: scope.customerPath };
 }
@@ -51,6 +49,7 @@ export class RatePlansService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly customers: CustomerDirectory,
   ) {}
 
   // ---- reading ----------------------------------------------------------------------------------
@@ -85,24 +84,20 @@ export class RatePlansService {
   async list(scope: Scope, q: ListRatePlansQuery): Promise<Page<RatePlanDto>> {
     const em = this.repo.manager;
     const { page, pageSize, skip } = pageParams(q);
-    const customer: CustomerRef = q.ownerId ? await findCustomerInScope(em, scope, q.ownerId) : scopeCustomer(scope);
+    const customer: PlanOwner = q.ownerId ? await this.customers.findInScope(em, scope, q.ownerId) : scopeCustomer(scope);
     const [rows, total] = await this.repo.listVisibleTo(customer, q.search, skip, pageSize);
-    const owners = new Map(
-      (
-        await this.repo.findCustomers(
-          em,
-          rows.map((p) => p.ownerCustomerId),
-        )
-      ).map((c) => [c.id, c.path]),
+    const owners = await this.repo.findCustomers(
+      em,
+      rows.map((p) => p.ownerCustomerId),
     );
-    const items = await this.toDtos(em, rows, (p) => isInSubtree(scope.customerPath, owners.get(p.ownerCustomerId) ?? ''));
+    const items = await this.toDtos(em, rows, (p) => isInSubtree(scope.customerPath, owners.get(p.ownerCustomerId)?.path ?? ''));
     return { items, page, pageSize, total };
   }
 
   /** Plans `owner` may assign (own and shared), for forms. */
   async listAssignable(scope: Scope, ownerId: number): Promise<RatePlanEntity[]> {
     const em = this.repo.manager;
-    const owner = await findCustomerInScope(em, scope, ownerId);
+    const owner = await this.customers.findInScope(em, scope, ownerId);
     const [rows] = await this.repo.listVisibleTo(owner, undefined, 0, 10_000);
     return rows;
   }
@@ -115,7 +110,7 @@ export class RatePlansService {
       plans.map((p) => p.inheritsFromId).filter((id): id is number => id !== null),
       all,
     );
-    const costPlanId = (await this.repo.settings(em))?.costPlanId ?? null;
+    const costPlanId = (await this.repo.settings(em)).costPlanId;
     const counts = await this.rates.currentCounts(
       em,
       plans.map((p) => p.id),
@@ -128,7 +123,7 @@ export class RatePlansService {
 
   async create(scope: Scope, dto: CreateRatePlanDto): Promise<RatePlanDto> {
     const plan = await this.tx.run(async (em) => {
-      const owner = await findCustomerInScope(em, scope, dto.ownerId ?? scope.customerId);
+      const owner = await this.customers.findInScope(em, scope, dto.ownerId ?? scope.customerId);
       if (!owner.reseller) throw new ForbiddenError('only resellers (and the system owner) can own rate plans');
       const now = this.clock.now();
       const row: Partial<RatePlanEntity> = {
@@ -170,7 +165,11 @@ export class RatePlansService {
       if (changes.currency !== undefined && changes.currency !== plan.currency) {
         const others = (await this.repo.inheritorCurrencies(em, plan.id)).filter((c) => c !== changes.currency);
         if (others.length)
-          throw ConflictError.field('currency', 'other rate plans inherit from this plan in its current currency; change them first');
+          throw ConflictError.field(
+            'currency',
+            'other rate plans inherit from this plan in its current currency; change them first',
+            'in_use',
+          );
       }
       if (changes.sharing !== undefined && changes.sharing !== plan.sharing) await this.checkSharingNarrowing(em, plan, changes.sharing);
       changes.updatedAt = this.clock.now();
@@ -188,12 +187,14 @@ export class RatePlansService {
     await this.tx.run(async (em) => {
       const plan = await this.findEditable(em, scope, planId);
       const settings = await this.repo.settings(em);
-      if (settings?.costPlanId === plan.id)
-        throw new ConflictError("this is the system owner's cost plan (system settings); choose another cost plan first");
+      if (settings.costPlanId === plan.id)
+        throw new ConflictError("this is the system owner's cost plan (system settings); choose another cost plan first", [], 'in_use');
       const customers = await this.repo.countCustomersUsing(em, plan.id);
-      if (customers > 0) throw new ConflictError(`this rate plan is used by ${customers} customer(s); give them another plan first`);
+      if (customers > 0)
+        throw new ConflictError(`this rate plan is used by ${customers} customer(s); give them another plan first`, [], 'in_use');
       const inheritors = await this.repo.countPlansInheriting(em, plan.id);
-      if (inheritors > 0) throw new ConflictError(`${inheritors} other rate plan(s) inherit from this plan; change them first`);
+      if (inheritors > 0)
+        throw new ConflictError(`${inheritors} other rate plan(s) inherit from this plan; change them first`, [], 'in_use');
       const now = this.clock.now();
       await this.rates.deletePlanRates(em, plan.id);
       await this.repo.update(em, plan.id, { deletedAt: now, updatedAt: now });
@@ -214,12 +215,12 @@ export class RatePlansService {
   }
 
   /** inheritsFromId (visible to the owner, same currency, no cycle) and dialPlanId (usable by the owner). */
-  private async checkReferences(em: EntityManager, owner: CustomerRef, next: RatePlanEntity, prev: RatePlanEntity | null): Promise<void> {
+  private async checkReferences(em: EntityManager, owner: PlanOwner, next: RatePlanEntity, prev: RatePlanEntity | null): Promise<void> {
     // Values a form sends back unchanged are not checked again (see the README's customer rules).
     const inheritanceTouched = !prev || next.inheritsFromId !== prev.inheritsFromId || next.currency !== prev.currency;
     if (inheritanceTouched && next.inheritsFromId !== null && next.inheritsFromId !== undefined) {
       const parentId = next.inheritsFromId;
-      if (parentId === next.id) throw ConflictError.field('inheritsFromId', 'a rate plan cannot inherit from itself');
+      if (parentId === next.id) throw ConflictError.field('inheritsFromId', 'a rate plan cannot inherit from itself', 'conflict');
       if (!(await this.repo.isAssignableTo(em, owner, parentId))) {
         throw ValidationError.field('inheritsFromId', "must be a rate plan of the owner's or one shared with the owner");
       }
@@ -228,7 +229,8 @@ export class RatePlansService {
       let id: number | null = parentId;
       const seen = new Set<number>();
       while (id !== null && !seen.has(id)) {
-        if (id === next.id) throw ConflictError.field('inheritsFromId', 'this would make the rate plan inherit from itself (a cycle)');
+        if (id === next.id)
+          throw ConflictError.field('inheritsFromId', 'this would make the rate plan inherit from itself (a cycle)', 'conflict');
         seen.add(id);
         id = chain.get(id)?.inheritsFromId ?? null;
       }
@@ -255,6 +257,7 @@ export class RatePlansService {
       throw ConflictError.field(
         'sharing',
         `customers of ${cut.length} reseller(s) use this plan and would no longer be allowed to; move them first`,
+        'in_use',
       );
     }
     const inheritors = (await this.repo.inheritorOwners(em, plan.id)).filter((i) => !sharedWith(sharing, plan.ownerCustomerId, i.owner));
@@ -262,6 +265,7 @@ export class RatePlansService {
       throw ConflictError.field(
         'sharing',
         `rate plan(s) ${inheritors.map((i) => i.planId).join(', ')} of other resellers inherit from this plan`,
+        'in_use',
       );
     }
   }

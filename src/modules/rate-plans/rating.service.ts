@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { BusinessRuleError, NotFoundError, ValidationError } from '../../shared/errors';
+import { BusinessRuleError, type ErrorCode, NotFoundError, ValidationError } from '../../shared/errors';
 import { Money } from '../../shared/money';
 import type { Scope } from '../../shared/scope';
-import { findCustomerInScope, pathIds } from '../../shared/tenancy';
-import type { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomerDirectory, pathIds, type CustomerRef } from '../../shared/customer-directory';
 import { convert, type ExchangeRateRow, type RateTable as ExchangeTable } from '../system/domain/exchange';
+import { SystemApi } from '../system/system.api';
 import { applyMarkup } from './domain/markup';
 import { priceCall } from './domain/price-call';
 import type { Direction, RateDefinition } from './domain/rate';
@@ -61,6 +61,7 @@ export interface RatedCall {
 
 /** 422 with reason `no_rate`: some level that would be charged has no rate for the destination. */
 export class NoRateError extends BusinessRuleError {
+  static override readonly defaultCode: ErrorCode = 'no_rate';
   readonly reason = 'no_rate';
   constructor(
     readonly customerId: number,
@@ -101,6 +102,8 @@ export class RatingService {
   constructor(
     private readonly plans: RatePlansRepository,
     private readonly cache: RateIndexCache,
+    private readonly customers: CustomerDirectory,
+    private readonly system: SystemApi,
   ) {}
 
   /**
@@ -108,7 +111,7 @@ export class RatingService {
    * NotFoundError for an unknown customer and NoRateError when a charged level has no rate.
    */
   async rateCall(customerId: number, query: RatingQuery, em: EntityManager = this.plans.manager): Promise<RatedCall> {
-    const customer = await this.plans.findCustomer(em, customerId);
+    const customer = Number.isSafeInteger(customerId) && customerId > 0 ? await this.customers.find(em, customerId) : null;
     if (!customer) throw new NotFoundError('customer');
     return this.rateFor(em, customer, query);
   }
@@ -125,7 +128,7 @@ export class RatingService {
     now: Date,
   ): Promise<RatedCall> {
     const em = this.plans.manager;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const rated = await this.rateFor(em, customer, {
       number: normaliseNumber(input.number),
       direction: input.direction ?? 'outbound',
@@ -140,12 +143,11 @@ export class RatingService {
     return rated;
   }
 
-  private async rateFor(em: EntityManager, customer: CustomerEntity, query: RatingQuery): Promise<RatedCall> {
-    const settings = await this.plans.settings(em);
-    if (!settings) throw new Error('system settings missing');
+  private async rateFor(em: EntityManager, customer: CustomerRef, query: RatingQuery): Promise<RatedCall> {
+    const settings = await this.system.settings(em);
     const ids = pathIds(customer.path);
     const rootId = ids[0];
-    const customers = new Map((await this.plans.findCustomers(em, ids)).map((c) => [c.id, c]));
+    const customers = await this.customers.findMany(em, ids);
     // Charged levels, top first: the system owner's child down to the customer.
     const charged = ids.slice(1).map((id) => customers.get(id) ?? null);
     const planIds = charged.map((c) => c?.ratePlanId ?? null).filter((id): id is number => id !== null);
@@ -163,8 +165,7 @@ export class RatingService {
       if (from === to) return rate;
       const missing = [from, to].filter((c) => !exchangeLoaded.has(c));
       if (missing.length) {
-        for (const r of await this.plans.exchangeRates(em, missing))
-          exchangeRows.push({ currency: r.currency, rate: r.rate, validFrom: r.validFrom });
+        exchangeRows.push(...(await this.system.rateTable(em, missing, query.at)).rows);
         for (const c of missing) exchangeLoaded.add(c);
       }
       const table: ExchangeTable = { systemCurrency: settings.currency, rows: exchangeRows };

@@ -6,7 +6,8 @@ import { Clock } from '../../shared/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, PageQuery, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { pathIds } from '../../shared/tenancy';
+import { CustomerDirectory, pathIds } from '../../shared/customer-directory';
+import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import { CreateDialPlanDto, DialPlanDto, UpdateDialPlanDto } from './dto/system.dto';
 import { DialPlanEntity } from './entities/dial-plan.entity';
 import { SystemRepository } from './system.repository';
@@ -30,6 +31,8 @@ export class DialPlansService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly customers: CustomerDirectory,
+    private readonly ratePlans: RatePlanDirectory,
   ) {}
 
   private toDto(scope: Scope, d: DialPlanEntity): DialPlanDto {
@@ -57,8 +60,8 @@ export class DialPlansService {
     const name = cleanName(dto.name);
     return this.tx
       .run(async (em) => {
-        const owner = await this.repo.findCustomer(em, scope.customerId);
-        if (!owner || owner.deletedAt) throw new NotFoundError('customer');
+        const owner = await this.customers.find(em, scope.customerId);
+        if (!owner || owner.deleted) throw new NotFoundError('customer');
         if (!owner.reseller) throw new ForbiddenError('only resellers (and the system owner) own dial plans');
         if (await this.repo.dialPlanNameTaken(em, owner.id, name, null)) throw duplicate();
         const row = await this.repo.insertDialPlan(em, {
@@ -101,9 +104,16 @@ export class DialPlansService {
   async remove(scope: Scope, id: number): Promise<void> {
     await this.tx.run(async (em) => {
       const row = await this.findOwn(em, scope, id);
-      const usage = await this.repo.dialPlanUsage(em, id);
+      const usage = {
+        customers: await this.customers.countUsing(em, 'dialPlan', id),
+        ratePlans: await this.ratePlans.countUsingDialPlan(em, id),
+      };
       if (usage.customers || usage.ratePlans) {
-        throw new ConflictError(`the dial plan is used by ${usage.customers} customer(s) and ${usage.ratePlans} rate plan(s)`);
+        throw new ConflictError(
+          `the dial plan is used by ${usage.customers} customer(s) and ${usage.ratePlans} rate plan(s)`,
+          [],
+          'in_use',
+        );
       }
       await this.repo.deleteDialPlan(em, id);
       await this.audit.record(

@@ -5,10 +5,9 @@ import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { SYSTEM_OWNER_ID } from './bootstrap.service';
 import { CreateExchangeRateDto, ExchangeRateDto, ExchangeRateQuery } from './dto/system.dto';
 import { ExchangeRateEntity } from './entities/exchange-rate.entity';
-import { assertSystemOwnerAdmin } from './system-access';
+import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import { SystemRepository } from './system.repository';
 
 const toDto = (x: ExchangeRateEntity): ExchangeRateDto => ({

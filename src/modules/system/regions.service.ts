@@ -4,11 +4,11 @@ import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, PageQuery, pageParams } from '../../shared/pagination';
+import { CustomerDirectory } from '../../shared/customer-directory';
 import type { Scope } from '../../shared/scope';
-import { SYSTEM_OWNER_ID } from './bootstrap.service';
 import { CreateRegionDto, RegionDto, UpdateRegionDto } from './dto/system.dto';
 import { RegionEntity } from './entities/region.entity';
-import { assertSystemOwnerAdmin } from './system-access';
+import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import { SystemRepository } from './system.repository';
 
 const toDto = (r: RegionEntity): RegionDto => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() });
@@ -29,6 +29,7 @@ export class RegionsService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly customers: CustomerDirectory,
   ) {}
 
   async list(_scope: Scope, query: PageQuery): Promise<Page<RegionDto>> {
@@ -96,8 +97,8 @@ export class RegionsService {
     await this.tx.run(async (em) => {
       const row = await this.repo.findRegion(em, id);
       if (!row) throw new NotFoundError('region');
-      const users = await this.repo.countCustomersWithRegion(em, id);
-      if (users > 0) throw new ConflictError(`the region is used by ${users} customer(s)`);
+      const users = await this.customers.countUsing(em, 'region', id);
+      if (users > 0) throw new ConflictError(`the region is used by ${users} customer(s)`, [], 'in_use');
       await this.repo.deleteRegion(em, id);
       await this.audit.record(
         scope,

@@ -3,11 +3,11 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError } from '../../shared/errors';
+import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import type { Scope } from '../../shared/scope';
-import { SYSTEM_OWNER_ID } from './bootstrap.service';
 import { SystemSettingsDto, UpdateSystemSettingsDto } from './dto/system.dto';
 import { SystemSettingsEntity } from './entities/system-settings.entity';
-import { assertSystemOwnerAdmin } from './system-access';
+import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import { SystemRepository } from './system.repository';
 
 export const toSettingsDto = (s: SystemSettingsEntity): SystemSettingsDto => ({
@@ -28,6 +28,7 @@ export class SystemSettingsService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly ratePlans: RatePlanDirectory,
   ) {}
 
   /** Any logged-in person may read them (pages need the flags); the CSRF secret is never part of it. */
@@ -44,12 +45,16 @@ export class SystemSettingsService {
     return this.tx.run(async (em) => {
       const current = await this.repo.settings(em);
       if (dto.costPlanId !== undefined && dto.costPlanId !== current.costPlanId) {
-        const plan = await this.repo.findRatePlan(em, dto.costPlanId);
+        const plan = await this.ratePlans.findPlan(em, dto.costPlanId);
         // A plan of another customer is treated as not existing, like everywhere else.
-        if (!plan || plan.deletedAt || plan.ownerCustomerId !== SYSTEM_OWNER_ID) throw new NotFoundError('rate plan');
+        if (!plan || plan.deleted || plan.ownerCustomerId !== SYSTEM_OWNER_ID) throw new NotFoundError('rate plan');
       }
       if (dto.currency !== undefined && dto.currency !== current.currency && (await this.repo.countExchangeRates(em)) > 0) {
-        throw ConflictError.field('currency', 'exchange rates are expressed in the system currency: delete them before changing it');
+        throw ConflictError.field(
+          'currency',
+          'exchange rates are expressed in the system currency: delete them before changing it',
+          'in_use',
+        );
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const patch: Partial<SystemSettingsEntity> = {};

@@ -1,8 +1,9 @@
-import { Global, Module } from '@nestjs/common';
-import { BootstrapService } from './bootstrap.service';
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { DialPlansService } from './dial-plans.service';
 import { ExchangeRatesService } from './exchange-rates.service';
 import { RegionsService } from './regions.service';
+import { SystemAdminController } from './system.admin.controller';
 import { SystemApi } from './system.api';
 import { HealthController } from './system.controller';
 import { SystemRepository } from './system.repository';
@@ -16,9 +17,9 @@ import {
 import { SystemSettingsService } from './system-settings.service';
 import { TestClockController } from './test-clock.controller';
 
-/** Global so other modules can inject SystemApi (settings, regions, dial plans, currency conversion). */
-@Global()
+/** Platform settings, regions, dial plans, currencies and exchange rates; other modules use SystemApi. */
 @Module({
+  imports: [AdminModule],
   controllers: [
     HealthController,
     TestClockController,
@@ -27,8 +28,9 @@ import { TestClockController } from './test-clock.controller';
     RegionsController,
     DialPlansController,
     ExchangeRatesController,
+    SystemAdminController,
   ],
-  providers: [BootstrapService, SystemRepository, SystemApi, SystemSettingsService, RegionsService, DialPlansService, ExchangeRatesService],
-  exports: [BootstrapService, SystemApi, SystemSettingsService, RegionsService, DialPlansService, ExchangeRatesService],
+  providers: [SystemRepository, SystemApi, SystemSettingsService, RegionsService, DialPlansService, ExchangeRatesService],
+  exports: [SystemApi],
 })
 export class SystemModule {}

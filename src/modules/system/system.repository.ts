@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { CustomerEntity } from '../customers/entities/customer.entity';
-import { RatePlanEntity } from '../rate-plans/entities/rate-plan.entity';
 import { DialPlanEntity } from './entities/dial-plan.entity';
 import { ExchangeRateEntity } from './entities/exchange-rate.entity';
 import { RegionEntity } from './entities/region.entity';
@@ -25,8 +23,11 @@ export class SystemRepository {
   async updateSettings(em: EntityManager, changes: Partial<SystemSettingsEntity>): Promise<void> {
     await em.update(SystemSettingsEntity, { id: 1 }, changes);
   }
-  findRatePlan(em: EntityManager, id: number): Promise<RatePlanEntity | null> {
-    return em.findOneBy(RatePlanEntity, { id });
+  async settingsExist(em: EntityManager): Promise<boolean> {
+    return (await em.countBy(SystemSettingsEntity, { id: 1 })) > 0;
+  }
+  async insertSettings(em: EntityManager, row: SystemSettingsEntity): Promise<void> {
+    await em.insert(SystemSettingsEntity, row);
   }
 
   // ---- regions
@@ -51,9 +52,8 @@ export class SystemRepository {
   async deleteRegion(em: EntityManager, id: number): Promise<void> {
     await em.delete(RegionEntity, { id });
   }
-  /** Customers (also soft-deleted ones, which can be undeleted) that use the region. */
-  countCustomersWithRegion(em: EntityManager, regionId: number): Promise<number> {
-    return em.count(CustomerEntity, { where: { regionId } });
+  allRegions(em: EntityManager): Promise<RegionEntity[]> {
+    return em.find(RegionEntity, { order: { name: 'ASC' } });
   }
 
   // ---- dial plans
@@ -85,15 +85,9 @@ export class SystemRepository {
   async deleteDialPlan(em: EntityManager, id: number): Promise<void> {
     await em.delete(DialPlanEntity, { id });
   }
-  async dialPlanUsage(em: EntityManager, dialPlanId: number): Promise<{ customers: number; ratePlans: number }> {
-    const [customers, ratePlans] = [
-      await em.count(CustomerEntity, { where: { dialPlanId } }),
-      await em.count(RatePlanEntity, { where: { dialPlanId } }),
-    ];
-    return { customers, ratePlans };
-  }
-  findCustomer(em: EntityManager, id: number): Promise<CustomerEntity | null> {
-    return em.findOneBy(CustomerEntity, { id });
+  /** Dial plans of the given owners, by name then id. */
+  dialPlansOwnedBy(em: EntityManager, ownerIds: number[]): Promise<DialPlanEntity[]> {
+    return em.find(DialPlanEntity, { where: { ownerCustomerId: In(ownerIds) }, order: { name: 'ASC', id: 'ASC' } });
   }
 
   // ---- exchange rates

@@ -5,9 +5,8 @@ import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { findCustomerInScope } from '../../shared/tenancy';
-import type { CustomerEntity } from '../customers/entities/customer.entity';
-import { hashSecret, randomDigits } from '../identity/secrets';
+import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
+import { hashSecret, randomDigits } from '../../shared/secrets';
 import { GENERATED_PIN_LENGTH, retiredIdentifier } from './domain/identifiers';
 import type { MailboxDto, MailboxWithPinDto } from './dto/mailboxes.dto';
 import { MailboxEntity } from './entities/mailbox.entity';
@@ -36,7 +35,7 @@ export interface UpdateMailboxInput {
 
 const MAILBOX_COLUMN_LENGTH = 32;
 
-function toMailboxDto(m: MailboxEntity, customer: Pick<CustomerEntity, 'purgeVoicemail' | 'maxVoicemailsPerFolder'>): MailboxDto {
+function toMailboxDto(m: MailboxEntity, customer: Pick<CustomerRef, 'purgeVoicemail' | 'maxVoicemailsPerFolder'>): MailboxDto {
   return {
     id: m.id,
     customerId: m.customerId,
@@ -55,6 +54,7 @@ function toMailboxDto(m: MailboxEntity, customer: Pick<CustomerEntity, 'purgeVoi
 export class MailboxesService {
   constructor(
     private readonly repo: TelephonyRepository,
+    private readonly customers: CustomerDirectory,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -62,7 +62,7 @@ export class MailboxesService {
 
   async list(scope: Scope, customerId: number, query: MailboxQuery = {}): Promise<Page<MailboxDto>> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
     const [rows, total] = await this.repo.pageMailboxes(em, customer.id, { search: query.search, skip, take: pageSize });
     return { items: rows.map((m) => toMailboxDto(m, customer)), page, pageSize, total };
@@ -70,7 +70,7 @@ export class MailboxesService {
 
   async get(scope: Scope, customerId: number, mailboxId: number): Promise<MailboxDto> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const m = await this.repo.findLiveMailbox(em, customer.id, mailboxId);
     if (!m) throw new NotFoundError('mailbox');
     return toMailboxDto(m, customer);
@@ -81,7 +81,7 @@ export class MailboxesService {
     const pinHash = await hashSecret(pin);
     return this.uniqueMailbox(() =>
       this.tx.run(async (em) => {
-        const customer = await findCustomerInScope(em, scope, customerId);
+        const customer = await this.customers.findInScope(em, scope, customerId);
         if (await this.repo.mailboxTaken(em, input.mailbox)) throw ConflictError.field('mailbox', 'this mailbox number is already taken');
         const row = await this.repo.insertMailbox(em, {
           customerId: customer.id,
@@ -118,7 +118,7 @@ export class MailboxesService {
     if (newPin !== undefined) pinHash = await hashSecret(newPin);
     return this.uniqueMailbox(() =>
       this.tx.run(async (em) => {
-        const customer = await findCustomerInScope(em, scope, customerId);
+        const customer = await this.customers.findInScope(em, scope, customerId);
         const m = await this.repo.findLiveMailbox(em, customer.id, mailboxId);
         if (!m) throw new NotFoundError('mailbox');
         const patch: Partial<MailboxEntity> = {};
@@ -156,7 +156,7 @@ export class MailboxesService {
   /** Soft delete; the mailbox number can be used again. */
   async remove(scope: Scope, customerId: number, mailboxId: number): Promise<void> {
     await this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const m = await this.repo.findLiveMailbox(em, customer.id, mailboxId);
       if (!m) throw new NotFoundError('mailbox');
       await this.repo.updateMailbox(em, m.id, {

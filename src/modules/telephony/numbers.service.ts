@@ -6,8 +6,7 @@ import { Clock } from '../../shared/clock';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { ancestorIds, findCustomerInScope } from '../../shared/tenancy';
-import type { CustomerEntity } from '../customers/entities/customer.entity';
+import { ancestorIds, CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
 import { expandNumberRange, MAX_RANGE_SIZE } from './domain/identifiers';
 import type { NumberDto } from './dto/numbers.dto';
 import { NumberEntity } from './entities/number.entity';
@@ -48,7 +47,7 @@ export interface UpdateCustomerNumberInput {
 /** How many duplicates a refused range lists. */
 const DUPLICATES_LISTED = 10;
 
-export function toNumberDto(n: NumberEntity, customer?: Pick<CustomerEntity, 'name' | 'directory'>): NumberDto {
+export function toNumberDto(n: NumberEntity, customer?: Pick<CustomerRef, 'name' | 'directory'>): NumberDto {
   return {
     id: n.id,
     number: n.number,
@@ -70,6 +69,7 @@ export function toNumberDto(n: NumberEntity, customer?: Pick<CustomerEntity, 'na
 export class NumbersService {
   constructor(
     private readonly repo: TelephonyRepository,
+    private readonly customers: CustomerDirectory,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -79,7 +79,7 @@ export class NumbersService {
 
   async listInventory(scope: Scope, ownerCustomerId: number, query: InventoryQuery = {}): Promise<Page<NumberDto>> {
     const em = this.repo.reader;
-    await findCustomerInScope(em, scope, ownerCustomerId);
+    await this.customers.findInScope(em, scope, ownerCustomerId);
     return this.inventoryPage(em, ownerCustomerId, query);
   }
 
@@ -137,7 +137,7 @@ export class NumbersService {
   /** Removes a free number from the inventory for good (an assigned one must be released first). */
   async removeFromInventory(scope: Scope, ownerCustomerId: number, numberId: number): Promise<void> {
     await this.tx.run(async (em) => {
-      await findCustomerInScope(em, scope, ownerCustomerId);
+      await this.customers.findInScope(em, scope, ownerCustomerId);
       const n = await this.repo.findOwnedNumber(em, ownerCustomerId, numberId);
       if (!n) throw new NotFoundError('number');
       if (n.customerId !== null || !(await this.repo.deleteFreeNumber(em, ownerCustomerId, numberId))) {
@@ -155,7 +155,7 @@ export class NumbersService {
 
   async listForCustomer(scope: Scope, customerId: number, query: NumberSearchQuery = {}): Promise<Page<NumberDto>> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
     const [rows, total] = await this.repo.pageCustomerNumbers(em, customer.id, { search: query.search, skip, take: pageSize });
     return { items: rows.map((n) => toNumberDto(n, customer)), page, pageSize, total };
@@ -164,13 +164,13 @@ export class NumbersService {
   /** The free numbers that `assign` would take for this customer (for pickers). */
   async listAssignable(scope: Scope, customerId: number, query: NumberSearchQuery = {}): Promise<Page<NumberDto>> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     return this.inventoryPage(em, sourceInventoryOwner(scope, customer), { ...query, free: true });
   }
 
   async getForCustomer(scope: Scope, customerId: number, numberId: number): Promise<NumberDto> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const n = await this.repo.findCustomerNumber(em, customer.id, numberId);
     if (!n) throw new NotFoundError('number');
     return toNumberDto(n, customer);
@@ -182,14 +182,14 @@ export class NumbersService {
       throw ValidationError.field('numberId', 'give either numberId or number');
     }
     return this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const ownerId = sourceInventoryOwner(scope, customer);
       const n =
         input.numberId !== undefined
           ? await this.repo.findOwnedNumber(em, ownerId, input.numberId)
           : await this.repo.findOwnedNumberByValue(em, ownerId, input.number!);
       if (!n) throw new NotFoundError('number');
-      if (n.customerId !== null || !(await this.repo.claimNumber(em, n.id, ownerId, customer.id))) {
+      if (n.customerId !== null || !(await this.repo.claimNumber(em, n.id, customer.id))) {
         throw ConflictError.field(input.numberId !== undefined ? 'numberId' : 'number', 'this number is already assigned');
       }
       await this.audit.record(
@@ -203,7 +203,7 @@ export class NumbersService {
 
   async update(scope: Scope, customerId: number, numberId: number, input: UpdateCustomerNumberInput): Promise<NumberDto> {
     return this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const n = await this.repo.findCustomerNumber(em, customer.id, numberId);
       if (!n) throw new NotFoundError('number');
       const patch: Partial<Pick<NumberEntity, 'sipAccountId' | 'directory'>> = {};
@@ -235,7 +235,7 @@ export class NumbersService {
   /** Gives the number back to the inventory it came from (and takes it off any line). */
   async release(scope: Scope, customerId: number, numberId: number): Promise<void> {
     await this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const n = await this.repo.findCustomerNumber(em, customer.id, numberId);
       if (!n || !(await this.repo.releaseNumber(em, n.id, customer.id))) throw new NotFoundError('number');
       await this.audit.record(
@@ -262,10 +262,8 @@ export class NumbersService {
       skip,
       take: pageSize,
     });
-    const customers = await this.repo.customerNames(
-      em,
-      rows.flatMap((r) => (r.customerId !== null ? [r.customerId] : [])),
-    );
+    const customerIds = [...new Set(rows.flatMap((r) => (r.customerId !== null ? [r.customerId] : [])))];
+    const customers = customerIds.length ? await this.customers.findMany(em, customerIds) : new Map<number, CustomerRef>();
     return {
       items: rows.map((n) => toNumberDto(n, n.customerId !== null ? customers.get(n.customerId) : undefined)),
       page,
@@ -274,13 +272,13 @@ export class NumbersService {
     };
   }
 
-  private async loadInventoryOwner(em: EntityManager, scope: Scope, ownerCustomerId: number): Promise<CustomerEntity> {
-    const owner = await findCustomerInScope(em, scope, ownerCustomerId);
+  private async loadInventoryOwner(em: EntityManager, scope: Scope, ownerCustomerId: number): Promise<CustomerRef> {
+    const owner = await this.customers.findInScope(em, scope, ownerCustomerId);
     if (!owner.reseller) throw new BusinessRuleError('only resellers keep a number inventory');
     return owner;
   }
 
-  private newRow(ownerCustomerId: number, number: string, directory: boolean | null): Omit<NumberEntity, 'id' | 'owner' | 'customer'> {
+  private newRow(ownerCustomerId: number, number: string, directory: boolean | null): Omit<NumberEntity, 'id'> {
     return { number, ownerCustomerId, customerId: null, sipAccountId: null, directory, createdAt: this.clock.now() };
   }
 
@@ -300,7 +298,7 @@ export class NumbersService {
  * while switched to it) hands out numbers of the customer's parent; a customer acting for itself (and the
  * system owner, which has no parent) uses its own inventory, never its parent's.
  */
-export function sourceInventoryOwner(scope: Scope, customer: Pick<CustomerEntity, 'id' | 'parentId' | 'path'>): number {
+export function sourceInventoryOwner(scope: Scope, customer: Pick<CustomerRef, 'id' | 'parentId' | 'path'>): number {
   if (customer.parentId !== null && ancestorIds(customer.path).includes(scope.personCustomerId)) return customer.parentId;
   return customer.id;
 }

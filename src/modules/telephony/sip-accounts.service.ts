@@ -5,8 +5,8 @@ import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { findCustomerInScope } from '../../shared/tenancy';
-import { randomPassword } from '../identity/secrets';
+import { CustomerDirectory } from '../../shared/customer-directory';
+import { randomPassword } from '../../shared/secrets';
 import { GENERATED_SECRET_LENGTH, retiredIdentifier } from './domain/identifiers';
 import type { SipAccountDto, SipAccountWithSecretDto } from './dto/sip-accounts.dto';
 import { SipAccountEntity } from './entities/sip-account.entity';
@@ -53,6 +53,7 @@ function toSipDto(s: SipAccountEntity, numbers: string[] = []): SipAccountDto {
 export class SipAccountsService {
   constructor(
     private readonly repo: TelephonyRepository,
+    private readonly customers: CustomerDirectory,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -60,7 +61,7 @@ export class SipAccountsService {
 
   async list(scope: Scope, customerId: number, query: SipAccountQuery = {}): Promise<Page<SipAccountDto>> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
     const [rows, total] = await this.repo.pageSipAccounts(em, customer.id, { search: query.search, skip, take: pageSize });
     const numbers = await this.repo.numbersBySipAccount(
@@ -72,7 +73,7 @@ export class SipAccountsService {
 
   async get(scope: Scope, customerId: number, sipAccountId: number): Promise<SipAccountDto> {
     const em = this.repo.reader;
-    const customer = await findCustomerInScope(em, scope, customerId);
+    const customer = await this.customers.findInScope(em, scope, customerId);
     const s = await this.repo.findLiveSipAccount(em, customer.id, sipAccountId);
     if (!s) throw new NotFoundError('SIP account');
     const numbers = await this.repo.numbersBySipAccount(em, [s.id]);
@@ -85,7 +86,7 @@ export class SipAccountsService {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tx.run(async (em) => {
-          const customer = await findCustomerInScope(em, scope, customerId);
+          const customer = await this.customers.findInScope(em, scope, customerId);
           let username = input.username;
           if (username === undefined) {
             let n = (await this.repo.countSipAccountsEver(em, customer.id)) + 1;
@@ -127,7 +128,7 @@ export class SipAccountsService {
     if (input.regenerateSecret && input.secret !== undefined)
       throw ValidationError.field('secret', 'give a secret or regenerateSecret, not both');
     return this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const s = await this.repo.findLiveSipAccount(em, customer.id, sipAccountId);
       if (!s) throw new NotFoundError('SIP account');
       const patch: Partial<SipAccountEntity> = {};
@@ -161,7 +162,7 @@ export class SipAccountsService {
   /** Soft delete: the line stops working, its numbers stay with the customer unrouted, its username is free again. */
   async remove(scope: Scope, customerId: number, sipAccountId: number): Promise<void> {
     await this.tx.run(async (em) => {
-      const customer = await findCustomerInScope(em, scope, customerId);
+      const customer = await this.customers.findInScope(em, scope, customerId);
       const s = await this.repo.findLiveSipAccount(em, customer.id, sipAccountId);
       if (!s) throw new NotFoundError('SIP account');
       const unrouted = await this.repo.unrouteNumbers(em, s.id);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder, type ObjectLiteral } from 'typeorm';
 import { equalsIgnoringCase } from '../../database/ignoring-case';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { insertRow } from '../../database/insert-row';
 import { MailboxEntity } from './entities/mailbox.entity';
 import { NumberEntity } from './entities/number.entity';
 import { SipAccountEntity } from './entities/sip-account.entity';
@@ -27,7 +27,11 @@ export interface Paging {
   take: number;
 }
 
-/** The only place telephony touches TypeORM. Every method takes the caller's EntityManager. */
+/**
+ * The only place telephony touches TypeORM. Every method takes the caller's EntityManager. It is the one
+ * write path for lines, mailboxes and numbers: the services and TelephonyApi (what other modules call)
+ * both go through it.
+ */
 @Injectable()
 export class TelephonyRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -35,13 +39,6 @@ export class TelephonyRepository {
   /** For reads outside a transaction. */
   get reader(): EntityManager {
     return this.dataSource.manager;
-  }
-
-  async customerNames(em: EntityManager, ids: number[]): Promise<Map<number, Pick<CustomerEntity, 'id' | 'name' | 'directory'>>> {
-    const unique = [...new Set(ids)];
-    if (!unique.length) return new Map();
-    const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: { id: true, name: true, directory: true } });
-    return new Map(rows.map((c) => [c.id, c]));
   }
 
   // --- numbers ---------------------------------------------------------------------------------
@@ -63,7 +60,7 @@ export class TelephonyRepository {
     return rows.map((r) => r.number).filter((n) => n.length === from.length);
   }
 
-  async insertNumbers(em: EntityManager, rows: Array<Omit<NumberEntity, 'id' | 'owner' | 'customer'>>): Promise<number[]> {
+  async insertNumbers(em: EntityManager, rows: Array<Omit<NumberEntity, 'id'>>): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 0; i < rows.length; i += 500) {
       const result = await em.insert(NumberEntity, rows.slice(i, i + 500));
@@ -82,6 +79,15 @@ export class TelephonyRepository {
 
   findOwnedNumberByValue(em: EntityManager, ownerCustomerId: number, number: string): Promise<NumberEntity | null> {
     return em.findOneBy(NumberEntity, { number, ownerCustomerId });
+  }
+
+  findFreeNumber(em: EntityManager, ownerCustomerId: number, number: string): Promise<NumberEntity | null> {
+    return em.findOneBy(NumberEntity, { ownerCustomerId, number, customerId: IsNull() });
+  }
+
+  /** All free numbers of an inventory, in number order. */
+  freeNumbers(em: EntityManager, ownerCustomerId: number): Promise<NumberEntity[]> {
+    return em.find(NumberEntity, { where: { ownerCustomerId, customerId: IsNull() }, order: { number: 'ASC' } });
   }
 
   findCustomerNumber(em: EntityManager, customerId: number, id: number): Promise<NumberEntity | null> {
@@ -114,10 +120,12 @@ export class TelephonyRepository {
 
   /**
    * Assigns a number only if it is still free: the conditional UPDATE plus the affected-rows check
-   * decides between two people assigning the same number at once, on both databases.
+   * decides between two people assigning the same number at once, on both databases. (A number never
+   * changes inventory, so the caller's check of the owner still holds; a free number is never routed,
+   * clearing the route only makes that explicit.)
    */
-  async claimNumber(em: EntityManager, id: number, ownerCustomerId: number, customerId: number): Promise<boolean> {
-    const result = await em.update(NumberEntity, { id, ownerCustomerId, customerId: IsNull() }, { customerId, sipAccountId: null });
+  async claimNumber(em: EntityManager, id: number, customerId: number): Promise<boolean> {
+    const result = await em.update(NumberEntity, { id, customerId: IsNull() }, { customerId, sipAccountId: null });
     return (result.affected ?? 0) === 1;
   }
 
@@ -177,9 +185,9 @@ export class TelephonyRepository {
     return em.countBy(SipAccountEntity, { customerId });
   }
 
-  async insertSipAccount(em: EntityManager, row: Omit<SipAccountEntity, 'id' | 'customer'>): Promise<SipAccountEntity> {
-    const result = await em.insert(SipAccountEntity, row);
-    return { ...row, id: Number(result.identifiers[0].id) } as SipAccountEntity;
+  /** One fixed INSERT (insertRow): a residential customer's create writes a line on the hot path. */
+  async insertSipAccount(em: EntityManager, row: Omit<SipAccountEntity, 'id'>): Promise<SipAccountEntity> {
+    return { ...row, id: await insertRow(em, SipAccountEntity, row) };
   }
 
   async updateSipAccount(em: EntityManager, id: number, patch: Partial<SipAccountEntity>): Promise<void> {
@@ -204,9 +212,9 @@ export class TelephonyRepository {
     return (await qb.getCount()) > 0;
   }
 
-  async insertMailbox(em: EntityManager, row: Omit<MailboxEntity, 'id' | 'customer'>): Promise<MailboxEntity> {
-    const result = await em.insert(MailboxEntity, row);
-    return { ...row, id: Number(result.identifiers[0].id) } as MailboxEntity;
+  /** One fixed INSERT (insertRow), as insertSipAccount. */
+  async insertMailbox(em: EntityManager, row: Omit<MailboxEntity, 'id'>): Promise<MailboxEntity> {
+    return { ...row, id: await insertRow(em, MailboxEntity, row) };
   }
 
   async updateMailbox(em: EntityManager, id: number, patch: Partial<MailboxEntity>): Promise<void> {

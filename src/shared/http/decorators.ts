@@ -15,6 +15,8 @@ export const AllowUsers = () => SetMetadata(ALLOW_USERS, true);
 
 export interface ScopedRequest extends Request {
   scope?: Scope;
+  /** The logged-in person's display name (or login name), for page headers. */
+  personName?: string;
   sessionTokenHash?: string;
 }
 

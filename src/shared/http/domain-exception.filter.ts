@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, FieldError, ThrottledError } from '../errors';
+import { DomainError, ErrorCode, FieldError, ThrottledError } from '../errors';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -19,14 +19,37 @@ const REASON: Record<number, string> = {
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** Stable machine-readable code (ERROR_CODES in src/shared/errors.ts). */
+  code: ErrorCode;
   message: string;
   details: FieldError[];
 }
 
+/** The code of an error that is not a DomainError (framework and middleware errors), by status. */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'business_rule',
+  429: 'throttled',
+};
+const codeFor = (status: number): ErrorCode => CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
+
 /** Maps an exception to API.md's error shape. Unknown errors become a bare 500 with no internals. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof DomainError) {
-    return { statusCode: exception.status, error: REASON[exception.status] ?? 'Error', message: exception.message, details: exception.details };
+    return {
+      statusCode: exception.status,
+      error: REASON[exception.status] ?? 'Error',
+      code: exception.code,
+      message: exception.message,
+      details: exception.details,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -39,17 +62,24 @@ export function toErrorBody(exception: unknown): ErrorBody {
       else if (Array.isArray(response.message)) message = response.message.join('; ');
     }
     // body-parser errors (malformed JSON, too large) arrive as HttpException with their own text.
-    if (status === 400 && /JSON/i.test(message)) message = 'request body is not valid JSON';
-    return { statusCode: status, error: REASON[status] ?? 'Error', message, details };
+    const malformed = status === 400 && /JSON/i.test(message);
+    if (malformed) message = 'request body is not valid JSON';
+    return { statusCode: status, error: REASON[status] ?? 'Error', code: malformed ? 'malformed_body' : codeFor(status), message, details };
   }
   const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Errors thrown by express middleware (body-parser: malformed JSON, entity too large, bad charset).
     const type = (exception as { type?: string }).type;
-    const message = type === 'entity.parse.failed' ? 'request body is not valid JSON' : type === 'entity.too.large' ? 'request body too large' : 'bad request';
-    return { statusCode: status, error: REASON[status] ?? 'Error', message, details: [] };
+    const message =
+      type === 'entity.parse.failed'
+        ? 'request body is not valid JSON'
+        : type === 'entity.too.large'
+          ? 'request body too large'
+          : 'bad request';
+    const code = type === 'entity.parse.failed' ? 'malformed_body' : codeFor(status);
+    return { statusCode: status, error: REASON[status] ?? 'Error', code, message, details: [] };
   }
-  return { statusCode: 500, error: REASON[500], message: 'internal error', details: [] };
+  return { statusCode: 500, error: REASON[500], code: 'internal_error', message: 'internal error', details: [] };
 }
 
 @Catch()

@@ -20,7 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCurrencyCode, IsDecimalString, IsIanaTimeZone, IsMoney, IsPlainText } from '../../../shared/validation';
-import { MIN_PASSWORD_LENGTH } from '../../identity/identity.service';
+import { MIN_PASSWORD_LENGTH } from '../../identity/identity.api';
 import {
   AFFILIATE_BASES,
   type AffiliateBasis,

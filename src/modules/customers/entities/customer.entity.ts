@@ -1,8 +1,16 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DecimalColumn, MoneyColumn, TimestampColumn } from '../../../database/columns';
 import type { Money } from '../../../shared/money';
 import type Decimal from 'decimal.js';
-import { RatePlanEntity } from '../../rate-plans/entities/rate-plan.entity';
+import { type InvoiceDetail, type InvoiceFormat } from '../../rate-plans/domain/plan-level-settings';
+
+export {
+  CONTRACT_MONTHS,
+  INVOICE_DETAILS,
+  INVOICE_FORMATS,
+  type InvoiceDetail,
+  type InvoiceFormat,
+} from '../../rate-plans/domain/plan-level-settings';
 
 export const CUSTOMER_TYPES = ['normal', 'residential'] as const;
 export type CustomerType = (typeof CUSTOMER_TYPES)[number];
@@ -10,11 +18,6 @@ export const BILLING_TYPES = ['prepaid', 'postpaid', 'prepaid_calls', 'prepaid_i
 export type BillingType = (typeof BILLING_TYPES)[number];
 export const PAYMENT_TYPES = ['none', 'cash', 'cheque', 'bank_transfer', 'direct_debit', 'credit_card'] as const;
 export type PaymentType = (typeof PAYMENT_TYPES)[number];
-export const INVOICE_FORMATS = ['pdf', 'xml'] as const;
-export type InvoiceFormat = (typeof INVOICE_FORMATS)[number];
-export const INVOICE_DETAILS = ['summary', 'destinations', 'calls'] as const;
-export type InvoiceDetail = (typeof INVOICE_DETAILS)[number];
-export const CONTRACT_MONTHS = [0, 1, 3, 6, 12, 18, 24, 36] as const;
 export const AFFILIATE_BASES = ['revenue', 'profit'] as const;
 export type AffiliateBasis = (typeof AFFILIATE_BASES)[number];
 
@@ -62,10 +65,10 @@ export class CustomerEntity {
   @Column({ type: 'varchar', length: 64 }) timezone: string;
   @Column({ type: 'int', nullable: true }) dialPlanId: number | null;
 
-  @Column({ type: 'int', nullable: true }) ratePlanId: number | null;
-  @ManyToOne(() => RatePlanEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'rate_plan_id' })
-  ratePlan?: RatePlanEntity;
+  /** The rate plan (rate-plans module), by id: a foreign key by entity name, not a relation into that module. */
+  @Column({ type: 'int', nullable: true })
+  @ForeignKey('RatePlanEntity', { onDelete: 'RESTRICT' })
+  ratePlanId: number | null;
 
   @Column({ type: 'varchar', length: 20 }) billingType: BillingType;
   @Column({ type: 'varchar', length: 100, nullable: true }) billingReference: string | null;

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
 import { IsPlainText } from '../../../shared/validation';
-import { ROLES, type Role } from '../entities/person.entity';
+import { ROLES, type Role } from '../../../shared/scope';
 
 /** Login names: letters, digits and . _ @ + - (so an email address works as a username). */
 export const PERSON_USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;

@@ -1,9 +1,6 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../../../database/columns';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
-
-export const ROLES = ['administrator', 'user'] as const;
-export type Role = (typeof ROLES)[number];
+import { type Role } from '../../../shared/scope';
 
 /** A person who can log in for a customer. Usernames are unique platform-wide (one login form). */
 @Entity('people')
@@ -12,10 +9,10 @@ export type Role = (typeof ROLES)[number];
 @Index('IDX_people_customer', ['customerId'])
 export class PersonEntity {
   @PrimaryGeneratedColumn() id: number;
-  @Column({ type: 'int' }) customerId: number;
-  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'customer_id' })
-  customer?: CustomerEntity;
+  /** The customer (customers module) the person logs in for: an id only, no relation across modules. */
+  @Column({ type: 'int' })
+  @ForeignKey('CustomerEntity', { onDelete: 'RESTRICT' })
+  customerId: number;
   @Column({ type: 'varchar', length: 100 }) username: string;
   @Column({ type: 'varchar', length: 100 }) displayName: string;
   @Column({ type: 'varchar', length: 254, nullable: true }) email: string | null;

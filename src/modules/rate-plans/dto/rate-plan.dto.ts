@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
 import { IsCurrencyCode, IsMoney, IsPlainText } from '../../../shared/validation';
-import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from '../../customers/entities/customer.entity';
+import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from '../domain/plan-level-settings';
 import { BILLING_PERIODS, SHARING_MODES, type BillingPeriod, type Sharing } from '../entities/rate-plan.entity';
 import { IsIntOrUnlimited, IsMarkupPercent, IsMoneyOrUnlimited, NullableOptional, Present } from './validators';
 

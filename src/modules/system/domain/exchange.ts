@@ -1,4 +1,4 @@
-import { BusinessRuleError } from '../../../shared/errors';
+import { BusinessRuleError, type ErrorCode } from '../../../shared/errors';
 import { Dec, Money } from '../../../shared/money';
 
 /**
@@ -25,6 +25,7 @@ export function isValidExchangeRate(text: unknown): text is string {
 }
 
 export class NoExchangeRateError extends BusinessRuleError {
+  static override readonly defaultCode: ErrorCode = 'no_exchange_rate';
   constructor(
     readonly currency: string,
     readonly at: Date,

@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../../../database/columns';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
 
 /** A voicemail box. The PIN is stored hashed; purge and per-folder limit fall back to the customer's. */
 @Entity('mailboxes')
@@ -8,10 +7,9 @@ import { CustomerEntity } from '../../customers/entities/customer.entity';
 @Index('IDX_mailboxes_customer', ['customerId'])
 export class MailboxEntity {
   @PrimaryGeneratedColumn() id: number;
-  @Column({ type: 'int' }) customerId: number;
-  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'customer_id' })
-  customer?: CustomerEntity;
+  @Column({ type: 'int' })
+  @ForeignKey('CustomerEntity', { onDelete: 'RESTRICT' })
+  customerId: number;
   @Column({ type: 'varchar', length: 32 }) mailbox: string;
   @Column({ type: 'varchar', length: 255 }) pinHash: string;
   @Column({ type: 'varchar', length: 254, nullable: true }) email: string | null;

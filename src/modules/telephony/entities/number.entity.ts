@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../../../database/columns';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
 
 /**
  * A telephone number in an owner's inventory. Free while `customerId` is null; assigned to a customer
@@ -13,14 +12,13 @@ import { CustomerEntity } from '../../customers/entities/customer.entity';
 export class NumberEntity {
   @PrimaryGeneratedColumn() id: number;
   @Column({ type: 'varchar', length: 32 }) number: string;
-  @Column({ type: 'int' }) ownerCustomerId: number;
-  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'owner_customer_id' })
-  owner?: CustomerEntity;
-  @Column({ type: 'int', nullable: true }) customerId: number | null;
-  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'customer_id' })
-  customer?: CustomerEntity;
+  /** Customers (customers module), by id: foreign keys by entity name, not relations into that module. */
+  @Column({ type: 'int' })
+  @ForeignKey('CustomerEntity', { onDelete: 'RESTRICT' })
+  ownerCustomerId: number;
+  @Column({ type: 'int', nullable: true })
+  @ForeignKey('CustomerEntity', { onDelete: 'RESTRICT' })
+  customerId: number | null;
   @Column({ type: 'int', nullable: true }) sipAccountId: number | null;
   /** null = use the customer's directory setting. */
   @Column({ type: 'boolean', nullable: true }) directory: boolean | null;

@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../../../database/columns';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
 
 /**
  * A telephone line. The SIP secret is kept readable because SIP digest authentication needs it (or its
@@ -12,10 +11,9 @@ import { CustomerEntity } from '../../customers/entities/customer.entity';
 @Index('IDX_sip_accounts_customer', ['customerId'])
 export class SipAccountEntity {
   @PrimaryGeneratedColumn() id: number;
-  @Column({ type: 'int' }) customerId: number;
-  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'customer_id' })
-  customer?: CustomerEntity;
+  @Column({ type: 'int' })
+  @ForeignKey('CustomerEntity', { onDelete: 'RESTRICT' })
+  customerId: number;
   @Column({ type: 'varchar', length: 64 }) username: string;
   @Column({ type: 'varchar', length: 64 }) secret: string;
   @Column({ type: 'varchar', length: 100 }) displayName: string;

@@ -4,13 +4,21 @@ import type { Request, Response } from 'express';
 import { AllowUsers, CurrentScope } from '../../shared/http/decorators';
 import type { ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { pathIds } from '../../shared/tenancy';
-import { ChangePasswordDto, CreateApiKeyDto } from '../identity/dto/auth.dto';
-import { IdentityService } from '../identity/identity.service';
-import { PeopleService } from '../identity/people.service';
-import { AdminPages, readForm, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
-import { formatInstant } from './format';
-import { noStore, submitForm, type Rerender } from './page-flows';
+import { pathIds } from '../../shared/customer-directory';
+import { ChangePasswordDto, CreateApiKeyDto } from './dto/auth.dto';
+import { IdentityService } from './identity.service';
+import { PeopleService } from './people.service';
+import {
+  AdminPages,
+  readForm,
+  withUnplacedErrors,
+  type FormBody,
+  type FormErrors,
+  formatInstant,
+  noStore,
+  submitForm,
+  type Rerender,
+} from '../admin/admin.api';
 
 /**
  * "My account": the logged-in person, their API keys (a new key is shown once) and the way to the API

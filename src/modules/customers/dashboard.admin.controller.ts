@@ -4,9 +4,8 @@ import type { Request, Response } from 'express';
 import { NotFoundError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { AdminPages } from './admin-page';
-import { AdminRepository } from './admin.repository';
-import { formatMoney } from './format';
+import { AdminPages, formatMoney } from '../admin/admin.api';
+import { CustomersRepository } from './customers.repository';
 
 /** The start page: who you act for, their balance and what to do next. */
 @ApiExcludeController()
@@ -14,14 +13,14 @@ import { formatMoney } from './format';
 export class DashboardAdminController {
   constructor(
     private readonly pages: AdminPages,
-    private readonly repo: AdminRepository,
+    private readonly repo: CustomersRepository,
   ) {}
 
   @Get()
   async dashboard(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const customer = await this.repo.actingCustomer(scope);
+    const customer = await this.repo.findById(this.repo.reader, scope.customerId);
     if (!customer) throw new NotFoundError('customer');
-    const children = await this.repo.countLiveChildren(customer.id);
+    const children = await this.repo.countLiveChildren(this.repo.reader, customer.id);
     await this.pages.render(req, res, 'admin/dashboard', {
       title: 'Dashboard',
       customer: {

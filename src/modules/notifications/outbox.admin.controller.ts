@@ -3,12 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { OUTBOX_STATUSES, type OutboxStatus } from '../notifications/entities/outbox-email.entity';
-import { OutboxService } from '../notifications/outbox.service';
-import { AdminPages, pageFromQuery, pageLinks } from './admin-page';
-import { AdminRepository } from './admin.repository';
-import { formatInstant } from './format';
-import { refusal } from './page-flows';
+import { OUTBOX_STATUSES, type OutboxStatus } from './entities/outbox-email.entity';
+import { OutboxService } from './outbox.service';
+import { AdminPages, pageFromQuery, pageLinks, formatInstant, refusal } from '../admin/admin.api';
+import { DataSource } from 'typeorm';
+import { CustomerDirectory } from '../../shared/customer-directory';
 
 const PAGE_SIZE = 25;
 
@@ -28,7 +27,8 @@ export class OutboxAdminController {
   constructor(
     private readonly pages: AdminPages,
     private readonly outbox: OutboxService,
-    private readonly repo: AdminRepository,
+    private readonly customers: CustomerDirectory,
+    private readonly dataSource: DataSource,
   ) {}
 
   @Get()
@@ -41,7 +41,10 @@ export class OutboxAdminController {
     const page = pageFromQuery(query.page);
     const status = OUTBOX_STATUSES.find((s) => s === query.status);
     const result = await this.outbox.list(scope, { page, pageSize: PAGE_SIZE, status });
-    const names = await this.repo.customerNames(result.items.map((m) => m.customerId).filter((id): id is number => id !== null));
+    const names = await this.customers.names(
+      this.dataSource.manager,
+      result.items.map((m) => m.customerId).filter((id): id is number => id !== null),
+    );
     await this.pages.render(req, res, 'admin/outbox-list', {
       title: 'Sent mail',
       status: status ?? '',
@@ -69,7 +72,7 @@ export class OutboxAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const m = await this.outbox.get(scope, id);
-    const names = await this.repo.customerNames(m.customerId === null ? [] : [m.customerId]);
+    const names = await this.customers.names(this.dataSource.manager, m.customerId === null ? [] : [m.customerId]);
     await this.pages.render(req, res, 'admin/outbox-detail', {
       title: m.subject,
       mail: {

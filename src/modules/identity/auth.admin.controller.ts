@@ -4,10 +4,9 @@ import type { CookieOptions, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { DomainError, ThrottledError, UnauthenticatedError } from '../../shared/errors';
 import { Public, type ScopedRequest } from '../../shared/http/decorators';
-import { SESSION_COOKIE } from '../identity/auth.guard';
-import { IdentityService, MIN_PASSWORD_LENGTH } from '../identity/identity.service';
-import { AdminPages, formErrors, safeLocalPath, type FormBody, type FormErrors } from './admin-page';
-import { PRE_SESSION_COOKIE } from './csrf';
+import { SESSION_COOKIE } from '../../shared/http/session-cookie';
+import { IdentityService, MIN_PASSWORD_LENGTH } from './identity.service';
+import { AdminPages, formErrors, safeLocalPath, type FormBody, type FormErrors, PRE_SESSION_COOKIE } from '../admin/admin.api';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 

@@ -1,7 +1,7 @@
 import { isISO31661Alpha2 } from 'class-validator';
-import type { CustomerFormOptions, CustomerView } from '../customers/dto/customer.view';
-import type { CustomerType } from '../customers/entities/customer.entity';
-import { fieldPaths, readField, readForm, type FormBody, type FormSchema } from './admin-page';
+import type { CustomerFormOptions, CustomerView } from './dto/customer.view';
+import type { CustomerType } from './entities/customer.entity';
+import { fieldPaths, readField, readForm, type FormBody, type FormSchema } from '../admin/admin.api';
 
 /**
  * The customer form: which fields it has (by type and mode), how its body becomes a Create/Update DTO,

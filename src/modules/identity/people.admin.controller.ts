@@ -3,13 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
-import type { Scope } from '../../shared/scope';
-import { CustomersService } from '../customers/customers.service';
-import type { CustomerView } from '../customers/dto/customer.view';
-import { CreatePersonDto, UpdatePersonDto, type PersonDto } from '../identity/dto/people.dto';
-import { ROLES } from '../identity/entities/person.entity';
-import { MIN_PASSWORD_LENGTH } from '../identity/identity.service';
-import { PeopleService } from '../identity/people.service';
+import type { CustomerRef } from '../../shared/customer-directory';
+import { ROLES, type Scope } from '../../shared/scope';
+import { CreatePersonDto, UpdatePersonDto, type PersonDto } from './dto/people.dto';
+import { MIN_PASSWORD_LENGTH } from './identity.service';
+import { PeopleService } from './people.service';
 import {
   AdminPages,
   customerCrumbs,
@@ -21,9 +19,11 @@ import {
   type FormBody,
   type FormErrors,
   type FormSchema,
-} from './admin-page';
-import { formatInstant } from './format';
-import { refusal, submitForm, type Rerender } from './page-flows';
+  formatInstant,
+  refusal,
+  submitForm,
+  type Rerender,
+} from '../admin/admin.api';
 
 const PAGE_SIZE = 25;
 
@@ -42,7 +42,6 @@ const withoutPassword = (body: FormBody): FormBody => ({ ...body, password: '' }
 export class PeopleAdminController {
   constructor(
     private readonly pages: AdminPages,
-    private readonly customers: CustomersService,
     private readonly people: PeopleService,
   ) {}
 
@@ -54,7 +53,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
     const result = await this.people.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
@@ -81,7 +80,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     await this.renderForm(req, res, c, null, { role: 'user' }, {});
   }
 
@@ -93,7 +92,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, null, withoutPassword(body), errors, status);
     await submitForm(CreatePersonDto, readForm(body, CREATE_FORM), rerender, async (dto) => {
       const p = await this.people.create(scope, id, dto);
@@ -112,7 +111,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     const p = await this.people.get(scope, id, personId);
     await this.renderForm(req, res, c, p, { displayName: p.displayName, email: p.email ?? '', role: p.role }, {});
   }
@@ -126,7 +125,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     const p = await this.people.get(scope, id, personId);
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, p, withoutPassword(body), errors, status);
     const save = async (dto: UpdatePersonDto) => {
@@ -167,7 +166,7 @@ export class PeopleAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const c = await this.customers.get(scope, id);
+    const c = await this.people.customerInScope(scope, id);
     const p = await this.people.get(scope, id, personId);
     await this.pages.render(req, res, 'people/delete', {
       title: `Delete ${p.username}`,
@@ -201,7 +200,7 @@ export class PeopleAdminController {
   private renderForm(
     req: Request,
     res: Response,
-    c: CustomerView,
+    c: CustomerRef,
     p: PersonDto | null,
     values: FormBody,
     errors: FormErrors,

@@ -7,6 +7,13 @@ import { Money } from '../../../shared/money';
  */
 export const UNLIMITED_MARK = -1;
 
+/** Values of the plan-level settings that both rate plans and customers carry. */
+export const INVOICE_FORMATS = ['pdf', 'xml'] as const;
+export type InvoiceFormat = (typeof INVOICE_FORMATS)[number];
+export const INVOICE_DETAILS = ['summary', 'destinations', 'calls'] as const;
+export type InvoiceDetail = (typeof INVOICE_DETAILS)[number];
+export const CONTRACT_MONTHS = [0, 1, 3, 6, 12, 18, 24, 36] as const;
+
 export type Limit<T> = T | 'unlimited';
 
 export interface PlanLevelSettings {

@@ -4,13 +4,27 @@ import type { Request, Response } from 'express';
 import { BusinessRuleError, DomainError, ForbiddenError } from '../../shared/errors';
 import { CurrentScope, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
-import { CustomersService } from '../customers/customers.service';
-import { CreateCustomerDto, UpdateCustomerDto } from '../customers/dto/customer.dto';
-import type { CustomerFormOptions, CustomerView } from '../customers/dto/customer.view';
-import type { ListCustomersQuery } from '../customers/dto/list-customers.query';
-import { CUSTOMER_TYPES, type CustomerType } from '../customers/entities/customer.entity';
-import { IdentityService } from '../identity/identity.service';
-import { AdminPages, pageFromQuery, pageLinks, searchFrom, withUnplacedErrors, type FormBody, type FormErrors } from './admin-page';
+import { CustomerFormOptionsService } from './customer-form-options';
+import { CustomersService } from './customers.service';
+import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
+import type { CustomerFormOptions, CustomerView } from './dto/customer.view';
+import type { ListCustomersQuery } from './dto/list-customers.query';
+import { CUSTOMER_TYPES, type CustomerType } from './entities/customer.entity';
+import { IdentityApi } from '../identity/identity.api';
+import {
+  AdminPages,
+  pageFromQuery,
+  pageLinks,
+  searchFrom,
+  withUnplacedErrors,
+  type FormBody,
+  type FormErrors,
+  formatInstant,
+  formatMoney,
+  refusal,
+  submitForm,
+  type Rerender,
+} from '../admin/admin.api';
 import {
   BILLING_TYPE_LABELS,
   contractLabel,
@@ -26,8 +40,6 @@ import {
   type FormMode,
   type FormValues,
 } from './customer-form';
-import { formatInstant, formatMoney } from './format';
-import { refusal, submitForm, type Rerender } from './page-flows';
 
 const PAGE_SIZE = 25;
 
@@ -42,7 +54,8 @@ export class CustomersAdminController {
   constructor(
     private readonly pages: AdminPages,
     private readonly customers: CustomersService,
-    private readonly identity: IdentityService,
+    private readonly options: CustomerFormOptionsService,
+    private readonly identity: IdentityApi,
   ) {}
 
   @Get('customers')
@@ -93,7 +106,7 @@ export class CustomersAdminController {
   ): Promise<void> {
     assertAdministrator(scope);
     const parentId = idFrom(query.parentId);
-    const options = await this.customers.formOptions(scope, parentId);
+    const options = await this.options.formOptions(scope, parentId);
     if (!isType(query.type)) {
       return this.pages.render(req, res, 'customers/new-choose', { title: 'New customer', parent: options.parent, parentId });
     }
@@ -106,7 +119,7 @@ export class CustomersAdminController {
   async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     const type: CustomerType = isType(body.type) ? body.type : 'normal';
     const parentId = idFrom(body.parentId);
-    const options = await this.customers.formOptions(scope, parentId);
+    const options = await this.options.formOptions(scope, parentId);
     const values = readCustomerForm(body, type, 'create', options.settings);
     if (parentId) values.parentId = parentId;
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'create', type, options, body, errors, status);
@@ -153,7 +166,7 @@ export class CustomersAdminController {
   ): Promise<void> {
     assertAdministrator(scope);
     const c = await this.customers.get(scope, id);
-    const options = await this.customers.formOptions(scope, c.parentId ?? undefined);
+    const options = await this.options.formOptions(scope, c.parentId ?? undefined);
     await this.renderForm(req, res, 'edit', c.type, options, customerFormValues(c), {}, 200, c);
   }
 
@@ -166,7 +179,7 @@ export class CustomersAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
-    const options = await this.customers.formOptions(scope, c.parentId ?? undefined);
+    const options = await this.options.formOptions(scope, c.parentId ?? undefined);
     const values = readCustomerForm(body, c.type, 'edit', options.settings);
     const formBody = { ...body, type: c.type };
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'edit', c.type, options, formBody, errors, status, c);
@@ -238,7 +251,7 @@ export class CustomersAdminController {
   private async optionsFor(scope: Scope, c: CustomerView): Promise<CustomerFormOptions | null> {
     if (c.parentId === null) return null;
     try {
-      return await this.customers.formOptions(scope, c.parentId);
+      return await this.options.formOptions(scope, c.parentId);
     } catch (err) {
       if (err instanceof DomainError) return null;
       throw err;

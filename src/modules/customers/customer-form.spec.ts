@@ -1,4 +1,4 @@
-import type { CustomerView } from '../customers/dto/customer.view';
+import type { CustomerView } from './dto/customer.view';
 import { countryOptions, customerFormSchema, customerFormValues, placedFields, readCustomerForm } from './customer-form';
 
 const flags = { customerPrefixes: false, regions: false };

@@ -6,9 +6,10 @@ import { ForbiddenError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { currencyCodes, timeZoneNames } from '../../shared/validation';
-import { CustomersService } from '../customers/customers.service';
-import { SYSTEM_OWNER_ID } from '../system/bootstrap.service';
-import { DialPlansService } from '../system/dial-plans.service';
+import { DataSource } from 'typeorm';
+import { CustomerDirectory } from '../../shared/customer-directory';
+import { RatePlanDirectory } from '../../shared/rate-plan-directory';
+import { DialPlansService } from './dial-plans.service';
 import {
   CreateDialPlanDto,
   CreateExchangeRateDto,
@@ -18,11 +19,11 @@ import {
   UpdateSystemSettingsDto,
   type DialPlanDto,
   type RegionDto,
-} from '../system/dto/system.dto';
-import { ExchangeRatesService } from '../system/exchange-rates.service';
-import { RegionsService } from '../system/regions.service';
-import { assertSystemOwnerAdmin } from '../system/system-access';
-import { SystemSettingsService } from '../system/system-settings.service';
+} from './dto/system.dto';
+import { ExchangeRatesService } from './exchange-rates.service';
+import { RegionsService } from './regions.service';
+import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
+import { SystemSettingsService } from './system-settings.service';
 import {
   AdminPages,
   instantFromForm,
@@ -34,10 +35,11 @@ import {
   type FormBody,
   type FormErrors,
   type FormSchema,
-} from './admin-page';
-import { AdminRepository } from './admin.repository';
-import { formatInstant } from './format';
-import { refusal, submitForm, type Rerender } from './page-flows';
+  formatInstant,
+  refusal,
+  submitForm,
+  type Rerender,
+} from '../admin/admin.api';
 
 const PAGE_SIZE = 25;
 
@@ -72,8 +74,9 @@ export class SystemAdminController {
     private readonly regions: RegionsService,
     private readonly dialPlans: DialPlansService,
     private readonly rates: ExchangeRatesService,
-    private readonly customers: CustomersService,
-    private readonly repo: AdminRepository,
+    private readonly customers: CustomerDirectory,
+    private readonly ratePlans: RatePlanDirectory,
+    private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -112,7 +115,7 @@ export class SystemAdminController {
     status = 200,
   ): Promise<void> {
     const current = await this.settings.get(scope);
-    const options = await this.customers.formOptions(scope, SYSTEM_OWNER_ID);
+    const costPlans = await this.ratePlans.plansOwnedBy(this.dataSource.manager, SYSTEM_OWNER_ID);
     await this.pages.render(
       req,
       res,
@@ -123,9 +126,7 @@ export class SystemAdminController {
         updatedAt: formatInstant(current.updatedAt),
         // The API cannot clear the cost plan once set, so "None" is offered only while there is none.
         costPlanEmpty: current.costPlanId === null ? 'None' : null,
-        costPlans: options.ratePlans
-          .filter((p) => p.ownerCustomerId === SYSTEM_OWNER_ID)
-          .map((p) => ({ value: String(p.id), label: `${p.name} (${p.currency})` })),
+        costPlans: costPlans.map((p) => ({ value: String(p.id), label: `${p.name} (${p.currency})` })),
         timeZones: timeZoneNames().map((z) => ({ value: z, label: z.replace(/_/g, ' ') })),
         currencies: currencyCodes().map((c) => ({ value: c, label: c })),
         values,
@@ -448,8 +449,12 @@ export class SystemAdminController {
     status = 200,
   ): Promise<void> {
     const result = await this.dialPlans.list(scope, { page, pageSize: PAGE_SIZE });
-    const owners = await this.repo.customerNames(result.items.filter((d) => !d.own).map((d) => d.ownerCustomerId));
-    const acting = await this.repo.actingCustomer(scope);
+    const em = this.dataSource.manager;
+    const owners = await this.customers.names(
+      em,
+      result.items.filter((d) => !d.own).map((d) => d.ownerCustomerId),
+    );
+    const acting = await this.customers.find(em, scope.customerId);
     const isAdmin = scope.role === 'administrator';
     await this.pages.render(
       req,

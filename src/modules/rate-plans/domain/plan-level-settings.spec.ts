@@ -1,6 +1,5 @@
 import { Money } from '../../../shared/money';
-import { UNLIMITED } from '../entities/customer.entity';
-import { effectiveSettings, planChain, PLATFORM_DEFAULTS, StoredPlan, StoredPlanLevel, UNLIMITED_MARK } from './effective-settings';
+import { effectiveSettings, planChain, PLATFORM_DEFAULTS, StoredPlan, StoredPlanLevel, UNLIMITED_MARK } from './plan-level-settings';
 
 const unset: StoredPlanLevel = {
   dailySpendLimitMicros: null,
@@ -22,8 +21,8 @@ const plan = (id: number, inheritsFromId: number | null, values: Partial<StoredP
 const plans = (...list: StoredPlan[]) => new Map(list.map((p) => [p.id, p]));
 
 describe('effective customer settings ("use the rate plan\'s value")', () => {
-  it('uses the storage mark of the entity for unlimited', () => {
-    expect(UNLIMITED_MARK).toBe(UNLIMITED);
+  it('stores unlimited as -1 (the mark customer and plan rows share)', () => {
+    expect(UNLIMITED_MARK).toBe(-1);
   });
 
   it('gives the platform defaults when neither customer nor plan sets anything', () => {

@@ -1,6 +1,7 @@
-import { ForbiddenError } from '../../shared/errors';
-import type { Scope } from '../../shared/scope';
-import { SYSTEM_OWNER_ID } from './bootstrap.service';
+import { ForbiddenError } from './errors';
+import type { Scope } from './scope';
+/** The system owner: the root of the customer tree, created by the first start. */
+export const SYSTEM_OWNER_ID = 1;
 
 /**
  * Platform-wide settings (system settings, regions, exchange rates) are changed only by an

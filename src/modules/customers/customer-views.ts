@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ancestorIds } from '../../shared/customer-directory';
+import { Dec, Money } from '../../shared/money';
+import { IdentityApi } from '../identity/identity.api';
+import { concurrentLimitFromStored, effectiveSettings, spendLimitFromMicros, type Limit } from '../rate-plans/domain/plan-level-settings';
+import { RatePlansApi, type PlanRow } from '../rate-plans/rate-plans.api';
+import { CustomersRepository, type NewParent } from './customers.repository';
+import type { CustomerView } from './dto/customer.view';
+import type { CustomerEntity } from './entities/customer.entity';
+
+export function limitText(v: Limit<Money> | null): string | null {
+  return v === null ? null : v === 'unlimited' ? 'unlimited' : v.toString();
+}
+
+/** What a customer's view needs besides its row. */
+interface ViewContext {
+  taxIds: number[];
+  /** Its rate plan and what that inherits from. */
+  plans: ReadonlyMap<number, PlanRow>;
+  /** Lock flags of its ancestors. */
+  locks: ReadonlyMap<number, { lockedWeb: boolean; lockedCalls: boolean }>;
+  /** Its first administrator. */
+  admin: { username: string; displayName: string } | null;
+}
+
+/** The API read shape of a customer row. */
+export function toView(c: CustomerEntity, { taxIds, plans, locks, admin }: ViewContext): CustomerView {
+  const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
+  const eff = effectiveSettings(c, c.ratePlanId, plans);
+  const deleted = c.deletedAt !== null;
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    type: c.type,
+    name: c.name,
+    number: c.type === 'residential' ? c.name : null,
+    personName: c.type === 'residential' ? (admin?.displayName ?? null) : null,
+    username: admin?.username ?? null,
+    description: c.description,
+    email: c.email,
+    accountNumber: deleted ? (c.deletedAccountNumber ?? c.accountNumber) : c.accountNumber,
+    reseller: !!c.reseller,
+    directory: !!c.directory,
+    prefix: deleted ? (c.deletedPrefix ?? c.prefix) : c.prefix,
+    lockedWeb: !!c.lockedWeb,
+    lockedCalls: !!c.lockedCalls,
+    lockedWebEffective: !!c.lockedWeb || ancestors.some((a) => a?.lockedWeb),
+    lockedCallsEffective: !!c.lockedCalls || ancestors.some((a) => a?.lockedCalls),
+    lockReason: c.lockReason,
+    dailySpendLimit: limitText(spendLimitFromMicros(c.dailySpendLimitMicros)),
+    maxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
+    purgeVoicemail: !!c.purgeVoicemail,
+    maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
+    externalCallerId: c.externalCallerId === null ? null : !!c.externalCallerId,
+    regionId: c.regionId,
+    timezone: c.timezone,
+    dialPlanId: c.dialPlanId,
+    ratePlanId: c.ratePlanId,
+    billingType: c.billingType,
+    billingReference: c.billingReference,
+    taxReference: c.taxReference,
+    paymentType: c.paymentType,
+    invoiceDueDays: c.invoiceDueDays,
+    sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
+    invoiceFormat: c.invoiceFormat,
+    invoiceDetail: c.invoiceDetail,
+    currency: c.currency,
+    minimumContractMonths: c.minimumContractMonths,
+    creditLimit: c.creditLimit.toString(),
+    taxIds,
+    lowBalanceThreshold: c.lowBalanceThreshold.toString(),
+    autoTopUp: !!c.autoTopUp,
+    billingAddress: {
+      line1: c.addressLine1,
+      line2: c.addressLine2,
+      line3: c.addressLine3,
+      city: c.addressCity,
+      state: c.addressState,
+      postcode: c.addressPostcode,
+      country: c.addressCountry,
+    },
+    affiliate:
+      c.affiliateCustomerId === null
+        ? null
+        : {
+            customerId: c.affiliateCustomerId,
+            percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
+            basis: c.affiliateBasis ?? 'revenue',
+          },
+    balance: c.balance.toString(),
+    depth: c.depth,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    deleted,
+    deletedAt: c.deletedAt?.toISOString() ?? null,
+    effective: {
+      dailySpendLimit: limitText(eff.dailySpendLimit)!,
+      maxConcurrentCalls: eff.maxConcurrentCalls,
+      externalCallerId: eff.externalCallerId,
+      dialPlanId: eff.dialPlanId,
+      invoiceDueDays: eff.invoiceDueDays,
+      sendInvoices: eff.sendInvoices,
+      invoiceFormat: eff.invoiceFormat,
+      invoiceDetail: eff.invoiceDetail,
+      minimumContractMonths: eff.minimumContractMonths,
+    },
+  };
+}
+
+/** What a create wrote and read, enough to answer without reading the customer back. */
+export interface CreatedCustomerRows {
+  customer: CustomerEntity;
+  parent: NewParent;
+  plan: PlanRow;
+  taxIds: number[];
+  username: string;
+  displayName: string;
+}
+
+/** The API read shapes of customer rows: the few reads a batch of views needs besides the rows. */
+@Injectable()
+export class CustomerViews {
+  constructor(
+    private readonly repo: CustomersRepository,
+    private readonly ratePlans: RatePlansApi,
+    private readonly identity: IdentityApi,
+  ) {}
+
+  /** API read shapes for a batch of rows (a handful of queries for the whole batch). */
+  async views(em: EntityManager, rows: CustomerEntity[]): Promise<CustomerView[]> {
+    const ids = rows.map((c) => c.id);
+    const [taxIds, plans, locks, admins] = await Promise.all([
+      this.repo.taxIdsOf(em, ids),
+      this.ratePlans.plansWithAncestors(
+        em,
+        rows.map((c) => c.ratePlanId).filter((p): p is number => p !== null),
+      ),
+      this.repo.lockFlags(
+        em,
+        rows.flatMap((c) => ancestorIds(c.path)),
+      ),
+      this.identity.firstAdministrators(em, ids),
+    ]);
+    return rows.map((c) => toView(c, { taxIds: taxIds.get(c.id) ?? [], plans, locks, admin: admins.get(c.id) ?? null }));
+  }
+
+  /**
+   * The answer to a create, from what the transaction wrote and read: only what it did not read yet (the
+   * plan's ancestors, the lock flags of ancestors above the parent) is queried. Same shape as GET.
+   */
+  async createdView(made: CreatedCustomerRows): Promise<CustomerView> {
+    const { customer, parent, plan } = made;
+    const [plans, locks] = await Promise.all([
+      plan.inheritsFromId === null
+        ? new Map<number, PlanRow>()
+        : this.ratePlans.plansWithAncestors(this.repo.reader, [plan.inheritsFromId]),
+      this.repo.lockFlags(this.repo.reader, ancestorIds(parent.path)),
+    ]);
+    plans.set(plan.id, plan);
+    locks.set(parent.id, { lockedWeb: !!parent.lockedWeb, lockedCalls: !!parent.lockedCalls });
+    return toView(customer, { taxIds: made.taxIds, plans, locks, admin: { username: made.username, displayName: made.displayName } });
+  }
+}

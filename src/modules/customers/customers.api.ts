@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { CustomerDirectory, pathIds, type CustomerChainSql, type CustomerRef, type PathState } from '../../shared/customer-directory';
+import { RatePlanDirectory } from '../../shared/rate-plan-directory';
+import { concurrentLimitFromStored } from '../rate-plans/domain/plan-level-settings';
+import { CustomerEntity } from './entities/customer.entity';
+
+/** The columns a CustomerRef is made of (the rest of the row stays inside this module). */
+const REF_COLUMNS = {
+  id: true,
+  parentId: true,
+  path: true,
+  name: true,
+  type: true,
+  reseller: true,
+  deletedAt: true,
+  lockedWeb: true,
+  lockedCalls: true,
+  ratePlanId: true,
+  currency: true,
+  timezone: true,
+  regionId: true,
+  dialPlanId: true,
+  directory: true,
+  purgeVoicemail: true,
+  maxVoicemailsPerFolder: true,
+} as const;
+
+export function toCustomerRef(c: Pick<CustomerEntity, keyof typeof REF_COLUMNS>): CustomerRef {
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    path: c.path,
+    name: c.name,
+    type: c.type,
+    reseller: !!c.reseller,
+    deleted: c.deletedAt !== null,
+    lockedWeb: !!c.lockedWeb,
+    lockedCalls: !!c.lockedCalls,
+    ratePlanId: c.ratePlanId,
+    currency: c.currency,
+    timezone: c.timezone,
+    regionId: c.regionId,
+    dialPlanId: c.dialPlanId,
+    directory: !!c.directory,
+    purgeVoicemail: !!c.purgeVoicemail,
+    maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
+  };
+}
+
+/**
+ * The customers module's answer to the kernel's CustomerDirectory: how every other module reads the
+ * tree (scope lookups, ancestor chains, lock flags, names). Depends on nothing but the database, so the
+ * composition root can bind it for the modules below customers.
+ */
+@Injectable()
+export class CustomersApi extends CustomerDirectory {
+  constructor(private readonly ratePlans: RatePlanDirectory) {
+    super();
+  }
+
+  async effectiveCallLimit(em: EntityManager, customerId: number): Promise<number | 'unlimited'> {
+    const c = await em.findOne(CustomerEntity, {
+      where: { id: customerId },
+      select: { id: true, maxConcurrentCalls: true, ratePlanId: true },
+    });
+    const own = c ? concurrentLimitFromStored(c.maxConcurrentCalls) : null;
+    if (own !== null) return own;
+    return c?.ratePlanId ? this.ratePlans.planCallLimit(em, c.ratePlanId) : 'unlimited';
+  }
+
+  async find(em: EntityManager, id: number): Promise<CustomerRef | null> {
+    if (!Number.isSafeInteger(id) || id < 1) return null;
+    const row = await em.findOne(CustomerEntity, { where: { id }, select: REF_COLUMNS });
+    return row ? toCustomerRef(row) : null;
+  }
+
+  async findMany(em: EntityManager, ids: readonly number[]): Promise<Map<number, CustomerRef>> {
+    const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (!unique.length) return new Map();
+    const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: REF_COLUMNS });
+    return new Map(rows.map((r) => [r.id, toCustomerRef(r)]));
+  }
+
+  async names(em: EntityManager, ids: readonly number[]): Promise<Map<number, string>> {
+    const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (!unique.length) return new Map();
+    const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: { id: true, name: true } });
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async pathState(em: EntityManager, path: string): Promise<PathState> {
+    const ids = pathIds(path);
+    // No ids, nothing found deleted or locked (a real path always has one).
+    if (ids.length === 0) return { anyDeleted: false, anyWebLocked: false };
+    const rows = (await em.query(
+      `SELECT SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END) AS live, SUM(CASE WHEN locked_web = 1 THEN 1 ELSE 0 END) AS locked
+         FROM customers WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    )) as Array<{ live: unknown; locked: unknown }>;
+    return { anyDeleted: Number(rows[0]?.live ?? 0) !== ids.length, anyWebLocked: Number(rows[0]?.locked ?? 0) > 0 };
+  }
+
+  chainSql(levels: number): CustomerChainSql {
+    return customerChainSql(levels);
+  }
+
+  subtreeIdsSql(): string {
+    return 'SELECT sc.id FROM customers sc WHERE sc.path LIKE :subtree';
+  }
+
+  async assignersOfRatePlan(em: EntityManager, planId: number): Promise<CustomerRef[]> {
+    const rows = (await em
+      .createQueryBuilder(CustomerEntity, 'c')
+      .select('DISTINCT c.parentId', 'id')
+      .where('c.ratePlanId = :planId AND c.parentId IS NOT NULL', { planId })
+      .getRawMany()) as { id: unknown }[];
+    return [
+      ...(
+        await this.findMany(
+          em,
+          rows.map((r) => Number(r.id)),
+        )
+      ).values(),
+    ];
+  }
+
+  countUsing(em: EntityManager, reference: 'region' | 'dialPlan' | 'ratePlan', id: number): Promise<number> {
+    const column = { region: 'regionId', dialPlan: 'dialPlanId', ratePlan: 'ratePlanId' }[reference];
+    return em.countBy(CustomerEntity, { [column]: id });
+  }
+}
+
+/**
+ * The chain of a customer and its ancestors, joined up the parent ids by primary key, `levels` deep (a
+ * fixed chain of joins: MariaDB runs a recursive CTE through temporary tables, at about five times the
+ * cost). The ids met are returned with their deleted and web-locked flags, and the answer is only used
+ * when they are exactly the ids of the materialised path, which is what decides (otherwise, for a deeper
+ * customer or inconsistent parent ids, `read` says so and the caller asks `pathState`).
+ */
+function customerChainSql(levels: number): CustomerChainSql {
+  const all = Array.from({ length: levels }, (_, i) => i);
+  // Level 0 is the start customer; level i + 1 is level i's parent.
+  const columns =
+    `c0.path AS own_path, c${levels - 1}.parent_id AS beyond_id, ` +
+    all
+      .map(
+        (i) =>
+          `c${i}.id AS c${i}_id, CASE WHEN c${i}.deleted_at IS NULL THEN 0 ELSE 1 END AS c${i}_deleted, ` +
+          `CASE WHEN c${i}.locked_web = 1 THEN 1 ELSE 0 END AS c${i}_locked`,
+      )
+      .join(', ');
+  const parentJoins = all
+    .slice(1)
+    .map((i) => `LEFT JOIN customers c${i} ON c${i}.id = c${i - 1}.parent_id`)
+    .join('\n      ');
+
+  const chainOf = (r: Record<string, unknown>) => {
+    const ids: number[] = [];
+    let deleted = 0;
+    let locked = 0;
+    for (let i = 0; i < levels; i++) {
+      const id = r[`c${i}_id`];
+      if (id === null || id === undefined) break;
+      ids.push(Number(id));
+      deleted += Number(r[`c${i}_deleted`]);
+      locked += Number(r[`c${i}_locked`]);
+    }
+    // Complete when the walk reached a customer without parent (it did not stop at the last level).
+    const complete = ids.length < levels || r.beyond_id === null || r.beyond_id === undefined;
+    return { ids, deleted, locked, complete };
+  };
+
+  /** The walked chain answers for the path only if it was complete and met exactly the path's ids (each once). */
+  const chainIsPath = (path: string, chain: ReturnType<typeof chainOf>): boolean => {
+    const ids = pathIds(path);
+    const met = new Set(chain.ids);
+    return (
+      chain.complete &&
+      ids.length > 0 &&
+      chain.ids.length === ids.length &&
+      met.size === chain.ids.length &&
+      new Set(ids).size === ids.length &&
+      ids.every((id) => met.has(id))
+    );
+  };
+
+  return {
+    levels,
+    columns,
+    joins: (start) => `LEFT JOIN customers c0 ON c0.id = ${start}\n      ${parentJoins}`,
+    read: (r) => {
+      const id = r.c0_id;
+      if (id === null || id === undefined) return null;
+      const path = String(r.own_path);
+      const chain = chainOf(r);
+      return {
+        id: Number(id),
+        path,
+        live: Number(r.c0_deleted) === 0,
+        pathState: chainIsPath(path, chain) ? { anyDeleted: chain.deleted > 0, anyWebLocked: chain.locked > 0 } : null,
+      };
+    },
+    liveCustomerJoin: (alias, idExpression) =>
+      `LEFT JOIN customers ${alias} ON ${alias}.id = ${idExpression} AND ${alias}.deleted_at IS NULL`,
+    liveCustomerColumns: (alias) => `${alias}.id AS ${alias}_id, ${alias}.path AS ${alias}_path`,
+  };
+}
+export { BootstrapService, type FirstStartInfo } from './bootstrap.service';

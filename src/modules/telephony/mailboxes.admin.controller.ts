@@ -1,0 +1,244 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { CustomerRef } from '../../shared/customer-directory';
+import { CurrentScope } from '../../shared/http/decorators';
+import type { Scope } from '../../shared/scope';
+import {
+  AdminPages,
+  customerCrumbs,
+  noStore,
+  pageFromQuery,
+  pageLinks,
+  readForm,
+  searchFrom,
+  submitForm,
+  withUnplacedErrors,
+  YES_NO,
+  type FormBody,
+  type FormErrors,
+  type FormSchema,
+  type Rerender,
+} from '../admin/admin.api';
+import { CreateMailboxDto, UpdateMailboxDto, type MailboxDto } from './dto/mailboxes.dto';
+import { MailboxesService } from './mailboxes.service';
+import { PAGE_SIZE, PageCustomers, s, yesNo } from './telephony.admin-shared';
+
+/** "Customers › Acme › Mailboxes ›". */
+const mailboxCrumbs = (c: CustomerRef) => customerCrumbs(c, { label: 'Mailboxes', href: `/customers/${c.id}/mailboxes` });
+
+const MAILBOX_FORM: FormSchema = { mailbox: 'text', email: 'text?', purge: 'bool?', maxPerFolder: 'int?' };
+
+/**
+ * A customer's voicemail boxes. The PIN is shown once, on the page that answers the POST that made it;
+ * no later page carries it.
+ */
+@ApiExcludeController()
+@Controller()
+export class MailboxesAdminController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly customers: PageCustomers,
+    private readonly mailboxes: MailboxesService,
+  ) {}
+
+  @Get('customers/:id/mailboxes')
+  async mailboxList(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const page = pageFromQuery(query.page);
+    const search = searchFrom(query.search);
+    const result = await this.mailboxes.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    await this.pages.render(req, res, 'telephony/mailboxes-list', {
+      title: `Mailboxes of ${c.name}`,
+      crumbs: customerCrumbs(c),
+      customer: c,
+      isAdmin: scope.role === 'administrator',
+      search,
+      mailboxes: result.items.map((m) => mailboxRow(m)),
+      pager: pageLinks(page, PAGE_SIZE, result.total, req),
+    });
+  }
+
+  @Get('customers/:id/mailboxes/new')
+  async mailboxNew(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    await this.renderMailboxForm(req, res, c, null, { purge: '', maxPerFolder: '' }, {});
+  }
+
+  @Post('customers/:id/mailboxes')
+  async mailboxCreate(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, null, body, errors, status);
+    await submitForm(CreateMailboxDto, readForm(body, MAILBOX_FORM), rerender, async (dto) => {
+      const created = await this.mailboxes.create(scope, id, dto);
+      noStore(res);
+      await this.pages.render(
+        req,
+        res,
+        'telephony/mailbox-pin',
+        {
+          title: 'Mailbox created',
+          heading: `Mailbox ${created.mailbox} created`,
+          crumbs: mailboxCrumbs(c),
+          customer: c,
+          mailbox: created,
+        },
+        201,
+      );
+    });
+  }
+
+  @Get('customers/:id/mailboxes/:mailboxId/edit')
+  async mailboxEdit(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const m = await this.mailboxes.get(scope, id, mailboxId);
+    await this.renderMailboxForm(
+      req,
+      res,
+      c,
+      m,
+      { mailbox: m.mailbox, email: s(m.email), purge: s(m.purge), maxPerFolder: s(m.maxPerFolder) },
+      {},
+    );
+  }
+
+  @Post('customers/:id/mailboxes/:mailboxId/edit')
+  async mailboxUpdate(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const m = await this.mailboxes.get(scope, id, mailboxId);
+    const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, m, body, errors, status);
+    const save = async (dto: UpdateMailboxDto) => {
+      await this.mailboxes.update(scope, id, mailboxId, dto);
+      this.pages.redirect(res, `/customers/${id}/mailboxes`, `Mailbox ${dto.mailbox ?? m.mailbox} saved.`);
+    };
+    await submitForm(UpdateMailboxDto, readForm(body, MAILBOX_FORM), rerender, save, { required: ['mailbox'] });
+  }
+
+  @Post('customers/:id/mailboxes/:mailboxId/pin')
+  async mailboxNewPin(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const m = await this.mailboxes.update(scope, id, mailboxId, { regeneratePin: true });
+    noStore(res);
+    await this.pages.render(req, res, 'telephony/mailbox-pin', {
+      title: 'New PIN',
+      heading: `New PIN for mailbox ${m.mailbox}`,
+      regenerated: true,
+      crumbs: mailboxCrumbs(c),
+      customer: c,
+      mailbox: m,
+    });
+  }
+
+  @Get('customers/:id/mailboxes/:mailboxId/delete')
+  async mailboxConfirmDelete(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    const m = await this.mailboxes.get(scope, id, mailboxId);
+    await this.pages.render(req, res, 'telephony/confirm', {
+      title: `Delete mailbox ${m.mailbox}`,
+      heading: `Delete mailbox ${m.mailbox}?`,
+      text: 'Callers can no longer leave messages in it, and its number can be used for another mailbox.',
+      crumbs: mailboxCrumbs(c),
+      action: `/customers/${id}/mailboxes/${mailboxId}/delete`,
+      button: 'Delete',
+      cancelUrl: `/customers/${id}/mailboxes`,
+    });
+  }
+
+  @Post('customers/:id/mailboxes/:mailboxId/delete')
+  async mailboxDelete(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const m = await this.mailboxes.get(scope, id, mailboxId);
+    await this.mailboxes.remove(scope, id, mailboxId);
+    this.pages.redirect(res, `/customers/${id}/mailboxes`, `Mailbox ${m.mailbox} deleted.`);
+  }
+
+  private renderMailboxForm(
+    req: Request,
+    res: Response,
+    c: CustomerRef,
+    m: MailboxDto | null,
+    values: FormBody,
+    errors: FormErrors,
+    status = 200,
+  ): Promise<void> {
+    return this.pages.render(
+      req,
+      res,
+      'telephony/mailbox-form',
+      {
+        title: m ? `Edit mailbox ${m.mailbox}` : 'New mailbox',
+        crumbs: mailboxCrumbs(c),
+        customer: c,
+        mailbox: m,
+        isCreate: !m,
+        action: m ? `/customers/${c.id}/mailboxes/${m.id}/edit` : `/customers/${c.id}/mailboxes`,
+        cancelUrl: `/customers/${c.id}/mailboxes`,
+        customerPurge: yesNo(c.purgeVoicemail),
+        customerMax: c.maxVoicemailsPerFolder === null ? 'no limit' : String(c.maxVoicemailsPerFolder),
+        yesNo: YES_NO,
+        values,
+        errors: withUnplacedErrors(errors, ['mailbox', 'email', 'purge', 'maxPerFolder']),
+      },
+      status,
+    );
+  }
+}
+
+function mailboxRow(m: MailboxDto) {
+  return {
+    ...m,
+    purgeText: m.purge === null ? `Customer's setting (${yesNo(m.effectivePurge)})` : yesNo(m.purge),
+    purgeInherited: m.purge === null,
+    maxText:
+      m.maxPerFolder === null
+        ? `Customer's setting (${m.effectiveMaxPerFolder === null ? 'no limit' : m.effectiveMaxPerFolder})`
+        : String(m.maxPerFolder),
+    maxInherited: m.maxPerFolder === null,
+  };
+}
