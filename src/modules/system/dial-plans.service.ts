@@ -10,6 +10,7 @@ import { CustomerDirectory, pathIds } from '../../shared/customer-directory';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import { CreateDialPlanDto, DialPlanDto, UpdateDialPlanDto } from './dto/system.dto';
 import { DialPlanEntity } from './entities/dial-plan.entity';
+import { SystemApi } from './system.api';
 import { SystemRepository } from './system.repository';
 
 const duplicate = () => ConflictError.field('name', 'you already have a dial plan with this name');
@@ -28,6 +29,7 @@ function cleanName(name: string): string {
 export class DialPlansService {
   constructor(
     private readonly repo: SystemRepository,
+    private readonly system: SystemApi,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly audit: AuditService,
@@ -124,10 +126,9 @@ export class DialPlansService {
     });
   }
 
-  private async findVisible(em: EntityManager, scope: Scope, id: number): Promise<DialPlanEntity> {
-    const row = await this.repo.findDialPlan(em, id);
-    if (!row || !pathIds(scope.customerPath).includes(row.ownerCustomerId)) throw new NotFoundError('dial plan');
-    return row;
+  /** The acting customer sees its own dial plans and its ancestors' (SystemApi's one rule). */
+  private findVisible(em: EntityManager, scope: Scope, id: number): Promise<DialPlanEntity> {
+    return this.system.findUsableDialPlan(em, scope.customerPath, id);
   }
 
   private async findOwn(em: EntityManager, scope: Scope, id: number): Promise<DialPlanEntity> {
