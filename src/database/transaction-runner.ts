@@ -39,9 +39,5 @@ export class TransactionRunner {
   }
 }
 
-/** True when a database error is a unique-constraint violation (both drivers). */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e.driverError?.code ?? e.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
+/** Recognised by the drivers' error codes: see dialect.ts. */
+export { isUniqueViolation } from './dialect';

@@ -7,7 +7,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Clock } from '../clock';
 import { JobLeaseEntity } from './job-lease.entity';
-import { errorText, heartbeatEveryMs, isDuplicateKey, JobDefinition, leaseUntil, validateJobDefinition } from './lease';
+import { isUniqueViolation } from '../../database/dialect';
+import { errorText, heartbeatEveryMs, JobDefinition, leaseUntil, validateJobDefinition } from './lease';
 
 export type { JobContext, JobDefinition } from './lease';
 
@@ -215,7 +216,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
           .execute();
         return true;
       } catch (err) {
-        if (isDuplicateKey(err)) return false;
+        if (isUniqueViolation(err)) return false;
         throw err;
       }
     });

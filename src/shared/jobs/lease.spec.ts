@@ -1,31 +1,7 @@
-import { errorText, heartbeatEveryMs, isDuplicateKey, JobDefinition, leaseUntil, MAX_ERROR_LENGTH, validateJobDefinition } from './lease';
+import { errorText, heartbeatEveryMs, JobDefinition, leaseUntil, MAX_ERROR_LENGTH, validateJobDefinition } from './lease';
 
 describe('job lease rules', () => {
   const run = () => Promise.resolve();
-
-  describe('isDuplicateKey', () => {
-    it('recognises MariaDB/MySQL by errno 1062 or code ER_DUP_ENTRY, also wrapped in a QueryFailedError', () => {
-      expect(isDuplicateKey({ errno: 1062 })).toBe(true);
-      expect(isDuplicateKey({ code: 'ER_DUP_ENTRY' })).toBe(true);
-      expect(isDuplicateKey({ message: 'x', driverError: { code: 'ER_DUP_ENTRY', errno: 1062 } })).toBe(true);
-    });
-
-    it('recognises SQLite primary-key and unique violations', () => {
-      expect(isDuplicateKey({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })).toBe(true);
-      expect(isDuplicateKey({ driverError: { code: 'SQLITE_CONSTRAINT_UNIQUE' } })).toBe(true);
-    });
-
-    it('does not go by the message, and refuses other constraint errors and non-errors', () => {
-      expect(isDuplicateKey(new Error('Duplicate entry for key PRIMARY'))).toBe(false);
-      expect(isDuplicateKey({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })).toBe(false);
-      expect(isDuplicateKey({ code: 'ER_NO_REFERENCED_ROW_2', errno: 1452 })).toBe(false);
-      expect(isDuplicateKey(null)).toBe(false);
-      expect(isDuplicateKey('ER_DUP_ENTRY')).toBe(false);
-      const cyclic: { driverError?: unknown } = {};
-      cyclic.driverError = cyclic;
-      expect(isDuplicateKey(cyclic)).toBe(false);
-    });
-  });
 
   describe('validateJobDefinition', () => {
     const ok: JobDefinition = { name: 'a-job', everyMs: 1000, leaseMs: 3000, run };
