@@ -203,6 +203,25 @@ export function readForm(body: FormBody | undefined, schema: FormSchema): Record
   return out;
 }
 
+/**
+ * What a form shows: every field of the schema, with what was typed or stored, '' when absent ([] for
+ * lists, nested schemas as objects). Templates are strict (a missing variable is an error), and a raw
+ * body lacks whatever the browser did not send (an unchecked box, a group left out), so forms are
+ * (re)rendered with these. Values outside the schema are kept.
+ */
+export function formValues(schema: FormSchema, values: Record<string, unknown> | undefined): Record<string, unknown> {
+  const src = values && typeof values === 'object' ? values : {};
+  const out: Record<string, unknown> = { ...src };
+  for (const [name, kind] of Object.entries(schema)) {
+    const v = src[name];
+    if (typeof kind === 'object') {
+      out[name] = formValues(kind, v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+    } else if (kind.endsWith('[]')) out[name] = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+    else out[name] = v ?? '';
+  }
+  return out;
+}
+
 /** Every field path of a schema, nested ones as `fees.signup` (keyed like the errors). */
 export function fieldPaths(schema: FormSchema): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import { isISO31661Alpha2 } from 'class-validator';
 import type { CustomerFormOptions, CustomerView } from './dto/customer.view';
 import type { CustomerType } from './entities/customer.entity';
-import { fieldPaths, readField, readForm, type FormBody, type FormSchema } from '../admin/admin.api';
+import { fieldPaths, formValues, readField, readForm, type FormBody, type FormSchema } from '../admin/admin.api';
 
 /**
  * The customer form: which fields it has (by type and mode), how its body becomes a Create/Update DTO,
@@ -113,6 +113,24 @@ export function placedFields(type: CustomerType, mode: FormMode, flags: SystemFl
     'affiliate.basis',
   );
   return out;
+}
+
+/** Fields the form shows besides the schema's: the parent, the two "limit" pairs and the affiliate. */
+const SHOWN_BESIDES_SCHEMA: FormSchema = {
+  parentId: 'int?',
+  dailySpendLimitMode: 'enum?',
+  dailySpendLimit: 'decimal?',
+  maxConcurrentCallsMode: 'enum?',
+  maxConcurrentCalls: 'int?',
+  affiliate: { customerId: 'int?', percentage: 'decimal?', basis: 'enum?' },
+};
+
+/**
+ * The values the form template reads, every one of them ('' when absent): the new-customer defaults, a
+ * customer's values, or a raw body shown again with its errors (which lacks what the browser did not send).
+ */
+export function shownFormValues(values: FormValues, type: CustomerType, mode: FormMode, flags: SystemFlags): FormValues {
+  return formValues({ ...customerFormSchema(type, mode, flags), ...SHOWN_BESIDES_SCHEMA }, values);
 }
 
 /**

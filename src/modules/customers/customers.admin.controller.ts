@@ -37,6 +37,7 @@ import {
   PAYMENT_TYPE_LABELS,
   placedFields,
   readCustomerForm,
+  shownFormValues,
   type FormMode,
   type FormValues,
 } from './customer-form';
@@ -287,7 +288,7 @@ export class CustomersAdminController {
         cancelUrl: mode === 'create' ? '/customers' : `/customers/${customer?.id}`,
         underOtherParent: mode === 'create' && values.parentId ? options.parent : null,
         parent: options.parent,
-        values,
+        values: shownFormValues(values, type, mode, options.settings),
         errors: withUnplacedErrors(errors, placedFields(type, mode, options.settings)),
         lists,
       },

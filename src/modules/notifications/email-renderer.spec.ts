@@ -100,6 +100,13 @@ describe('EmailRenderer', () => {
     );
   });
 
+  it('is strict: a context without a variable the template reads is refused (null is the way to say "none")', () => {
+    const { amount: _left, ...withoutAmount } = samples['topup-request'];
+    expect(() => r.renderText('topup-request', withoutAmount)).toThrow('"amount" not defined');
+    expect(() => r.render('topup-request', withoutAmount, 's')).toThrow('"amount" not defined');
+    expect(() => r.renderText('topup-request', { ...samples['topup-request'], accountNumber: null, reviewUrl: null })).not.toThrow();
+  });
+
   it('refuses unknown names and path tricks', () => {
     expect(r.exists('nope')).toBe(false);
     expect(r.exists('../views/errors/error')).toBe(false);

@@ -65,7 +65,8 @@ export class EmailRenderer {
     if (!t) {
       const path = join(EMAIL_TEMPLATES_DIR, file);
       if (!existsSync(path)) throw new UnknownTemplateError(`unknown email template "${file}"`);
-      t = this.hbs.compile(readFileSync(path, 'utf8'), { noEscape: text });
+      // strict, like the page views: a variable missing from the context is an error, not an empty hole in a mail.
+      t = this.hbs.compile(readFileSync(path, 'utf8'), { noEscape: text, strict: true });
       this.cache.set(file, t);
     }
     return t;

@@ -11,6 +11,7 @@ import {
   AdminPages,
   fieldPaths,
   formErrors,
+  formValues,
   instantFromForm,
   pageFromQuery,
   pageLinks,
@@ -632,7 +633,8 @@ export class RatePlansAdminController {
         title: plan ? `Edit ${plan.name}` : 'New rate plan',
         plan,
         action: plan ? `/rate-plans/${plan.id}/edit` : '/rate-plans',
-        values,
+        // Every field, the fees and markups groups too: the new form starts with two, a raw body may lack some.
+        values: formValues(PLAN_FORM, values),
         errors,
         lists: {
           currencies: opts(currencyCodes()),
