@@ -13,7 +13,7 @@ const LAYERS = [
   'telephony', // 6  numbers, SIP accounts, mailboxes
   'rate-plans', // 7  plans, rates, decks, rating, price lookup
   'customers', // 8  the customer tree; implements the kernel port CustomerDirectory
-  'billing', // 9  (future) ledger, balances, authorize, CDRs, vouchers, top-up requests
+  'billing', // 9  ledger, balances; (to come) authorize, CDRs, vouchers, top-up requests
   'invoicing', // 10 (future) invoice runs, PDF/UBL documents, credit notes
   'affiliates', // 11 (future)
 ];

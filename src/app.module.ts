@@ -5,6 +5,8 @@ import { loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.api';
+import { BillingBalances } from './modules/billing/billing.api';
+import { BillingModule } from './modules/billing/billing.module';
 import { CustomersApi } from './modules/customers/customers.api';
 import { CustomersModule } from './modules/customers/customers.module';
 import { IdentityModule } from './modules/identity/identity.module';
@@ -35,7 +37,12 @@ import { JobsModule } from './shared/jobs/jobs.module';
     SharedModule,
     JobsModule,
     // The kernel's ports, answered by the modules that own the rows (see src/shared/ports.module.ts).
-    PortsModule.forRoot({ customerDirectory: CustomersApi, ratePlanDirectory: RatePlansApi, appSecrets: SystemSecrets }),
+    PortsModule.forRoot({
+      customerDirectory: CustomersApi,
+      ratePlanDirectory: RatePlansApi,
+      appSecrets: SystemSecrets,
+      balanceDirectory: BillingBalances,
+    }),
     // Feature modules, lowest layer first (docs/ARCHITECTURE.md); each imports what it uses.
     AdminModule,
     SystemModule,
@@ -45,6 +52,7 @@ import { JobsModule } from './shared/jobs/jobs.module';
     TelephonyModule,
     RatePlansModule,
     CustomersModule,
+    BillingModule,
   ],
 })
 export class AppModule {}

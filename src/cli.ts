@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from './config/config';
 import { dataSourceOptions, detectDatabaseFlavour } from './database/data-source-options';
+import { BillingBalances } from './modules/billing/billing.api';
 
 /**
  * Operator commands: `npm run migrate` (apply pending migrations without starting the server),
- * `npm run cli -- migrations` (list them with their state).
+ * `npm run cli -- migrations` (list them with their state), `npm run cli -- verify-ledger` (check that
+ * every balance is the sum of its transactions: prints each difference and exits 1 if there is any).
  */
 async function main(command: string): Promise<number> {
   const config = loadConfig();
@@ -25,8 +27,22 @@ async function main(command: string): Promise<number> {
         for (const m of ds.migrations) process.stdout.write(`${executed.has(m.name ?? '') ? '[x]' : '[ ]'} ${m.name}\n`);
         return 0;
       }
+      case 'verify-ledger': {
+        const differences = await new BillingBalances().verify(ds.manager);
+        for (const d of differences) {
+          const balance = d.balance === null ? 'no balance row' : `balance ${d.balance.toString()}`;
+          const off = d.balance === null ? '' : `, off by ${d.balance.minus(d.sum).toString()}`;
+          process.stdout.write(`customer ${d.customerId}: ${balance}, sum of ${d.transactions} transactions ${d.sum.toString()}${off}\n`);
+        }
+        if (differences.length) {
+          process.stdout.write(`ledger differs from the balances of ${differences.length} customer(s)\n`);
+          return 1;
+        }
+        process.stdout.write('ledger OK: every balance is the sum of its transactions\n');
+        return 0;
+      }
       default:
-        process.stderr.write('usage: node dist/src/cli.js <migrate|migrations>\n');
+        process.stderr.write('usage: node dist/src/cli.js <migrate|migrations|verify-ledger>\n');
         return 2;
     }
   } finally {

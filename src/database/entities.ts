@@ -1,3 +1,5 @@
+import { BalanceEntity } from '../modules/billing/entities/balance.entity';
+import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-transaction.entity';
 import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
 import { ApiKeyEntity } from '../modules/identity/entities/api-key.entity';
 import { PasswordTokenEntity } from '../modules/identity/entities/password-token.entity';
@@ -17,6 +19,7 @@ import { NumberEntity } from '../modules/telephony/entities/number.entity';
 import { SipAccountEntity } from '../modules/telephony/entities/sip-account.entity';
 import { AuditEntryEntity } from '../shared/entities/audit-entry.entity';
 import { ThrottleBucketEntity } from '../shared/entities/throttle-bucket.entity';
+import { IdempotencyKeyEntity } from '../shared/idempotency/idempotency-key.entity';
 import { JobLeaseEntity } from '../shared/jobs/job-lease.entity';
 
 /** Every entity, listed explicitly (no globs: they break between ts-jest and compiled dist). */
@@ -42,4 +45,7 @@ export const ENTITIES = [
   AuditEntryEntity,
   ThrottleBucketEntity,
   JobLeaseEntity,
+  BalanceEntity,
+  LedgerTransactionEntity,
+  IdempotencyKeyEntity,
 ];

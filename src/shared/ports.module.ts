@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AppSecrets } from './app-secrets';
+import { BalanceDirectory } from './balance-directory';
 import { CustomerDirectory } from './customer-directory';
 import { RatePlanDirectory } from './rate-plan-directory';
 
@@ -17,6 +18,7 @@ export class PortsModule {
     customerDirectory: Type<CustomerDirectory>;
     ratePlanDirectory: Type<RatePlanDirectory>;
     appSecrets: Type<AppSecrets>;
+    balanceDirectory: Type<BalanceDirectory>;
   }): DynamicModule {
     return {
       module: PortsModule,
@@ -25,8 +27,9 @@ export class PortsModule {
         { provide: CustomerDirectory, useClass: ports.customerDirectory },
         { provide: RatePlanDirectory, useClass: ports.ratePlanDirectory },
         { provide: AppSecrets, useClass: ports.appSecrets },
+        { provide: BalanceDirectory, useClass: ports.balanceDirectory },
       ],
-      exports: [CustomerDirectory, RatePlanDirectory, AppSecrets],
+      exports: [CustomerDirectory, RatePlanDirectory, AppSecrets, BalanceDirectory],
     };
   }
 }

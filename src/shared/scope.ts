@@ -18,6 +18,8 @@ export interface Scope {
   customerPath: string;
   /** True while switched to a descendant. */
   switched: boolean;
+  /** The API key the request came with, if any: each key is a caller of its own (idempotency keys). */
+  apiKeyId?: number | null;
 }
 
 /** SQL LIKE pattern for the subtree of a path (the path itself and everything under it). */

@@ -318,7 +318,7 @@ describe('customers: list and search through the index, create without read-back
       const many = 5050; // above SEARCH_ONE_PASS_MAX (5,000): SQLite counts and pages instead
       const at = testDatabaseKind() === 'sqlite' ? '2026-01-02 03:04:05.678' : new Date('2026-01-02T03:04:05.678Z');
       const cols =
-        'parent_id, path, depth, type, name, email, timezone, billing_type, payment_type, currency, credit_limit, low_balance_threshold, balance, search_text, search_unindexed, created_at, updated_at';
+        'parent_id, path, depth, type, name, email, timezone, billing_type, payment_type, currency, credit_limit, low_balance_threshold, search_text, search_unindexed, created_at, updated_at';
       await t.dataSource.transaction(async (em) => {
         for (let i = many - 1; i >= 0; i--) {
           const name = `Bulk Match ${String(i).padStart(4, '0')}`;
@@ -339,7 +339,6 @@ describe('customers: list and search through the index, create without read-back
               'prepaid',
               'none',
               'EUR',
-              0,
               0,
               0,
               `${name.toLowerCase()}\u001f${email}`,

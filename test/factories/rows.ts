@@ -37,7 +37,6 @@ export async function insertCustomer(t: TestApp, parentId: number, fields: Parti
     currency: 'EUR',
     creditLimit: Money.ZERO,
     lowBalanceThreshold: Money.ZERO,
-    balance: Money.ZERO,
     createdAt: now,
     updatedAt: now,
     ...fields,

@@ -5,6 +5,7 @@ import { OutboxUnrenderedIndex1764400000000 } from './1764400000000-outbox-unren
 import { CustomerListSearch1764410000000 } from './1764410000000-customer-list-search';
 import { LoginNamesNocase1764500000000 } from './1764500000000-login-names-nocase';
 import { JobLeases1764600000000 } from './1764600000000-job-leases';
+import { Ledger1764700000000 } from './1764700000000-ledger';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CustomerListSearch1764410000000,
   LoginNamesNocase1764500000000,
   JobLeases1764600000000,
+  Ledger1764700000000,
 ];

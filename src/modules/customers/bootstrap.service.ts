@@ -63,7 +63,6 @@ export class BootstrapService implements OnApplicationBootstrap {
           currency,
           creditLimit: Money.ZERO,
           lowBalanceThreshold: Money.ZERO,
-          balance: Money.ZERO,
           createdAt: now,
           updatedAt: now,
         } as Partial<CustomerEntity>);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { BalanceDirectory } from '../../shared/balance-directory';
 import { ancestorIds } from '../../shared/customer-directory';
 import { Dec, Money } from '../../shared/money';
 import { IdentityApi } from '../identity/identity.api';
@@ -22,10 +23,12 @@ interface ViewContext {
   locks: ReadonlyMap<number, { lockedWeb: boolean; lockedCalls: boolean }>;
   /** Its first administrator. */
   admin: { username: string; displayName: string } | null;
+  /** Its balance (billing's, through the kernel port BalanceDirectory). */
+  balance: Money;
 }
 
 /** The API read shape of a customer row. */
-export function toView(c: CustomerEntity, { taxIds, plans, locks, admin }: ViewContext): CustomerView {
+export function toView(c: CustomerEntity, { taxIds, plans, locks, admin, balance }: ViewContext): CustomerView {
   const ancestors = ancestorIds(c.path).map((id) => locks.get(id));
   const eff = effectiveSettings(c, c.ratePlanId, plans);
   const deleted = c.deletedAt !== null;
@@ -88,7 +91,7 @@ export function toView(c: CustomerEntity, { taxIds, plans, locks, admin }: ViewC
             percentage: Money.of(c.affiliatePercentage ?? new Dec(0)).toString(),
             basis: c.affiliateBasis ?? 'revenue',
           },
-    balance: c.balance.toString(),
+    balance: balance.toString(),
     depth: c.depth,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -125,12 +128,13 @@ export class CustomerViews {
     private readonly repo: CustomersRepository,
     private readonly ratePlans: RatePlansApi,
     private readonly identity: IdentityApi,
+    private readonly balances: BalanceDirectory,
   ) {}
 
   /** API read shapes for a batch of rows (a handful of queries for the whole batch). */
   async views(em: EntityManager, rows: CustomerEntity[]): Promise<CustomerView[]> {
     const ids = rows.map((c) => c.id);
-    const [taxIds, plans, locks, admins] = await Promise.all([
+    const [taxIds, plans, locks, admins, balances] = await Promise.all([
       this.repo.taxIdsOf(em, ids),
       this.ratePlans.plansWithAncestors(
         em,
@@ -141,8 +145,17 @@ export class CustomerViews {
         rows.flatMap((c) => ancestorIds(c.path)),
       ),
       this.identity.firstAdministrators(em, ids),
+      this.balances.balancesOf(em, ids),
     ]);
-    return rows.map((c) => toView(c, { taxIds: taxIds.get(c.id) ?? [], plans, locks, admin: admins.get(c.id) ?? null }));
+    return rows.map((c) =>
+      toView(c, {
+        taxIds: taxIds.get(c.id) ?? [],
+        plans,
+        locks,
+        admin: admins.get(c.id) ?? null,
+        balance: balances.get(c.id) ?? Money.ZERO,
+      }),
+    );
   }
 
   /**
@@ -159,6 +172,13 @@ export class CustomerViews {
     ]);
     plans.set(plan.id, plan);
     locks.set(parent.id, { lockedWeb: !!parent.lockedWeb, lockedCalls: !!parent.lockedCalls });
-    return toView(customer, { taxIds: made.taxIds, plans, locks, admin: { username: made.username, displayName: made.displayName } });
+    // A new customer has nothing posted yet: its balance is 0.
+    return toView(customer, {
+      taxIds: made.taxIds,
+      plans,
+      locks,
+      admin: { username: made.username, displayName: made.displayName },
+      balance: Money.ZERO,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
+import { isSqlite } from '../../database/dialect';
 import { CustomerDirectory, pathIds, type CustomerChainSql, type CustomerRef, type PathState } from '../../shared/customer-directory';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import { concurrentLimitFromStored } from '../rate-plans/domain/plan-level-settings';
@@ -72,6 +73,18 @@ export class CustomersApi extends CustomerDirectory {
   async find(em: EntityManager, id: number): Promise<CustomerRef | null> {
     if (!Number.isSafeInteger(id) || id < 1) return null;
     const row = await em.findOne(CustomerEntity, { where: { id }, select: REF_COLUMNS });
+    return row ? toCustomerRef(row) : null;
+  }
+
+  /**
+   * A customer (deleted ones too), read with a shared lock until the transaction ends (MariaDB: LOCK IN
+   * SHARE MODE): its currency and deleted state cannot change meanwhile, while other shared readers go
+   * ahead (a ledger posting reads its customer so). SQLite runs one transaction at a time.
+   */
+  async findShared(em: EntityManager, id: number): Promise<CustomerRef | null> {
+    if (!Number.isSafeInteger(id) || id < 1) return null;
+    if (isSqlite(em)) return this.find(em, id);
+    const row = await em.findOne(CustomerEntity, { where: { id }, select: REF_COLUMNS, lock: { mode: 'pessimistic_read' } });
     return row ? toCustomerRef(row) : null;
   }
 

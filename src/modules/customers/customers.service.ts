@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
+import { BalanceDirectory } from '../../shared/balance-directory';
 import { Clock } from '../../shared/clock';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import { Dec, Money } from '../../shared/money';
@@ -121,6 +122,7 @@ export class CustomersService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly customerViews: CustomerViews,
+    private readonly balances: BalanceDirectory,
   ) {}
 
   // ---------------------------------------------------------------- create
@@ -192,7 +194,6 @@ export class CustomersService {
             creditLimit: Money.of(CUSTOMER_DEFAULTS.creditLimit),
             lowBalanceThreshold: Money.of(CUSTOMER_DEFAULTS.lowBalanceThreshold),
             autoTopUp: false,
-            balance: Money.ZERO,
             addressLine1: null,
             addressLine2: null,
             addressLine3: null,
@@ -567,7 +568,8 @@ export class CustomersService {
           throw ConflictError.field('reseller', 'cannot be turned off while the customer has live sub-customers', 'in_use');
         }
         if (columns.reseller === false && existing.parentId === null) throw new ForbiddenError('the system owner is always a reseller');
-        if (columns.currency !== undefined && !existing.balance.isZero()) {
+        // Read with a lock: the latest balance, and no posting can change it before this commits.
+        if (columns.currency !== undefined && !(await this.balances.balanceOf(em, id, { lock: true })).isZero()) {
           throw ConflictError.field('currency', 'can only be changed while the balance is 0.00', 'conflict');
         }
         if (columns.accountNumber && (await this.repo.accountNumberTaken(em, existing.parentId, columns.accountNumber, id))) {

@@ -119,6 +119,7 @@ export class IdentityService {
         customerId: acting.id,
         customerPath: acting.path,
         switched: acting.id !== own.id,
+        apiKeyId: login.keyId,
       },
     };
   }

@@ -83,8 +83,7 @@ export class CustomerEntity {
   @MoneyColumn() creditLimit: Money;
   @MoneyColumn() lowBalanceThreshold: Money;
   @Column({ type: 'boolean', default: false }) autoTopUp: boolean;
-  /** How much the parent owes the customer; always the sum of its ledger transactions. */
-  @MoneyColumn() balance: Money;
+  // The balance is billing's (table balances), read through the kernel port BalanceDirectory.
 
   @Column({ type: 'varchar', length: 100, nullable: true }) addressLine1: string | null;
   @Column({ type: 'varchar', length: 100, nullable: true }) addressLine2: string | null;

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
+import { CustomersModule } from '../customers/customers.module';
+import { BalancesService } from './balances.service';
+import { BillingAdminController } from './billing.admin.controller';
+import { BillingApi } from './billing.api';
+import { BillingBalances } from './billing-balances';
+import { BillingController } from './billing.controller';
+import { LedgerRepository } from './ledger.repository';
+import { LedgerService } from './ledger.service';
+
+/**
+ * Billing (layer 9): the ledger and balances (tables `balances`, `ledger_transactions`), the balance API
+ * and page under a customer, and BillingApi for the modules above. The kernel port BalanceDirectory is
+ * answered by BillingBalances (bound by the composition root).
+ */
+@Module({
+  imports: [AdminModule, CustomersModule],
+  controllers: [BillingController, BillingAdminController],
+  providers: [LedgerRepository, LedgerService, BillingBalances, BalancesService, BillingApi],
+  exports: [BillingApi],
+})
+export class BillingModule {}
