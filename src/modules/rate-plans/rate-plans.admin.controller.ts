@@ -1,23 +1,18 @@
-import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Clock } from '../../shared/clock';
-import { DomainError, ForbiddenError, ValidationError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory } from '../../shared/customer-directory';
-import { currencyCodes, isIsoInstant } from '../../shared/validation';
+import { currencyCodes } from '../../shared/validation';
 import {
   AdminPages,
   fieldPaths,
-  formErrors,
   formValues,
-  instantFromForm,
   pageFromQuery,
   pageLinks,
   readForm,
   searchFrom,
-  statusOf,
   withUnplacedErrors,
   YES_NO,
   type FormBody,
@@ -29,16 +24,13 @@ import {
   type Rerender,
 } from '../admin/admin.api';
 import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from './domain/plan-level-settings';
-import { DeckStaging } from './deck-staging';
-import { spoolMultipartDeck, type SpooledUpload } from './deck-upload';
 import { CreateRatePlanDto, UpdateRatePlanDto, type RatePlanDto } from './dto/rate-plan.dto';
-import { CreateRateDto, UpdateRateDto, type RateDto } from './dto/rate.dto';
+import type { RateDto } from './dto/rate.dto';
 import { BILLING_PERIODS, SHARING_MODES } from './entities/rate-plan.entity';
-import { RATE_DECK_MAX_BYTES } from './rate-plans.controller';
+import { assertAdministrator, editablePlan, opts } from './rate-plans.admin-shared';
 import { RatePlansRepository } from './rate-plans.repository';
 import { RatePlansService } from './rate-plans.service';
 import { RatesService } from './rates.service';
-import { RatingService, toPriceLookupDto } from './rating.service';
 
 const PAGE_SIZE = 25;
 const RATES_PAGE_SIZE = 50;
@@ -75,28 +67,6 @@ const PLAN_FORM: FormSchema = {
 };
 const PLAN_FIELDS = fieldPaths(PLAN_FORM);
 
-const RATE_FORM: FormSchema = {
-  prefix: 'text',
-  destination: 'text',
-  direction: 'enum',
-  connectFee: 'decimal',
-  includedSeconds: 'int',
-  perMinute: 'decimal',
-  firstBlock: 'int',
-  increment: 'int',
-  minimumCharge: 'decimal',
-  perMessage: 'decimal',
-  days: 'text?',
-  startTime: 'text?',
-  endTime: 'text?',
-  priority: 'int',
-  validFrom: 'text?',
-  validUntil: 'text?',
-};
-const RATE_FIELDS = Object.keys(RATE_FORM);
-
-const opts = (values: readonly (string | number)[], label: (v: string) => string = (v) => v) =>
-  values.map((v) => ({ value: String(v), label: label(String(v)) }));
 const SHARING_LABELS: Record<string, string> = {
   private: 'Private',
   children: 'Shared with child resellers',
@@ -153,11 +123,7 @@ function setting(own: unknown, effective: unknown, format: (v: unknown) => strin
 const yesNo = (v: unknown) => (v === true ? 'Yes' : v === false ? 'No' : String(v));
 const percent = (v: unknown) => `${String(v)} %`;
 
-function assertAdministrator(scope: Scope): void {
-  if (scope.role !== 'administrator') throw new ForbiddenError('administrators only');
-}
-
-/** Rate plans » list, new, edit, delete, rates (add, edit, delete, import with preview, export); customer price lookup. */
+/** Rate plans » list, new, detail (with its rates and decks), edit, delete. */
 @ApiExcludeController()
 @Controller()
 export class RatePlansAdminController {
@@ -165,15 +131,9 @@ export class RatePlansAdminController {
     private readonly pages: AdminPages,
     private readonly plans: RatePlansService,
     private readonly rates: RatesService,
-    private readonly rating: RatingService,
     private readonly repo: RatePlansRepository,
-    private readonly staging: DeckStaging,
-    private readonly clock: Clock,
     private readonly customers: CustomerDirectory,
-    @Inject(RATE_DECK_MAX_BYTES) private readonly maxDeckBytes: number,
   ) {}
-
-  // ---- plans --------------------------------------------------------------------------------------
 
   @Get('rate-plans')
   async list(
@@ -283,7 +243,7 @@ export class RatePlansAdminController {
     @Res() res: Response,
   ): Promise<void> {
     assertAdministrator(scope);
-    const p = await this.editablePlan(scope, id);
+    const p = await editablePlan(this.plans, scope, id);
     await this.renderPlanForm(req, res, scope, p, planFormValues(p), {});
   }
 
@@ -295,7 +255,7 @@ export class RatePlansAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const p = await this.editablePlan(scope, id);
+    const p = await editablePlan(this.plans, scope, id);
     const values = readPlanForm(body);
     const rerender: Rerender = (errors, status) =>
       this.renderPlanForm(req, res, scope, p, body, withUnplacedErrors(errors, PLAN_FIELDS), status);
@@ -314,7 +274,7 @@ export class RatePlansAdminController {
     @Res() res: Response,
   ): Promise<void> {
     assertAdministrator(scope);
-    const p = await this.editablePlan(scope, id);
+    const p = await editablePlan(this.plans, scope, id);
     await this.pages.render(req, res, 'rate-plans/confirm', {
       title: `Delete ${p.name}`,
       crumbs: [
@@ -338,278 +298,6 @@ export class RatePlansAdminController {
       return this.pages.redirect(res, `/rate-plans/${id}`, refusal(err, `“${p.name}” was not deleted`));
     }
     this.pages.redirect(res, '/rate-plans', `Rate plan “${p.name}” deleted.`);
-  }
-
-  // ---- single rates -------------------------------------------------------------------------------
-
-  @Get('rate-plans/:id/rates/new')
-  async newRate(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    assertAdministrator(scope);
-    const p = await this.editablePlan(scope, id);
-    const defaults = {
-      direction: 'outbound',
-      connectFee: '0.00',
-      includedSeconds: '0',
-      firstBlock: '1',
-      increment: '1',
-      minimumCharge: '0.00',
-      perMessage: '0.00',
-      priority: '0',
-    };
-    await this.renderRateForm(req, res, p, null, defaults, {});
-  }
-
-  @Post('rate-plans/:id/rates')
-  async createRate(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Body() body: FormBody,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const p = await this.editablePlan(scope, id);
-    const rerender: Rerender = (errors, status) =>
-      this.renderRateForm(req, res, p, null, body, withUnplacedErrors(errors, RATE_FIELDS), status);
-    await submitForm(CreateRateDto, readRateForm(body), rerender, async (dto) => {
-      const rate = await this.rates.create(scope, id, dto);
-      this.pages.redirect(
-        res,
-        `/rate-plans/${id}?search=${encodeURIComponent(rate.prefix)}`,
-        `Rate for ${rate.prefix} (${rate.destination}) added.`,
-      );
-    });
-  }
-
-  @Get('rate-plans/:id/rates/:rateId/edit')
-  async editRate(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('rateId', ParseIntPipe) rateId: number,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    assertAdministrator(scope);
-    const p = await this.editablePlan(scope, id);
-    const r = await this.rates.get(scope, id, rateId);
-    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-    const values = Object.fromEntries(RATE_FIELDS.map((f) => [f, text(r[f as keyof RateDto])]));
-    await this.renderRateForm(req, res, p, r, values, {});
-  }
-
-  @Post('rate-plans/:id/rates/:rateId/edit')
-  async updateRate(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('rateId', ParseIntPipe) rateId: number,
-    @Body() body: FormBody,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const p = await this.editablePlan(scope, id);
-    const r = await this.rates.get(scope, id, rateId);
-    const rerender: Rerender = (errors, status) =>
-      this.renderRateForm(req, res, p, r, body, withUnplacedErrors(errors, RATE_FIELDS), status);
-    await submitForm(UpdateRateDto, readRateForm(body), rerender, async (dto) => {
-      const rate = await this.rates.update(scope, id, rateId, dto);
-      this.pages.redirect(res, `/rate-plans/${id}?search=${encodeURIComponent(rate.prefix)}`, `Rate for ${rate.prefix} saved.`);
-    });
-  }
-
-  @Post('rate-plans/:id/rates/:rateId/delete')
-  async deleteRate(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('rateId', ParseIntPipe) rateId: number,
-    @Res() res: Response,
-  ): Promise<void> {
-    const r = await this.rates.get(scope, id, rateId);
-    try {
-      await this.rates.remove(scope, id, rateId);
-    } catch (err) {
-      return this.pages.redirect(res, `/rate-plans/${id}`, refusal(err, 'Not deleted'));
-    }
-    this.pages.redirect(res, `/rate-plans/${id}`, `Rate for ${r.prefix} (${r.destination}) deleted.`);
-  }
-
-  // ---- import -------------------------------------------------------------------------------------
-
-  @Get('rate-plans/:id/import')
-  async importForm(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    assertAdministrator(scope);
-    const p = await this.editablePlan(scope, id);
-    await this.renderImport(req, res, p, { effectiveFrom: '' }, {}, null);
-  }
-
-  /** Step 1: upload and preview. The file is kept (see DeckStaging) until it is applied or expires. */
-  @Post('rate-plans/:id/import')
-  async importPreview(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const p = await this.editablePlan(scope, id);
-    let upload: SpooledUpload | null = null;
-    let fields: Record<string, string> = {};
-    try {
-      ({ upload, fields } = await spoolMultipartDeck(req, this.maxDeckBytes));
-      const effectiveFrom = this.readEffectiveFrom(fields.effectiveFrom);
-      const result = await this.rates.importDeck(scope, id, upload.path, {
-        preview: true,
-        effectiveFrom: effectiveFrom ? new Date(effectiveFrom) : undefined,
-      });
-      const token = await this.staging.stage(upload, { planId: id, personId: scope.personId, effectiveFrom });
-      upload = null;
-      await this.pages.render(req, res, 'rate-plans/import-preview', {
-        title: `Import rates into ${p.name}`,
-        plan: p,
-        diff: result.diff,
-        rows: result.rows,
-        token,
-        effectiveFrom,
-        effectiveFromText: effectiveFrom ? formatInstant(effectiveFrom) : null,
-      });
-    } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
-      const lines = err.details.filter((d) => d.field.startsWith('line ')).map((d) => ({ line: d.field.slice(5), message: d.message }));
-      const errors: FormErrors = lines.length ? { _form: err.message } : formErrors(err);
-      if (err.status === 413) res.setHeader('Connection', 'close');
-      await this.renderImport(req, res, p, { effectiveFrom: fields.effectiveFrom ?? '' }, errors, lines.length ? lines : null, err.status);
-    } finally {
-      if (upload) await upload.cleanup();
-    }
-  }
-
-  /** Step 2: apply the previewed deck. */
-  @Post('rate-plans/:id/import/apply')
-  async importApply(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Body() body: FormBody,
-    @Res() res: Response,
-  ): Promise<void> {
-    const p = await this.editablePlan(scope, id);
-    let staged;
-    try {
-      staged = await this.staging.find(body.token, id, scope.personId);
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      return this.pages.redirect(res, `/rate-plans/${id}/import`, { kind: 'error', text: `${err.message}.` });
-    }
-    try {
-      const result = await this.rates.importDeck(scope, id, staged.path, {
-        preview: false,
-        effectiveFrom: staged.effectiveFrom ? new Date(staged.effectiveFrom) : undefined,
-      });
-      const when = result.deck?.status === 'pending' ? ` They take effect on ${formatInstant(result.deck.effectiveFrom)}.` : '';
-      this.pages.redirect(res, `/rate-plans/${id}`, `${result.rows} rate(s) imported into “${p.name}”.${when}`);
-    } catch (err) {
-      this.pages.redirect(res, `/rate-plans/${id}/import`, refusal(err, 'Nothing was imported'));
-    } finally {
-      await staged.discard();
-    }
-  }
-
-  // ---- price lookup -------------------------------------------------------------------------------
-
-  @Get('customers/:id/price')
-  async price(
-    @CurrentScope() scope: Scope,
-    @Param('id', ParseIntPipe) id: number,
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const customer = await this.customers.findInScope(this.repo.manager, scope, id);
-    const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-    const values = {
-      number: str(query.number),
-      direction: str(query.direction) || 'outbound',
-      at: str(query.at),
-      duration: str(query.duration),
-    };
-    let result = null;
-    let errors: FormErrors = {};
-    let status = 200;
-    if (values.number) {
-      try {
-        const errs: FormErrors = {};
-        if (values.direction !== 'outbound' && values.direction !== 'inbound') errs.direction = 'Choose outbound or inbound.';
-        const at = values.at ? instantFromForm(values.at) : undefined;
-        if (at !== undefined && !isIsoInstant(at)) errs.at = 'Give a date and time in UTC (2026-11-25 19:00) or ISO 8601 with an offset.';
-        if (values.duration && !/^\d{1,8}$/.test(values.duration)) errs.duration = 'Give whole seconds, e.g. 60.';
-        if (Object.keys(errs).length) {
-          errors = errs;
-          status = 400;
-        } else {
-          const rated = await this.rating.priceLookup(
-            scope,
-            id,
-            {
-              number: values.number,
-              direction: values.direction as 'outbound' | 'inbound',
-              at: at ? new Date(at as string) : undefined,
-              duration: values.duration ? Number(values.duration) : undefined,
-            },
-            this.clock.now(),
-          );
-          const dto = toPriceLookupDto(rated);
-          const names = await this.customers.names(this.repo.manager, [...new Set(dto.levels.map((l) => l.customerId))]);
-          result = {
-            ...dto,
-            at: formatInstant(dto.at),
-            levels: dto.levels.map((l) => ({ ...l, customerName: names.get(l.customerId) ?? String(l.customerId) })),
-          };
-        }
-      } catch (err) {
-        // A refusal of the lookup itself (no rate, no exchange rate) is about the whole question.
-        errors = err instanceof DomainError && err.status === 422 ? { _form: noRatePrefix(err.message) } : formErrors(err);
-        status = statusOf(err);
-      }
-    }
-    await this.pages.render(
-      req,
-      res,
-      'rate-plans/price',
-      {
-        title: `Price lookup for ${customer.name}`,
-        customer: { id: customer.id, name: customer.name },
-        values,
-        errors,
-        result,
-        directions: opts(['outbound', 'inbound'], (v) => (v === 'outbound' ? 'Outbound (a call made)' : 'Inbound (a call received)')),
-      },
-      status,
-    );
-  }
-
-  // ---- helpers ------------------------------------------------------------------------------------
-
-  private async editablePlan(scope: Scope, id: number): Promise<RatePlanDto> {
-    const p = await this.plans.get(scope, id);
-    if (!p.editable)
-      throw new ForbiddenError('this rate plan is shared with you by its owner: you can assign it to your customers but not change it');
-    return p;
-  }
-
-  private readEffectiveFrom(v: string | undefined): string | null {
-    if (v === undefined || v.trim() === '') return null;
-    const iso = instantFromForm(v);
-    if (!isIsoInstant(iso))
-      throw new ValidationError('effectiveFrom: give a date and time in UTC (2026-12-01 00:00) or ISO 8601 with an offset', [
-        { field: 'effectiveFrom', message: 'give a date and time in UTC (2026-12-01 00:00) or ISO 8601 with an offset' },
-      ]);
-    return new Date(iso).toISOString();
   }
 
   private async renderPlanForm(
@@ -652,50 +340,6 @@ export class RatePlansAdminController {
       status,
     );
   }
-
-  private async renderRateForm(
-    req: Request,
-    res: Response,
-    plan: RatePlanDto,
-    rate: RateDto | null,
-    values: Record<string, unknown>,
-    errors: FormErrors,
-    status = 200,
-  ): Promise<void> {
-    await this.pages.render(
-      req,
-      res,
-      'rate-plans/rate-form',
-      {
-        title: rate ? `Edit the rate for ${rate.prefix}` : `New rate in ${plan.name}`,
-        plan,
-        rate,
-        action: rate ? `/rate-plans/${plan.id}/rates/${rate.id}/edit` : `/rate-plans/${plan.id}/rates`,
-        values,
-        errors,
-        directions: opts(['outbound', 'inbound']),
-      },
-      status,
-    );
-  }
-
-  private async renderImport(
-    req: Request,
-    res: Response,
-    plan: RatePlanDto,
-    values: Record<string, unknown>,
-    errors: FormErrors,
-    lines: { line: string; message: string }[] | null,
-    status = 200,
-  ): Promise<void> {
-    await this.pages.render(
-      req,
-      res,
-      'rate-plans/import',
-      { title: `Import rates into ${plan.name}`, plan, values, errors, lines, maxMegabytes: Math.floor(this.maxDeckBytes / 1048576) || 1 },
-      status,
-    );
-  }
 }
 
 const MARKUP_LABELS: Record<string, string> = {
@@ -705,18 +349,6 @@ const MARKUP_LABELS: Record<string, string> = {
   inboundConnect: 'Inbound connect fee',
   inboundPerMinute: 'Inbound per minute',
 };
-
-/** "no_rate: no rate for …" → "No rate for …". */
-function noRatePrefix(message: string): string {
-  const text = message.replace(/^no_rate: /, '');
-  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
-}
-
-function readRateForm(body: FormBody): Record<string, unknown> {
-  const values = readForm(body, RATE_FORM);
-  for (const f of ['validFrom', 'validUntil']) if (typeof values[f] === 'string') values[f] = instantFromForm(values[f]);
-  return values;
-}
 
 function rateRow(r: RateDto) {
   const band = r.startTime || r.endTime ? `${r.startTime ?? '00:00'}–${r.endTime ?? '24:00'}` : '';

@@ -3,12 +3,14 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AdminModule } from '../admin/admin.module';
 import { SystemModule } from '../system/system.module';
 import { DeckStaging } from './deck-staging';
+import { PriceLookupAdminController } from './price-lookup.admin.controller';
 import { RatePlansAdminController } from './rate-plans.admin.controller';
 import { PriceController, RATE_DECK_MAX_BYTES, RatePlansController } from './rate-plans.controller';
 import { RatePlansApi } from './rate-plans.api';
 import { RatePlansRepository } from './rate-plans.repository';
 import { RatePlansService } from './rate-plans.service';
 import { RateIndexCache } from './rate-index-cache';
+import { RatesAdminController } from './rates.admin.controller';
 import { RatesRepository } from './rates.repository';
 import { RatesService } from './rates.service';
 import { RatingService } from './rating.service';
@@ -20,7 +22,9 @@ import { RatingService } from './rating.service';
  */
 @Module({
   imports: [AdminModule, SystemModule],
-  controllers: [RatePlansController, PriceController, RatePlansAdminController],
+  // The admin pages keep the route order of the single controller they were split from (Nest matches in
+  // registration order): rate-plans/new is declared before rate-plans/:id in RatePlansAdminController.
+  controllers: [RatePlansController, PriceController, RatePlansAdminController, RatesAdminController, PriceLookupAdminController],
   providers: [
     RatePlansApi,
     RatePlansRepository,
