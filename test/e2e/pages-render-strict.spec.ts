@@ -95,6 +95,7 @@ describe('every page renders with strict templates', () => {
     '/customers/{customer}',
     '/customers/{customer}/edit',
     '/customers/{customer}/delete',
+    '/customers/{customer}/transactions',
     '/account',
     '/customers/{customer}/people',
     '/customers/{customer}/people?search=nobody',
