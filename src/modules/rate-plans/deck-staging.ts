@@ -87,7 +87,7 @@ export class DeckStaging {
       const dir = join(this.root, entry);
       try {
         const info = await stat(dir);
-        if (Date.now() - info.mtimeMs > STAGED_DECK_MINUTES * 60_000) await rm(dir, { recursive: true, force: true });
+        if (this.clock.now().getTime() - info.mtimeMs > STAGED_DECK_MINUTES * 60_000) await rm(dir, { recursive: true, force: true });
       } catch {
         /* removed meanwhile */
       }
