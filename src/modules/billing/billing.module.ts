@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { CustomersModule } from '../customers/customers.module';
 import { BalancesService } from './balances.service';
+import { BalanceWatcher } from './balance-watcher';
 import { BillingAdminController } from './billing.admin.controller';
 import { BillingApi } from './billing.api';
 import { BillingBalances } from './billing-balances';
@@ -17,7 +18,7 @@ import { LedgerService } from './ledger.service';
 @Module({
   imports: [AdminModule, CustomersModule],
   controllers: [BillingController, BillingAdminController],
-  providers: [LedgerRepository, LedgerService, BillingBalances, BalancesService, BillingApi],
+  providers: [BalanceWatcher, LedgerRepository, LedgerService, BillingBalances, BalancesService, BillingApi],
   exports: [BillingApi],
 })
 export class BillingModule {}

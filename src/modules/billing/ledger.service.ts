@@ -7,6 +7,7 @@ import { CustomersApi } from '../customers/customers.api';
 import { DESCRIPTION_MAX, isTransactionType, REFERENCE_MAX, type TransactionType } from './domain/ledger';
 import type { LedgerTransactionEntity } from './entities/ledger-transaction.entity';
 import { LedgerRepository } from './ledger.repository';
+import { BalanceWatcher } from './balance-watcher';
 
 /** A balance change to post (LedgerService.post). */
 export interface LedgerPost {
@@ -44,6 +45,7 @@ export class LedgerService {
     private readonly repo: LedgerRepository,
     private readonly customers: CustomersApi,
     private readonly clock: Clock,
+    private readonly watcher: BalanceWatcher,
   ) {}
 
   /**
@@ -82,6 +84,9 @@ export class LedgerService {
       createdAt: now,
     };
     const id = await this.repo.insertTransaction(em, row);
+    await this.watcher.afterChange(em, [
+      { customerId: customer.id, before: balance.minus(input.amount), after: balance, currency: customer.currency },
+    ]);
     return { transaction: { id, ...row }, balance };
   }
 }

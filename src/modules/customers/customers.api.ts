@@ -4,7 +4,93 @@ import { isSqlite } from '../../database/dialect';
 import { CustomerDirectory, pathIds, type CustomerChainSql, type CustomerRef, type PathState } from '../../shared/customer-directory';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import { concurrentLimitFromStored } from '../rate-plans/domain/plan-level-settings';
-import { CustomerEntity } from './entities/customer.entity';
+import { CustomerEntity, type BillingType, type PaymentType } from './entities/customer.entity';
+import type { Money } from '../../shared/money';
+import { spendLimitFromMicros, type Limit } from '../rate-plans/domain/plan-level-settings';
+
+export type { BillingType, PaymentType } from './entities/customer.entity';
+export { BILLING_TYPES, PAYMENT_TYPES } from './entities/customer.entity';
+
+/**
+ * What billing needs of a customer to control and charge its calls and watch its balance. The two limits
+ * are the customer's own setting: null means "the rate plan's value" (billing resolves it with the plan).
+ */
+export interface BillingProfile {
+  id: number;
+  parentId: number | null;
+  path: string;
+  depth: number;
+  name: string;
+  email: string;
+  accountNumber: string | null;
+  reseller: boolean;
+  deleted: boolean;
+  lockedCalls: boolean;
+  lockReason: string | null;
+  billingType: BillingType;
+  billingReference: string | null;
+  paymentType: PaymentType;
+  currency: string;
+  timezone: string;
+  ratePlanId: number | null;
+  creditLimit: Money;
+  lowBalanceThreshold: Money;
+  autoTopUp: boolean;
+  ownDailySpendLimit: Limit<Money> | null;
+  ownMaxConcurrentCalls: Limit<number> | null;
+}
+
+const PROFILE_COLUMNS = {
+  id: true,
+  parentId: true,
+  path: true,
+  depth: true,
+  name: true,
+  email: true,
+  accountNumber: true,
+  reseller: true,
+  deletedAt: true,
+  lockedCalls: true,
+  lockReason: true,
+  billingType: true,
+  billingReference: true,
+  paymentType: true,
+  currency: true,
+  timezone: true,
+  ratePlanId: true,
+  creditLimit: true,
+  lowBalanceThreshold: true,
+  autoTopUp: true,
+  dailySpendLimitMicros: true,
+  maxConcurrentCalls: true,
+} as const;
+
+function toBillingProfile(c: Pick<CustomerEntity, keyof typeof PROFILE_COLUMNS>): BillingProfile {
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    path: c.path,
+    depth: c.depth,
+    name: c.name,
+    email: c.email,
+    accountNumber: c.accountNumber,
+    reseller: !!c.reseller,
+    deleted: c.deletedAt !== null,
+    lockedCalls: !!c.lockedCalls,
+    lockReason: c.lockReason,
+    billingType: c.billingType,
+    billingReference: c.billingReference,
+    paymentType: c.paymentType,
+    currency: c.currency,
+    timezone: c.timezone,
+    ratePlanId: c.ratePlanId,
+    creditLimit: c.creditLimit,
+    lowBalanceThreshold: c.lowBalanceThreshold,
+    autoTopUp: !!c.autoTopUp,
+    ownDailySpendLimit: spendLimitFromMicros(c.dailySpendLimitMicros),
+    ownMaxConcurrentCalls: concurrentLimitFromStored(c.maxConcurrentCalls),
+  };
+}
 
 /** The columns a CustomerRef is made of (the rest of the row stays inside this module). */
 const REF_COLUMNS = {
@@ -93,6 +179,44 @@ export class CustomersApi extends CustomerDirectory {
     if (!unique.length) return new Map();
     const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: REF_COLUMNS });
     return new Map(rows.map((r) => [r.id, toCustomerRef(r)]));
+  }
+
+  /** Billing profiles by id (deleted customers too); ids that do not exist are left out. */
+  async billingProfiles(em: EntityManager, ids: readonly number[]): Promise<Map<number, BillingProfile>> {
+    const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (!unique.length) return new Map();
+    const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: PROFILE_COLUMNS });
+    return new Map(rows.map((r) => [r.id, toBillingProfile(r)]));
+  }
+
+  /**
+   * The live child of `parentId` with this account number (voucher redemption), or null. Account numbers
+   * are unique per parent, ignoring case.
+   */
+  async findByAccountNumber(em: EntityManager, parentId: number, accountNumber: string): Promise<BillingProfile | null> {
+    const row = await em
+      .createQueryBuilder(CustomerEntity, 'c')
+      .select(Object.keys(PROFILE_COLUMNS).map((k) => `c.${k}`))
+      .where('c.parentId = :parentId AND LOWER(c.accountNumber) = LOWER(:accountNumber) AND c.deletedAt IS NULL', {
+        parentId,
+        accountNumber,
+      })
+      .getOne();
+    return row ? toBillingProfile(row) : null;
+  }
+
+  /**
+   * Locks the customer from calls with a reason (billing's daily spend limit), inside the caller's
+   * transaction; a customer already locked keeps its first reason. Answers whether it changed anything.
+   */
+  async lockCalls(em: EntityManager, customerId: number, reason: string, now: Date): Promise<boolean> {
+    const r = await em
+      .createQueryBuilder()
+      .update(CustomerEntity)
+      .set({ lockedCalls: true, lockReason: reason.slice(0, 200), updatedAt: now })
+      .where('id = :customerId AND lockedCalls = :no', { customerId, no: false })
+      .execute();
+    return (r.affected ?? 0) > 0;
   }
 
   async names(em: EntityManager, ids: readonly number[]): Promise<Map<number, string>> {
