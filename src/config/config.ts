@@ -25,6 +25,13 @@ export interface AppConfig {
   rateDeckMaxBytes: number;
   /** Rates kept in the in-memory rate index cache before least recently used decks are dropped. */
   rateCacheMaxRows: number;
+  /** Call control: no call is granted more than this many seconds at once (CALL_MAX_SECONDS). */
+  callMaxSeconds: number;
+  /**
+   * Call control: an authorised call that is never reported keeps its reservation for its maximum duration
+   * plus this many seconds (ringing time and a late CDR), then the reservation expires (CALL_GRACE_SECONDS).
+   */
+  callGraceSeconds: number;
 }
 
 export type DatabaseConfig =
@@ -112,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // 200 MB: about a million rates with every column.
     rateDeckMaxBytes: positiveInteger(env, 'RATE_DECK_MAX_BYTES', 200 * 1024 * 1024),
     rateCacheMaxRows: positiveInteger(env, 'RATE_CACHE_MAX_ROWS', 3_000_000),
+    callMaxSeconds: positiveInteger(env, 'CALL_MAX_SECONDS', 4 * 3600),
+    callGraceSeconds: positiveInteger(env, 'CALL_GRACE_SECONDS', 300),
   };
 }
 

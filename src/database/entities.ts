@@ -1,4 +1,7 @@
 import { BalanceEntity } from '../modules/billing/entities/balance.entity';
+import { CallEntity } from '../modules/billing/calls/entities/call.entity';
+import { CallLevelEntity } from '../modules/billing/calls/entities/call-level.entity';
+import { DailyLimitLockEntity } from '../modules/billing/calls/entities/daily-limit-lock.entity';
 import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-transaction.entity';
 import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
 import { ApiKeyEntity } from '../modules/identity/entities/api-key.entity';
@@ -46,6 +49,9 @@ export const ENTITIES = [
   ThrottleBucketEntity,
   JobLeaseEntity,
   BalanceEntity,
+  CallEntity,
+  CallLevelEntity,
+  DailyLimitLockEntity,
   LedgerTransactionEntity,
   IdempotencyKeyEntity,
 ];

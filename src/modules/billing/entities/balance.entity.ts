@@ -1,4 +1,4 @@
-import { Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
 import { MoneyColumn, TimestampColumn } from '../../../database/columns';
 import type { Money } from '../../../shared/money';
 
@@ -15,4 +15,11 @@ export class BalanceEntity {
   customerId: number;
   @MoneyColumn() balance: Money;
   @TimestampColumn() updatedAt: Date;
+  /** Call control: what calls in progress have reserved of this balance (their maximum cost at this level). */
+  @MoneyColumn({ default: 0 }) reserved: Money;
+  /** Call control: calls in progress counted against this customer's concurrent-call limit (its own and its subtree's). */
+  @Column({ type: 'int', default: 0 }) activeCalls: number;
+  /** Call charges at this level on `spentDay` (the customer's local date, YYYY-MM-DD): the daily spend limit's count. */
+  @MoneyColumn({ default: 0 }) spentToday: Money;
+  @Column({ type: 'varchar', length: 10, nullable: true }) spentDay: string | null;
 }
