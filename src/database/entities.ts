@@ -3,6 +3,8 @@ import { CallEntity } from '../modules/billing/calls/entities/call.entity';
 import { CallLevelEntity } from '../modules/billing/calls/entities/call-level.entity';
 import { DailyLimitLockEntity } from '../modules/billing/calls/entities/daily-limit-lock.entity';
 import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-transaction.entity';
+import { VoucherBatchEntity } from '../modules/billing/vouchers/entities/voucher-batch.entity';
+import { VoucherEntity } from '../modules/billing/vouchers/entities/voucher.entity';
 import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
 import { ApiKeyEntity } from '../modules/identity/entities/api-key.entity';
 import { PasswordTokenEntity } from '../modules/identity/entities/password-token.entity';
@@ -53,5 +55,7 @@ export const ENTITIES = [
   CallLevelEntity,
   DailyLimitLockEntity,
   LedgerTransactionEntity,
+  VoucherBatchEntity,
+  VoucherEntity,
   IdempotencyKeyEntity,
 ];

@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   customer_locked: 'The customer, or one of its ancestors, is locked.',
   insufficient_balance: 'The balance (with the credit limit) cannot pay for it.',
   link_expired: 'A one-time link has expired or was already used.',
+  voucher_invalid: 'No voucher with this serial for this account number: the same answer whichever of the two is wrong.',
+  voucher_unavailable: 'The voucher was already redeemed, is locked by its issuer, or has expired; the message says which.',
+  voucher_not_allowed: 'The customer’s billing type cannot redeem vouchers (only prepaid, prepaid_calls and prepaid_invoices can).',
   // 429
   throttled: 'Too many attempts; retry after the `Retry-After` header’s seconds.',
   // 500

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isSqlite } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Clock } from './clock';
 import { ThrottleBucketEntity } from './entities/throttle-bucket.entity';
 import { ThrottledError } from './errors';
+
+/** A UTC instant as `datetime` columns hold it ("2026-01-01 00:00:00.000"), for raw SQL on both databases. */
+const sqlInstant = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
 
 export interface ThrottlePolicy {
   /** Failures allowed within the window before the key is blocked. */
@@ -41,21 +45,39 @@ export class ThrottleService {
     }
   }
 
-  async recordFailure(buckets: Array<{ key: string; policy: ThrottlePolicy }>): Promise<void> {
+  /**
+   * Counts one failure on each bucket, atomically: one upsert per bucket that inserts it with 1, or adds 1
+   * to it (starting again at 1 when its window has passed) and sets the block when the count reaches the
+   * policy's maximum, all in the one statement. Parallel failures therefore each count (a read-then-write
+   * here lost updates: issue #13). The SET list is ordered so that MariaDB, which applies assignments
+   * left to right, and SQLite, which reads the old row in every expression, compute the same thing:
+   * `blocked_until` and `failures` read the old `failures`/`window_start`, `window_start` changes last.
+   * Answers the buckets' failure counts after this one.
+   */
+  async recordFailure(buckets: Array<{ key: string; policy: ThrottlePolicy }>): Promise<number[]> {
     const now = this.clock.now();
-    await this.tx.run(async (em) => {
+    return this.tx.run(async (em) => {
+      const counts: number[] = [];
       for (const { key, policy } of buckets) {
-        const bucket = await em.findOneBy(ThrottleBucketEntity, { bucketKey: key });
-        const windowExpired = !bucket || now.getTime() - bucket.windowStart.getTime() > policy.windowSeconds * 1000;
-        const failures = windowExpired ? 1 : bucket.failures + 1;
-        const blockedUntil = failures >= policy.maxFailures ? new Date(now.getTime() + policy.blockSeconds * 1000) : null;
-        await em.save(ThrottleBucketEntity, {
-          bucketKey: key,
-          failures,
-          windowStart: windowExpired ? now : bucket.windowStart,
-          blockedUntil,
-        });
+        const at = sqlInstant(now);
+        const windowOpenedBefore = sqlInstant(new Date(now.getTime() - policy.windowSeconds * 1000));
+        const blockUntil = sqlInstant(new Date(now.getTime() + policy.blockSeconds * 1000));
+        const firstBlock = policy.maxFailures <= 1 ? blockUntil : null;
+        const set =
+          'blocked_until = CASE WHEN window_start < ? THEN ? WHEN failures + 1 >= ? THEN ? ELSE NULL END, ' +
+          'failures = CASE WHEN window_start < ? THEN 1 ELSE failures + 1 END, ' +
+          'window_start = CASE WHEN window_start < ? THEN ? ELSE window_start END';
+        const setParams = [windowOpenedBefore, firstBlock, policy.maxFailures, blockUntil, windowOpenedBefore, windowOpenedBefore, at];
+        await em.query(
+          'INSERT INTO throttle_buckets (bucket_key, failures, window_start, blocked_until) VALUES (?, 1, ?, ?) ' +
+            (isSqlite(em) ? `ON CONFLICT (bucket_key) DO UPDATE SET ${set}` : `ON DUPLICATE KEY UPDATE ${set}`),
+          [key, at, firstBlock, ...setParams],
+        );
+        // Our own row version (the upsert locked it on MariaDB; SQLite runs one transaction at a time).
+        const [row] = (await em.query('SELECT failures FROM throttle_buckets WHERE bucket_key = ?', [key])) as Array<{ failures: unknown }>;
+        counts.push(Number(row?.failures ?? 0));
       }
+      return counts;
     });
   }
 

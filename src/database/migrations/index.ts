@@ -6,6 +6,7 @@ import { CustomerListSearch1764410000000 } from './1764410000000-customer-list-s
 import { LoginNamesNocase1764500000000 } from './1764500000000-login-names-nocase';
 import { JobLeases1764600000000 } from './1764600000000-job-leases';
 import { Ledger1764700000000 } from './1764700000000-ledger';
+import { Vouchers1764800000000 } from './1764800000000-vouchers';
 import { Calls1764820000000 } from './1764820000000-calls';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   LoginNamesNocase1764500000000,
   JobLeases1764600000000,
   Ledger1764700000000,
+  Vouchers1764800000000,
   Calls1764820000000,
 ];

@@ -72,6 +72,7 @@ export const NAV: readonly NavItem[] = [
   { label: 'Customers', href: '/customers' },
   { label: 'Rate plans', href: '/rate-plans' },
   { label: 'Numbers', href: '/numbers' },
+  { label: 'Vouchers', href: '/vouchers' },
   { label: 'Sent mail', href: '/outbox' },
   { label: 'System', href: '/system', systemOwnerOnly: true },
   { label: 'Account', href: '/account' },

@@ -2,13 +2,12 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { CustomersModule } from '../customers/customers.module';
 import { BalancesService } from './balances.service';
-import { BalanceWatcher } from './balance-watcher';
 import { BillingAdminController } from './billing.admin.controller';
 import { BillingApi } from './billing.api';
 import { BillingBalances } from './billing-balances';
 import { BillingController } from './billing.controller';
-import { LedgerRepository } from './ledger.repository';
-import { LedgerService } from './ledger.service';
+import { LedgerModule } from './ledger.module';
+import { VouchersModule } from './vouchers/vouchers.module';
 
 /**
  * Billing (layer 9): the ledger and balances (tables `balances`, `ledger_transactions`), the balance API
@@ -16,9 +15,9 @@ import { LedgerService } from './ledger.service';
  * answered by BillingBalances (bound by the composition root).
  */
 @Module({
-  imports: [AdminModule, CustomersModule],
+  imports: [AdminModule, CustomersModule, LedgerModule, VouchersModule],
   controllers: [BillingController, BillingAdminController],
-  providers: [BalanceWatcher, LedgerRepository, LedgerService, BillingBalances, BalancesService, BillingApi],
+  providers: [BillingBalances, BalancesService, BillingApi],
   exports: [BillingApi],
 })
 export class BillingModule {}
