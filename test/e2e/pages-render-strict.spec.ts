@@ -42,6 +42,14 @@ describe('every page renders with strict templates', () => {
       .post('/api/v1/exchange-rates')
       .set(t.auth)
       .send({ currency: settings.body.currency === 'USD' ? 'EUR' : 'USD', rate: '1.0825', validFrom: '2026-01-01T00:00:00Z' });
+    const voucherBatchId = async (): Promise<number> => {
+      const res = await t.http
+        .post('/api/v1/voucher-batches')
+        .set(t.auth)
+        .send({ name: 'Smoke', value: '5.00', currency: 'EUR', count: 3 });
+      if (res.status !== 201) throw new Error(`fixture: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id as number;
+    };
     for (const res of [rates, people, line, mailbox, settings, rate]) {
       if (res.status >= 300) throw new Error(`fixture: ${res.status} ${JSON.stringify(res.body)}`);
     }
@@ -64,6 +72,7 @@ describe('every page renders with strict templates', () => {
       dialPlan: String((await addDialPlan(t, 1)).id),
       mail: String(mail.id),
       token: link.split('/').pop() ?? '',
+      voucherBatch: String(await voucherBatchId()),
     });
   });
   afterAll(async () => {
@@ -142,6 +151,12 @@ describe('every page renders with strict templates', () => {
     '/dial-plans',
     '/dial-plans/{dialPlan}/edit',
     '/dial-plans/{dialPlan}/delete',
+    '/vouchers',
+    '/vouchers?search=nothing-like-this',
+    '/vouchers/new',
+    '/vouchers/redeem',
+    '/vouchers/{voucherBatch}',
+    '/vouchers/{voucherBatch}?page=2',
   ];
 
   it.each(PAGES)('GET %s answers 200', async (page) => {
@@ -190,6 +205,8 @@ describe('every page renders with strict templates', () => {
       ['/rate-plans/{plan}/rates/new', '/rate-plans/{plan}/rates', {}],
       ['/account', '/account/password', {}],
       ['/account', '/account/api-keys', {}],
+      ['/vouchers/new', '/vouchers', {}],
+      ['/vouchers/redeem', '/vouchers/redeem', {}],
     ];
     for (const [formPage, action, fields] of forms) {
       const page = await web.get(path(formPage));
