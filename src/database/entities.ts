@@ -3,6 +3,7 @@ import { CallEntity } from '../modules/billing/calls/entities/call.entity';
 import { CallLevelEntity } from '../modules/billing/calls/entities/call-level.entity';
 import { DailyLimitLockEntity } from '../modules/billing/calls/entities/daily-limit-lock.entity';
 import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-transaction.entity';
+import { TopUpRequestEntity } from '../modules/billing/topups/entities/topup-request.entity';
 import { VoucherBatchEntity } from '../modules/billing/vouchers/entities/voucher-batch.entity';
 import { VoucherEntity } from '../modules/billing/vouchers/entities/voucher.entity';
 import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
@@ -55,6 +56,7 @@ export const ENTITIES = [
   CallLevelEntity,
   DailyLimitLockEntity,
   LedgerTransactionEntity,
+  TopUpRequestEntity,
   VoucherBatchEntity,
   VoucherEntity,
   IdempotencyKeyEntity,

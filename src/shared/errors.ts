@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   already_exists: 'A unique value (name, number, prefix, username, ...) is already taken; `details` names the field.',
   in_use: 'It cannot be deleted or changed while other records use it.',
   already_applied: 'The operation was already carried out (for example a staged rate deck applied twice).',
+  already_decided: 'The top-up request was already approved, rejected, paid or failed; `message` says which.',
   // 413
   payload_too_large: 'The request body or upload is larger than allowed.',
   // 415

@@ -7,6 +7,7 @@ import { LoginNamesNocase1764500000000 } from './1764500000000-login-names-nocas
 import { JobLeases1764600000000 } from './1764600000000-job-leases';
 import { Ledger1764700000000 } from './1764700000000-ledger';
 import { Vouchers1764800000000 } from './1764800000000-vouchers';
+import { TopUpRequests1764810000000 } from './1764810000000-topup-requests';
 import { Calls1764820000000 } from './1764820000000-calls';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   JobLeases1764600000000,
   Ledger1764700000000,
   Vouchers1764800000000,
+  TopUpRequests1764810000000,
   Calls1764820000000,
 ];

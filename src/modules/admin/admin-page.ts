@@ -70,6 +70,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { label: 'Dashboard', href: '/' },
   { label: 'Customers', href: '/customers' },
+  { label: 'Requests', href: '/requests' },
   { label: 'Rate plans', href: '/rate-plans' },
   { label: 'Numbers', href: '/numbers' },
   { label: 'Vouchers', href: '/vouchers' },

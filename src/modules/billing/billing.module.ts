@@ -7,6 +7,7 @@ import { BillingApi } from './billing.api';
 import { BillingBalances } from './billing-balances';
 import { BillingController } from './billing.controller';
 import { LedgerModule } from './ledger.module';
+import { TopUpsModule } from './topups/topups.module';
 import { VouchersModule } from './vouchers/vouchers.module';
 
 /**
@@ -15,7 +16,7 @@ import { VouchersModule } from './vouchers/vouchers.module';
  * answered by BillingBalances (bound by the composition root).
  */
 @Module({
-  imports: [AdminModule, CustomersModule, LedgerModule, VouchersModule],
+  imports: [AdminModule, CustomersModule, LedgerModule, VouchersModule, TopUpsModule],
   controllers: [BillingController, BillingAdminController],
   providers: [BillingBalances, BalancesService, BillingApi],
   exports: [BillingApi],
