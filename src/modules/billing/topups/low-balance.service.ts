@@ -90,7 +90,7 @@ export class LowBalanceService {
 
   /**
    * Raises the automatic top-up request, unless the customer already has an open one (then that one
-   * stands) or has nobody to ask (the system owner without a card provider). Returns the new request.
+   * stands and is returned) or has nobody to ask (the system owner without a card provider: null).
    */
   private async raise(em: EntityManager, customer: BillingProfile, balance: Money): Promise<{ id: number; amount: Money } | null> {
     const channel: TopUpChannel = customer.paymentType === 'credit_card' && this.cards ? 'card' : 'parent';
@@ -117,7 +117,11 @@ export class LowBalanceService {
       createdAt: now,
       decidedAt: null,
     });
-    if (id === null) return null;
+    if (id === null) {
+      // One is open already: it stands (and the email says so).
+      const open = await this.requests.findOpen(em, customer.id);
+      return open ? { id: open.id, amount: open.amount } : null;
+    }
     await this.audit.record(
       null,
       {
