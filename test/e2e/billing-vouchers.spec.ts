@@ -167,6 +167,23 @@ describe(`billing: vouchers on ${testDatabaseKind()}`, () => {
       );
     });
 
+    it('writes a large batch in several statements, all serials unique; the vouchers list filters by status', async () => {
+      const b = await createBatch(t, reseller.auth, { count: 1234, serialLength: 8, currency: sys });
+      const serials = await serialsOf(t, b.id);
+      expect(serials).toHaveLength(1234);
+      expect(new Set(serials).size).toBe(1234);
+      const [first] = serials;
+      await redeem(t, customer.auth, { accountNumber: account, serial: first }).expect(201);
+      const redeemedOnly = await t.http.get(`/api/v1/voucher-batches/${b.id}/vouchers?status=redeemed`).set(reseller.auth).expect(200);
+      expect(redeemedOnly.body.items.map((v: { serial: string }) => v.serial)).toEqual([first]);
+      const open = await t.http.get(`/api/v1/voucher-batches/${b.id}/vouchers?status=unredeemed&pageSize=1`).set(reseller.auth).expect(200);
+      expect(open.body.total).toBe(1233);
+      const csv = parse((await t.http.get(`/api/v1/voucher-batches/${b.id}/vouchers?format=csv`).set(reseller.auth).expect(200)).text, {
+        columns: true,
+      }) as Array<{ serial: string }>;
+      expect(csv.map((r) => r.serial)).toEqual(serials);
+    });
+
     it('locks and unlocks a batch (audited once per change); ancestors switch to the issuer first', async () => {
       const b = await createBatch(t, reseller.auth, { count: 1 });
       const locked = await t.http.patch(`/api/v1/voucher-batches/${b.id}`).set(reseller.auth).send({ locked: true }).expect(200);
@@ -455,6 +472,20 @@ describe(`billing: vouchers on ${testDatabaseKind()}`, () => {
         const res = await redeem(t, customer.auth, { accountNumber: unique('fresh-'), serial: '12345678' });
         expect(res.status).toBe(429);
       });
+    });
+
+    it('is described in the OpenAPI document, errors included', async () => {
+      const doc = (await t.http.get('/api/docs-json').expect(200)).body;
+      const redeemOp = doc.paths['/api/v1/vouchers/redeem'].post;
+      expect(Object.keys(redeemOp.responses)).toEqual(expect.arrayContaining(['201', '400', '422', '429']));
+      expect(redeemOp.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+      expect(Object.keys(doc.paths['/api/v1/voucher-batches'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '403']));
+      expect(doc.paths['/api/v1/voucher-batches'].get.summary).toBeTruthy();
+      expect(Object.keys(doc.paths['/api/v1/voucher-batches/{id}'].patch.responses)).toEqual(expect.arrayContaining(['200', '403', '404']));
+      expect(doc.paths['/api/v1/voucher-batches/{id}/vouchers'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['id', 'page', 'pageSize', 'format', 'status']),
+      );
+      expect(doc.components.schemas.RedeemVoucherDto.required).toEqual(['accountNumber', 'serial']);
     });
 
     it('leaves the ledger verified', async () => {
