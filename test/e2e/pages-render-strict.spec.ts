@@ -91,7 +91,7 @@ describe('every page renders with strict templates', () => {
     return { page: template, status: res.status, errorsLogged };
   }
 
-  // Every @Get of the page controllers (customers, dashboard, identity, telephony, notifications, rate-plans, system).
+  // Every @Get of the page controllers (customers, dashboard, identity, telephony, notifications, rate-plans, system, billing).
   const PAGES = [
     '/',
     '/customers',
@@ -128,6 +128,8 @@ describe('every page renders with strict templates', () => {
     '/numbers?status=free',
     '/numbers/new',
     '/numbers/new-range',
+    '/requests',
+    '/requests?status=pending&search=nobody',
     '/outbox',
     '/outbox?status=sent',
     '/outbox/{mail}',
