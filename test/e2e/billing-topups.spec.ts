@@ -289,6 +289,21 @@ describe(`billing: automatic top-up requests to the parent on ${testDatabaseKind
     });
   });
 
+  it('describes every endpoint in the OpenAPI document', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body;
+    const list = doc.paths['/api/v1/topup-requests'].get;
+    expect(list.summary).toBeTruthy();
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page', 'pageSize', 'status', 'search']));
+    expect(doc.paths['/api/v1/topup-requests/{id}'].get.summary).toBeTruthy();
+    const approveOp = doc.paths['/api/v1/topup-requests/{id}/approve'].post;
+    expect(Object.keys(approveOp.responses)).toEqual(expect.arrayContaining(['200', '403', '404', '409']));
+    expect(approveOp.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    expect(Object.keys(doc.paths['/api/v1/topup-requests/{id}/reject'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '403', '404', '409']),
+    );
+    expect(doc.components.schemas.TopUpRequestDto.properties.amount).toMatchObject({ type: 'string' });
+  });
+
   describe('Commerce » Requests page', () => {
     it('lists the requests with search and status filter, and approves and rejects them with CSRF-protected forms', async () => {
       const a = await autoCustomer({ name: 'Page Approve Co' });

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiForbiddenResponse,
@@ -31,6 +32,7 @@ export class TopUpsController {
       "`search` matches the customer's name or account number, or the request's id.",
   })
   @ApiOkResponse({ type: TopUpRequestPageDto })
+  @ApiBadRequestResponse({ description: 'an unknown status, or a bad page or page size' })
   list(@CurrentScope() scope: Scope, @Query() query: TopUpRequestQuery): Promise<Page<TopUpRequestDto>> {
     return this.topups.list(scope, query);
   }
@@ -83,6 +85,7 @@ export class TopUpsController {
   @ApiOkResponse({ type: TopUpDecidedDto })
   @ApiForbiddenResponse({ description: "the caller's own request, or not an administrator" })
   @ApiNotFoundResponse({ description: "no such request, or outside the caller's tree" })
+  @ApiBadRequestResponse({ description: 'the reason is too long (over 500 characters) or not plain text' })
   @ApiConflictResponse({ description: 'already decided, or a card request' })
   reject(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: RejectTopUpDto): Promise<TopUpDecidedDto> {
     return this.topups.reject(scope, id, dto);
