@@ -38,6 +38,13 @@ export const ERROR_CODES = {
   voucher_invalid: 'No voucher with this serial for this account number: the same answer whichever of the two is wrong.',
   voucher_unavailable: 'The voucher was already redeemed, is locked by its issuer, or has expired; the message says which.',
   voucher_not_allowed: 'The customer’s billing type cannot redeem vouchers (only prepaid, prepaid_calls and prepaid_invoices can).',
+  // Call control: the refusal reasons of POST /api/v1/calls/authorize (answered 200 with allowed: false;
+  // `no_rate` above is one of them too).
+  locked: 'Authorize refused: the customer or one of its ancestors is locked from calls.',
+  billing_type: 'Authorize refused: the customer’s billing type (none) does not allow calls.',
+  concurrent_limit: 'Authorize refused: the concurrent-call limit of the customer or an ancestor is reached.',
+  daily_limit: 'Authorize refused: the daily spend limit of the customer or a charged ancestor is reached.',
+  no_credit: 'Authorize refused: the balance of the customer or a charged ancestor (with its credit limit) cannot pay for the call.',
   // 429
   throttled: 'Too many attempts; retry after the `Retry-After` header’s seconds.',
   // 500

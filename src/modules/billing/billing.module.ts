@@ -6,6 +6,7 @@ import { BillingAdminController } from './billing.admin.controller';
 import { BillingApi } from './billing.api';
 import { BillingBalances } from './billing-balances';
 import { BillingController } from './billing.controller';
+import { CallsModule } from './calls/calls.module';
 import { LedgerModule } from './ledger.module';
 import { TopUpsModule } from './topups/topups.module';
 import { VouchersModule } from './vouchers/vouchers.module';
@@ -16,7 +17,7 @@ import { VouchersModule } from './vouchers/vouchers.module';
  * answered by BillingBalances (bound by the composition root).
  */
 @Module({
-  imports: [AdminModule, CustomersModule, LedgerModule, VouchersModule, TopUpsModule],
+  imports: [AdminModule, CustomersModule, LedgerModule, CallsModule, VouchersModule, TopUpsModule],
   controllers: [BillingController, BillingAdminController],
   providers: [BillingBalances, BalancesService, BillingApi],
   exports: [BillingApi],

@@ -219,6 +219,17 @@ export class CustomersApi extends CustomerDirectory {
     return (r.affected ?? 0) > 0;
   }
 
+  /** Lifts a lock from calls, but only while its reason is still `reason` (an operator's own lock stays). */
+  async unlockCalls(em: EntityManager, customerId: number, reason: string, now: Date): Promise<boolean> {
+    const r = await em
+      .createQueryBuilder()
+      .update(CustomerEntity)
+      .set({ lockedCalls: false, lockReason: null, updatedAt: now })
+      .where('id = :customerId AND lockedCalls = :yes AND lockReason = :reason', { customerId, yes: true, reason: reason.slice(0, 200) })
+      .execute();
+    return (r.affected ?? 0) > 0;
+  }
+
   async names(em: EntityManager, ids: readonly number[]): Promise<Map<number, string>> {
     const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
     if (!unique.length) return new Map();

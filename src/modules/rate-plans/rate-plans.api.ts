@@ -174,3 +174,6 @@ export class RatePlansApi extends RatePlanDirectory {
 function toRef(p: RatePlanEntity): RatePlanRef {
   return { id: p.id, ownerCustomerId: p.ownerCustomerId, name: p.name, currency: p.currency, deleted: p.deletedAt !== null };
 }
+
+/** The rating engine for call control (billing). */
+export { NoRateError, normaliseNumber, RatingService, type RatedCall, type RatedLevel } from './rating.service';

@@ -40,6 +40,11 @@ export class TelephonyApi {
     return this.repo.updateNumber(em, numberId, { sipAccountId });
   }
 
+  /** The customer of the live SIP account with this username (ignoring case), or null: how a switch names the caller. */
+  sipAccountOwner(em: EntityManager, username: string): Promise<number | null> {
+    return this.repo.sipAccountOwner(em, username);
+  }
+
   /** SIP usernames are unique platform-wide ignoring case, deleted lines included. */
   sipUsernameTaken(em: EntityManager, username: string): Promise<boolean> {
     return this.repo.sipUsernameTaken(em, username);

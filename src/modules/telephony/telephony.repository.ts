@@ -175,6 +175,16 @@ export class TelephonyRepository {
    * Ignoring case, through the unique index (equalsIgnoringCase). Deleted lines hold "#<id>#<name>", so
    * they never match.
    */
+  async sipAccountOwner(em: EntityManager, username: string): Promise<number | null> {
+    const row = await em
+      .createQueryBuilder(SipAccountEntity, 's')
+      .select('s.customerId', 'customerId')
+      .where(equalsIgnoringCase(em, 's.username', 'username'), { username })
+      .andWhere('s.deletedAt IS NULL')
+      .getRawOne<{ customerId: unknown }>();
+    return row ? Number(row.customerId) : null;
+  }
+
   async sipUsernameTaken(em: EntityManager, username: string, exceptId?: number): Promise<boolean> {
     const qb = em.createQueryBuilder(SipAccountEntity, 's').where(equalsIgnoringCase(em, 's.username', 'username'), { username });
     if (exceptId) qb.andWhere('s.id <> :exceptId', { exceptId });

@@ -1,0 +1,360 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { isSqlite } from '../../../database/dialect';
+import { Money } from '../../../shared/money';
+import { sqlInstant } from '../ledger.repository';
+import type { CallStatus } from './entities/call.entity';
+
+/** Money from a BIGINT as the drivers return it (mysql2: string, better-sqlite3: number). */
+const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
+const date = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`);
+const placeholders = (n: number, each = '?') => Array.from({ length: n }, () => each).join(', ');
+
+/** A balance row as call control reads it under lock. */
+export interface BalanceRow {
+  customerId: number;
+  balance: Money;
+  reserved: Money;
+  activeCalls: number;
+  spentToday: Money;
+  spentDay: string | null;
+}
+
+export interface CallRow {
+  id: number;
+  customerId: number;
+  callRef: string;
+  status: CallStatus;
+  direction: string;
+  caller: string;
+  called: string;
+  maxDuration: number | null;
+  expiresAt: Date | null;
+  authorizeHash: string | null;
+  cdrHash: string | null;
+  result: string | null;
+}
+
+export interface CallLevelRow {
+  callId: number;
+  customerId: number;
+  depth: number;
+  kind: 'charge' | 'free' | 'cost';
+  counted: boolean;
+  reserved: Money;
+  amount: Money | null;
+  currency: string | null;
+  originalAmount: Money | null;
+  originalCurrency: string | null;
+  exchangeRate: string | null;
+  ratePlanId: number | null;
+  rateId: number | null;
+}
+
+export interface NewCall {
+  customerId: number;
+  callRef: string;
+  switchCustomerId: number;
+  direction: string;
+  caller: string;
+  called: string;
+  status: CallStatus;
+  authorizedAt: Date | null;
+  expiresAt: Date | null;
+  maxDuration: number | null;
+  startedAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  duration: number | null;
+  billingReference: string | null;
+  authorizeHash: string | null;
+  cdrHash: string | null;
+  result: string | null;
+  createdAt: Date;
+}
+
+export interface EndedCall {
+  id: number;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date;
+  duration: number;
+  billingReference: string | null;
+  cdrHash: string;
+  result: string;
+}
+
+const CALL_COLUMNS =
+  'id, customer_id, call_ref, status, direction, caller, called, max_duration, expires_at, authorize_hash, cdr_hash, result';
+
+function toCallRow(r: Record<string, unknown>): CallRow {
+  return {
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    callRef: String(r.call_ref),
+    status: r.status as CallStatus,
+    direction: String(r.direction),
+    caller: String(r.caller),
+    called: String(r.called),
+    maxDuration: r.max_duration === null ? null : Number(r.max_duration),
+    expiresAt: date(r.expires_at),
+    authorizeHash: (r.authorize_hash as string | null) ?? null,
+    cdrHash: (r.cdr_hash as string | null) ?? null,
+    result: (r.result as string | null) ?? null,
+  };
+}
+
+/**
+ * Call control's SQL on billing's tables (calls, call_levels, balances' call columns, daily_limit_locks).
+ * Set-based where a CDR batch would otherwise cost a statement per item: one statement reads or locks the
+ * rows of all items, one writes them.
+ */
+@Injectable()
+export class CallsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  get reader(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /**
+   * Locks the balance rows of `customerIds` (creating missing ones with balance 0) and reads them. One
+   * statement locks them in primary-key order, the same order for every caller, so two calls that share
+   * levels queue instead of deadlocking. SQLite runs one transaction at a time and needs no lock.
+   */
+  async lockBalances(em: EntityManager, customerIds: readonly number[], at: Date): Promise<Map<number, BalanceRow>> {
+    const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+    const out = new Map<number, BalanceRow>();
+    if (!ids.length) return out;
+    const read = async (wanted: number[]) => {
+      const rows = (await em.query(
+        `SELECT customer_id, balance, reserved, active_calls, spent_today, spent_day FROM balances WHERE customer_id IN (${placeholders(wanted.length)}) ORDER BY customer_id${isSqlite(em) ? '' : ' FOR UPDATE'}`,
+        wanted,
+      )) as Array<Record<string, unknown>>;
+      for (const r of rows) {
+        out.set(Number(r.customer_id), {
+          customerId: Number(r.customer_id),
+          balance: money(r.balance),
+          reserved: money(r.reserved),
+          activeCalls: Number(r.active_calls),
+          spentToday: money(r.spent_today),
+          spentDay: (r.spent_day as string | null) ?? null,
+        });
+      }
+    };
+    await read(ids);
+    const missing = ids.filter((id) => !out.has(id));
+    if (missing.length) {
+      // A customer's first call: its row is made here (an upsert locks the row exclusively at once).
+      const when = sqlInstant(at);
+      const values = missing.flatMap((id) => [id, when]);
+      await em.query(
+        `INSERT INTO balances (customer_id, balance, updated_at) VALUES ${placeholders(missing.length, '(?, 0, ?)')} ` +
+          (isSqlite(em) ? 'ON CONFLICT (customer_id) DO NOTHING' : 'ON DUPLICATE KEY UPDATE customer_id = customer_id'),
+        values,
+      );
+      await read(missing);
+    }
+    return out;
+  }
+
+  /** Writes the balance rows back (values computed under the lock), in one statement. */
+  async writeBalances(em: EntityManager, rows: readonly BalanceRow[], at: Date): Promise<void> {
+    if (!rows.length) return;
+    const cases = (pick: (r: BalanceRow) => unknown) => {
+      const params: unknown[] = [];
+      const sql = `CASE customer_id ${rows.map((r) => (params.push(r.customerId, pick(r)), 'WHEN ? THEN ?')).join(' ')} END`;
+      return { sql, params };
+    };
+    const cols = [
+      ['balance', cases((r) => r.balance.toMicros())],
+      ['reserved', cases((r) => r.reserved.toMicros())],
+      ['active_calls', cases((r) => r.activeCalls)],
+      ['spent_today', cases((r) => r.spentToday.toMicros())],
+      ['spent_day', cases((r) => r.spentDay)],
+    ] as const;
+    const ids = rows.map((r) => r.customerId);
+    await em.query(
+      `UPDATE balances SET ${cols.map(([c, x]) => `${c} = ${x.sql}`).join(', ')}, updated_at = ? WHERE customer_id IN (${placeholders(ids.length)})`,
+      [...cols.flatMap(([, x]) => x.params), sqlInstant(at), ...ids],
+    );
+  }
+
+  /** Calls by (customer, call id), locked on MariaDB (FOR UPDATE) until the transaction ends. */
+  async findCalls(em: EntityManager, keys: ReadonlyArray<{ customerId: number; callRef: string }>, lock: boolean): Promise<CallRow[]> {
+    if (!keys.length) return [];
+    const out: CallRow[] = [];
+    // Chunks keep the statement's size reasonable for big batches.
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const rows = (await em.query(
+        `SELECT ${CALL_COLUMNS} FROM calls WHERE ${chunk.map(() => '(customer_id = ? AND call_ref = ?)').join(' OR ')}${lock && !isSqlite(em) ? ' FOR UPDATE' : ''}`,
+        chunk.flatMap((k) => [k.customerId, k.callRef]),
+      )) as Array<Record<string, unknown>>;
+      out.push(...rows.map(toCallRow));
+    }
+    return out;
+  }
+
+  /** Inserts calls; a (customer, call id) that exists already fails the statement with a unique violation. */
+  async insertCalls(em: EntityManager, calls: readonly NewCall[]): Promise<void> {
+    for (let i = 0; i < calls.length; i += 200) {
+      const chunk = calls.slice(i, i + 200);
+      await em.query(
+        'INSERT INTO calls (customer_id, call_ref, switch_customer_id, direction, caller, called, status, authorized_at, expires_at, ' +
+          'max_duration, started_at, answered_at, ended_at, duration, billing_reference, authorize_hash, cdr_hash, result, created_at, updated_at) ' +
+          `VALUES ${placeholders(chunk.length, `(${placeholders(20)})`)}`,
+        chunk.flatMap((c) => [
+          c.customerId,
+          c.callRef,
+          c.switchCustomerId,
+          c.direction,
+          c.caller,
+          c.called,
+          c.status,
+          c.authorizedAt && sqlInstant(c.authorizedAt),
+          c.expiresAt && sqlInstant(c.expiresAt),
+          c.maxDuration,
+          c.startedAt && sqlInstant(c.startedAt),
+          c.answeredAt && sqlInstant(c.answeredAt),
+          c.endedAt && sqlInstant(c.endedAt),
+          c.duration,
+          c.billingReference,
+          c.authorizeHash,
+          c.cdrHash,
+          c.result,
+          sqlInstant(c.createdAt),
+          sqlInstant(c.createdAt),
+        ]),
+      );
+    }
+  }
+
+  /** Marks calls ended with their CDR data and answer, in one statement. */
+  async endCalls(em: EntityManager, calls: readonly EndedCall[], at: Date): Promise<void> {
+    if (!calls.length) return;
+    const params: unknown[] = [];
+    const col = (pick: (c: EndedCall) => unknown) =>
+      `CASE id ${calls.map((c) => (params.push(c.id, pick(c)), 'WHEN ? THEN ?')).join(' ')} END`;
+    const sets = [
+      `started_at = ${col((c) => sqlInstant(c.startedAt))}`,
+      `answered_at = ${col((c) => c.answeredAt && sqlInstant(c.answeredAt))}`,
+      `ended_at = ${col((c) => sqlInstant(c.endedAt))}`,
+      `duration = ${col((c) => c.duration)}`,
+      `billing_reference = ${col((c) => c.billingReference)}`,
+      `cdr_hash = ${col((c) => c.cdrHash)}`,
+      `result = ${col((c) => c.result)}`,
+    ];
+    const ids = calls.map((c) => c.id);
+    await em.query(`UPDATE calls SET status = 'ended', ${sets.join(', ')}, updated_at = ? WHERE id IN (${placeholders(ids.length)})`, [
+      ...params,
+      sqlInstant(at),
+      ...ids,
+    ]);
+  }
+
+  async setCallStatus(em: EntityManager, callIds: readonly number[], status: CallStatus, at: Date): Promise<void> {
+    if (!callIds.length) return;
+    await em.query(`UPDATE calls SET status = ?, updated_at = ? WHERE id IN (${placeholders(callIds.length)})`, [
+      status,
+      sqlInstant(at),
+      ...callIds,
+    ]);
+  }
+
+  async levelsOf(em: EntityManager, callIds: readonly number[]): Promise<CallLevelRow[]> {
+    if (!callIds.length) return [];
+    const rows = (await em.query(
+      `SELECT call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id
+         FROM call_levels WHERE call_id IN (${placeholders(callIds.length)}) ORDER BY call_id, depth`,
+      callIds,
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      callId: Number(r.call_id),
+      customerId: Number(r.customer_id),
+      depth: Number(r.depth),
+      kind: r.kind as CallLevelRow['kind'],
+      counted: Number(r.counted) === 1 || r.counted === true,
+      reserved: money(r.reserved),
+      amount: r.amount === null ? null : money(r.amount),
+      currency: (r.currency as string | null) ?? null,
+      originalAmount: r.original_amount === null ? null : money(r.original_amount),
+      originalCurrency: (r.original_currency as string | null) ?? null,
+      exchangeRate: (r.exchange_rate as string | null) ?? null,
+      ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
+      rateId: r.rate_id === null ? null : Number(r.rate_id),
+    }));
+  }
+
+  /** Replaces the level rows of the given calls with `rows`. */
+  async replaceLevels(em: EntityManager, callIds: readonly number[], rows: readonly CallLevelRow[]): Promise<void> {
+    if (callIds.length) await em.query(`DELETE FROM call_levels WHERE call_id IN (${placeholders(callIds.length)})`, [...callIds]);
+    for (let i = 0; i < rows.length; i += 300) {
+      const chunk = rows.slice(i, i + 300);
+      await em.query(
+        'INSERT INTO call_levels (call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id) ' +
+          `VALUES ${placeholders(chunk.length, `(${placeholders(13)})`)}`,
+        chunk.flatMap((r) => [
+          r.callId,
+          r.customerId,
+          r.depth,
+          r.kind,
+          r.counted ? 1 : 0,
+          r.reserved.toMicros(),
+          r.amount?.toMicros() ?? null,
+          r.currency,
+          r.originalAmount?.toMicros() ?? null,
+          r.originalCurrency,
+          r.exchangeRate,
+          r.ratePlanId,
+          r.rateId,
+        ]),
+      );
+    }
+  }
+
+  /** Active calls whose reservation ran out before `now`, oldest first. */
+  async expiredCallIds(em: EntityManager, now: Date, limit: number): Promise<number[]> {
+    const rows = (await em.query(
+      `SELECT id FROM calls WHERE status = 'active' AND expires_at < ? ORDER BY expires_at LIMIT ${Math.floor(limit)}`,
+      [sqlInstant(now)],
+    )) as Array<{ id: unknown }>;
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** The call if it is still active, locked. */
+  async lockActiveCall(em: EntityManager, id: number): Promise<CallRow | null> {
+    const rows = (await em.query(
+      `SELECT ${CALL_COLUMNS} FROM calls WHERE id = ? AND status = 'active'${isSqlite(em) ? '' : ' FOR UPDATE'}`,
+      [id],
+    )) as Array<Record<string, unknown>>;
+    return rows.length ? toCallRow(rows[0]) : null;
+  }
+
+  async recordDailyLimitLock(em: EntityManager, customerId: number, day: string, at: Date): Promise<void> {
+    await em.query(
+      isSqlite(em)
+        ? 'INSERT INTO daily_limit_locks (customer_id, day, locked_at) VALUES (?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET day = excluded.day, locked_at = excluded.locked_at'
+        : 'INSERT INTO daily_limit_locks (customer_id, day, locked_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE day = VALUES(day), locked_at = VALUES(locked_at)',
+      [customerId, day, sqlInstant(at)],
+    );
+  }
+
+  async dailyLimitLocks(em: EntityManager): Promise<Array<{ customerId: number; day: string }>> {
+    const rows = (await em.query('SELECT customer_id, day FROM daily_limit_locks ORDER BY customer_id')) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({ customerId: Number(r.customer_id), day: String(r.day) }));
+  }
+
+  async dropDailyLimitLock(em: EntityManager, customerId: number, day: string): Promise<boolean> {
+    const r = (await em.query('DELETE FROM daily_limit_locks WHERE customer_id = ? AND day = ?', [customerId, day])) as unknown;
+    return affected(r) > 0;
+  }
+}
+
+/** Rows changed by a raw statement (mysql2: affectedRows; TypeORM's better-sqlite3 driver: changes). */
+function affected(r: unknown): number {
+  if (Array.isArray(r)) return affected(r[1] ?? r[0]);
+  const o = r as { affectedRows?: number; changes?: number } | null;
+  return Number(o?.affectedRows ?? o?.changes ?? 0);
+}
