@@ -12,7 +12,6 @@ import {
   ledgerInOrder,
   postCdr,
   update,
-  type CallTree,
 } from '../factories/calls';
 import { startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
