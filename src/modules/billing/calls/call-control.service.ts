@@ -15,7 +15,7 @@ import { Money } from '../../../shared/money';
 import { isInSubtree, type Scope } from '../../../shared/scope';
 import { CustomersApi, type BillingProfile } from '../../customers/customers.api';
 import { OutboxService } from '../../notifications/notifications.api';
-import { NoRateError, RatePlansApi, RatingService, type RatedCall } from '../../rate-plans/rate-plans.api';
+import { NoRateError, RatePlansApi, RatingService, type RatedCall, type RatedLevel } from '../../rate-plans/rate-plans.api';
 import { maxAffordableSeconds, priceCall } from '../../rate-plans/domain/price-call';
 import { SystemApi } from '../../system/system.api';
 import { TelephonyApi } from '../../telephony/telephony.api';
@@ -138,10 +138,34 @@ export class CallControlService implements OnModuleInit {
     const charged = rated.levels.filter((l) => !l.cost && callsDebitBalance(profiles.get(l.customerId)!.billingType));
     const counted = chain.filter((p) => limits.get(p.id)!.maxConcurrent !== null);
     const hash = sha256({ direction: dto.direction, caller: digits(dto.caller), called: digits(dto.called) });
-    const cap = this.config.callMaxSeconds;
 
-    return this.tx.run(async (em) => {
-      const [existing] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], true);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tx.run((em) => this.reserve(em, scope, dto, me, chain, profiles, limits, charged, counted, hash, now));
+      } catch (err) {
+        if (!(err instanceof CallInsertRace) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /** The authorisation's transaction: check the locked balances and counts, then reserve and record the call. */
+  private async reserve(
+    em: EntityManager,
+    scope: Scope,
+    dto: AuthorizeDto,
+    me: BillingProfile,
+    chain: BillingProfile[],
+    profiles: Map<number, BillingProfile>,
+    limits: Map<number, Limits>,
+    charged: RatedLevel[],
+    counted: BillingProfile[],
+    hash: string,
+    now: Date,
+  ): Promise<AuthorizationDto> {
+    const cap = this.config.callMaxSeconds;
+    {
+      // A plain read: a locking read of a call id that does not exist would lock the index gap (see lockCalls).
+      const [existing] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], false);
       if (existing) return this.repeatedAuthorization(existing, hash);
 
       const rows = await this.repo.lockBalances(em, [...charged.map((l) => l.customerId), ...counted.map((p) => p.id)], now);
@@ -216,8 +240,8 @@ export class CallControlService implements OnModuleInit {
         await this.repo.insertCalls(em, [call]);
         [{ id }] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], false);
       } catch (err) {
-        // Two copies of one authorisation raced: the other one holds the call; this one answers as a repeat.
-        if (isUniqueViolation(err)) throw new ConflictError('this call id is being authorised by another request; repeat it');
+        // Two copies of one authorisation raced: the other one made the call; run again to answer as a repeat.
+        if (isUniqueViolation(err)) throw new CallInsertRace();
         throw err;
       }
       await this.repo.replaceLevels(
@@ -227,7 +251,7 @@ export class CallControlService implements OnModuleInit {
       );
       await this.repo.writeBalances(em, changed, now);
       return { allowed: true, maxDurationSeconds: maxDuration, customerId: me.id };
-    });
+    }
   }
 
   /** An authorisation for a call id the customer already has: the same answer while it is up with the same data, else 409. */
@@ -385,12 +409,18 @@ export class CallControlService implements OnModuleInit {
     field: (i: number, name: string) => string,
   ): Promise<CdrResultDto[]> {
     const now = this.clock.now();
+    // Calls that exist are locked by primary key and read again (their latest state); new ones are
+    // inserted below, where the unique (customer, call id) stops a racing copy.
+    const seen = await this.repo.findCalls(
+      em,
+      items.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
+      false,
+    );
     const existing = new Map(
       (
-        await this.repo.findCalls(
+        await this.repo.lockCalls(
           em,
-          items.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
-          true,
+          seen.map((r) => r.id),
         )
       ).map((r) => [keyOf(r.customerId, r.callRef), r]),
     );

@@ -197,6 +197,20 @@ export class CallsRepository {
     return out;
   }
 
+  /**
+   * Locks existing calls by primary key (record locks only: a locking read by the unique (customer, call
+   * id) of a call that does not exist yet would lock the index gap, and two such transactions inserting
+   * into that gap deadlock) and reads their latest committed state.
+   */
+  async lockCalls(em: EntityManager, ids: readonly number[]): Promise<CallRow[]> {
+    if (!ids.length) return [];
+    const rows = (await em.query(
+      `SELECT ${CALL_COLUMNS} FROM calls WHERE id IN (${placeholders(ids.length)}) ORDER BY id${isSqlite(em) ? '' : ' FOR UPDATE'}`,
+      [...ids],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toCallRow);
+  }
+
   /** Inserts calls; a (customer, call id) that exists already fails the statement with a unique violation. */
   async insertCalls(em: EntityManager, calls: readonly NewCall[]): Promise<void> {
     for (let i = 0; i < calls.length; i += 200) {
@@ -350,6 +364,99 @@ export class CallsRepository {
     const r = (await em.query('DELETE FROM daily_limit_locks WHERE customer_id = ? AND day = ?', [customerId, day])) as unknown;
     return affected(r) > 0;
   }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Call history and active calls: reads for the API and the pages (call-history.service.ts), not on the
+  // hot path of authorize and CDRs.
+
+  /** How many calls of the customer started in [from, to) (through IDX_calls_customer_started). */
+  async historyCount(em: EntityManager, customerId: number, range: HistoryRange): Promise<number> {
+    const { where, params } = historyWhere(customerId, range);
+    const rows = (await em.query(`SELECT COUNT(*) AS n FROM calls WHERE ${where}`, params)) as Array<{ n: unknown }>;
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** A page of the customer's calls that started in [from, to), newest first. */
+  async historyPage(em: EntityManager, customerId: number, range: HistoryRange, skip: number, take: number): Promise<HistoryCallRow[]> {
+    const { where, params } = historyWhere(customerId, range);
+    const rows = (await em.query(
+      `SELECT ${HISTORY_COLUMNS} FROM calls WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT ${Math.floor(take)} OFFSET ${Math.floor(skip)}`,
+      params,
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toHistoryRow);
+  }
+
+  /**
+   * The next `limit` calls of the customer that started in [from, to), oldest first, after the call
+   * `after` (keyset: started_at, id), for the CSV export, which reads the range in slices.
+   */
+  async historySlice(
+    em: EntityManager,
+    customerId: number,
+    range: HistoryRange,
+    after: { startedAt: Date; id: number } | null,
+    limit: number,
+  ): Promise<HistoryCallRow[]> {
+    const { where, params } = historyWhere(customerId, range);
+    const keyset = after ? ' AND (started_at > ? OR (started_at = ? AND id > ?))' : '';
+    const keyParams = after ? [sqlInstant(after.startedAt), sqlInstant(after.startedAt), after.id] : [];
+    const rows = (await em.query(
+      `SELECT ${HISTORY_COLUMNS} FROM calls WHERE ${where}${keyset} ORDER BY started_at, id LIMIT ${Math.floor(limit)}`,
+      [...params, ...keyParams],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toHistoryRow);
+  }
+
+  /**
+   * Active calls of the customers the SQL `customerIdsSql` selects (a subquery with one `?`, bound to
+   * `customerIdsParam`), newest first, and how many there are.
+   */
+  async activeCalls(
+    em: EntityManager,
+    customerIdsSql: string,
+    customerIdsParam: unknown,
+    skip: number,
+    take: number,
+  ): Promise<{ rows: HistoryCallRow[]; total: number }> {
+    const where = `status = 'active' AND customer_id IN (${customerIdsSql})`;
+    const [count] = (await em.query(`SELECT COUNT(*) AS n FROM calls WHERE ${where}`, [customerIdsParam])) as Array<{ n: unknown }>;
+    const rows = (await em.query(
+      `SELECT ${HISTORY_COLUMNS} FROM calls WHERE ${where} ORDER BY authorized_at DESC, id DESC LIMIT ${Math.floor(take)} OFFSET ${Math.floor(skip)}`,
+      [customerIdsParam],
+    )) as Array<Record<string, unknown>>;
+    return { rows: rows.map(toHistoryRow), total: Number(count?.n ?? 0) };
+  }
+
+  /** The level rows of calls (for history and active lists), by call, in depth order. */
+  async historyLevels(em: EntityManager, callIds: readonly number[]): Promise<CallLevelRow[]> {
+    const out: CallLevelRow[] = [];
+    for (let i = 0; i < callIds.length; i += 500) {
+      const chunk = callIds.slice(i, i + 500);
+      const rows = (await em.query(
+        `SELECT call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id
+           FROM call_levels WHERE call_id IN (${placeholders(chunk.length)}) ORDER BY call_id, depth`,
+        chunk,
+      )) as Array<Record<string, unknown>>;
+      for (const r of rows) {
+        out.push({
+          callId: Number(r.call_id),
+          customerId: Number(r.customer_id),
+          depth: Number(r.depth),
+          kind: r.kind as CallLevelRow['kind'],
+          counted: Number(r.counted) === 1 || r.counted === true,
+          reserved: money(r.reserved),
+          amount: r.amount === null ? null : money(r.amount),
+          currency: (r.currency as string | null) ?? null,
+          originalAmount: r.original_amount === null ? null : money(r.original_amount),
+          originalCurrency: (r.original_currency as string | null) ?? null,
+          exchangeRate: (r.exchange_rate as string | null) ?? null,
+          ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
+          rateId: r.rate_id === null ? null : Number(r.rate_id),
+        });
+      }
+    }
+    return out;
+  }
 }
 
 /** Rows changed by a raw statement (mysql2: affectedRows; TypeORM's better-sqlite3 driver: changes). */
@@ -357,4 +464,60 @@ function affected(r: unknown): number {
   if (Array.isArray(r)) return affected(r[1] ?? r[0]);
   const o = r as { affectedRows?: number; changes?: number } | null;
   return Number(o?.affectedRows ?? o?.changes ?? 0);
+}
+
+/** A start-time range of the call history: `from` inclusive, `to` exclusive; either may be open. */
+export interface HistoryRange {
+  from: Date | null;
+  to: Date | null;
+}
+
+/** A call as the history and the active-call list read it. */
+export interface HistoryCallRow {
+  id: number;
+  customerId: number;
+  callRef: string;
+  status: CallStatus;
+  direction: string;
+  caller: string;
+  called: string;
+  authorizedAt: Date | null;
+  expiresAt: Date | null;
+  maxDuration: number | null;
+  startedAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  duration: number | null;
+  billingReference: string | null;
+}
+
+const HISTORY_COLUMNS =
+  'id, customer_id, call_ref, status, direction, caller, called, authorized_at, expires_at, max_duration, started_at, answered_at, ended_at, duration, billing_reference';
+
+function historyWhere(customerId: number, range: HistoryRange): { where: string; params: unknown[] } {
+  const parts = ['customer_id = ?', 'started_at IS NOT NULL'];
+  const params: unknown[] = [customerId];
+  if (range.from) (parts.push('started_at >= ?'), params.push(sqlInstant(range.from)));
+  if (range.to) (parts.push('started_at < ?'), params.push(sqlInstant(range.to)));
+  return { where: parts.join(' AND '), params };
+}
+
+function toHistoryRow(r: Record<string, unknown>): HistoryCallRow {
+  return {
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    callRef: String(r.call_ref),
+    status: r.status as CallStatus,
+    direction: String(r.direction),
+    caller: String(r.caller),
+    called: String(r.called),
+    authorizedAt: date(r.authorized_at),
+    expiresAt: date(r.expires_at),
+    maxDuration: r.max_duration === null || r.max_duration === undefined ? null : Number(r.max_duration),
+    startedAt: date(r.started_at),
+    answeredAt: date(r.answered_at),
+    endedAt: date(r.ended_at),
+    duration: r.duration === null || r.duration === undefined ? null : Number(r.duration),
+    billingReference: (r.billing_reference as string | null) ?? null,
+  };
 }
