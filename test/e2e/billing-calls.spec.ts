@@ -2,17 +2,7 @@ import { CallControlService } from '../../src/modules/billing/calls/call-control
 import { Money } from '../../src/shared/money';
 import { insertPerson } from '../factories/rows';
 import { ledgerRows } from '../factories/billing';
-import {
-  authorize,
-  balanceState,
-  callId,
-  callTree,
-  cdrBody,
-  creditCustomer,
-  ledgerInOrder,
-  postCdr,
-  update,
-} from '../factories/calls';
+import { authorize, balanceState, callId, callTree, cdrBody, creditCustomer, ledgerInOrder, postCdr, update } from '../factories/calls';
 import { startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
 
@@ -53,6 +43,30 @@ describe(`call control: authorize and CDRs on ${testDatabaseKind()}`, () => {
     expect(charge).toMatchObject({ type: 'call', currency: 'EUR', reference: id });
     expect(charge.amount.toString()).toBe('-2.40');
 
+    expect(await ledgerInOrder(t)).toBe(true);
+  });
+
+  it("converts each level's price to the customer's currency at the time of the charge, keeping the original amount and rate", async () => {
+    const rate = await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: 'USD', rate: '1.10', validFrom: '2026-01-01T00:00:00Z' });
+    expect(rate.status).toBe(201);
+    const tree = await callTree(t, { customer: { currency: 'USD' } });
+    await creditCustomer(t, tree.customer.id, '13.20');
+    // 13.20 USD = 12.00 EUR: ten minutes at 1.20 EUR.
+    const id = callId();
+    const ok = await authorize(t, tree.switchAuth, { callId: id, customerId: tree.customer.id });
+    expect(ok.body).toMatchObject({ allowed: true, maxDurationSeconds: 600 });
+    expect(await balanceState(t, tree.customer.id)).toMatchObject({ reserved: '13.20' });
+    const res = await postCdr(t, tree.switchAuth, cdrBody(tree.customer.id, id, 60));
+    expect(res.body.charges[0]).toMatchObject({ kind: 'charge', amount: '1.32', currency: 'USD' });
+    const [charge] = (await ledgerRows(t, tree.customer.id)).filter((r) => r.type === 'call');
+    expect([charge.amount.toString(), charge.currency, charge.originalAmount?.toString(), charge.originalCurrency]).toEqual([
+      '-1.32',
+      'USD',
+      '-1.20',
+      'EUR',
+    ]);
+    expect(Number(charge.exchangeRate)).toBeCloseTo(1.1, 10);
+    expect(await balanceState(t, tree.customer.id)).toMatchObject({ balance: '11.88', reserved: '0.00' });
     expect(await ledgerInOrder(t)).toBe(true);
   });
 
