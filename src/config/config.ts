@@ -32,6 +32,8 @@ export interface AppConfig {
    * plus this many seconds (ringing time and a late CDR), then the reservation expires (CALL_GRACE_SECONDS).
    */
   callGraceSeconds: number;
+  /** Idempotency keys are kept this many hours, then forgotten (a repeat after that is a new request). */
+  idempotencyKeyTtlHours: number;
 }
 
 export type DatabaseConfig =
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateCacheMaxRows: positiveInteger(env, 'RATE_CACHE_MAX_ROWS', 3_000_000),
     callMaxSeconds: positiveInteger(env, 'CALL_MAX_SECONDS', 4 * 3600),
     callGraceSeconds: positiveInteger(env, 'CALL_GRACE_SECONDS', 300),
+    idempotencyKeyTtlHours: positiveInteger(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24),
   };
 }
 

@@ -148,4 +148,27 @@ describe(`billing: idempotency keys on ${testDatabaseKind()}`, () => {
     expect(await work(false)).toEqual({ status: 201, body: { balance: '3.00' }, replayed: true });
     expect(await ledgerRows(t, c)).toHaveLength(1);
   });
+  it('forgets keys after IDEMPOTENCY_KEY_TTL_HOURS (24): the same key is then a new request', async () => {
+    const c = await newCustomer();
+    const key = randomUUID();
+    await postBalance(t, reseller.auth, c, { amount: '1.00', type: 'topup' }, key).expect(201);
+    const service = t.app.get(IdempotencyService);
+    const repo = t.dataSource.getRepository(IdempotencyKeyEntity);
+    const stored = async () => (await repo.find()).filter((k) => k.idempotencyKey === key).length;
+    t.clock.setNow(new Date(Date.now() + 23 * 3_600_000));
+    try {
+      await service.forgetExpired();
+      expect(await stored()).toBe(1);
+      t.clock.setNow(new Date(Date.now() + 24 * 3_600_000 + 60_000));
+      expect(await service.forgetExpired()).toBeGreaterThanOrEqual(1);
+      expect(await stored()).toBe(0);
+      t.clock.setNow(new Date()); // back to now, where the login token is still valid
+      const again = await postBalance(t, reseller.auth, c, { amount: '1.00', type: 'topup' }, key);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect(await balanceRow(t, c)).toBe('2.00');
+    } finally {
+      t.clock.setNow(new Date());
+    }
+  });
 });

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { Clock } from '../clock';
+import { JobRunner } from '../jobs/job-runner';
 import { ConflictError, ValidationError } from '../errors';
 import type { Scope } from '../scope';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
@@ -58,13 +60,42 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
  *   for the first to commit (MariaDB: on the row's lock; SQLite: transactions run one at a time) and then
  *   answers the first answer (or 409 if its request differs). Exactly one does the work.
  */
+/** The job that forgets idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS (default 24). */
+export const IDEMPOTENCY_EXPIRY_JOB = 'idempotency-key-expiry';
+
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnModuleInit {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly jobs: JobRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.jobs.register({
+      name: IDEMPOTENCY_EXPIRY_JOB,
+      everyMs: 3_600_000,
+      leaseMs: 600_000,
+      run: async () => void (await this.forgetExpired()),
+    });
+  }
+
+  /**
+   * Deletes the keys older than the retention (IDEMPOTENCY_KEY_TTL_HOURS): a repeat after that is a new
+   * request, as with Stripe's 24 hours. Returns how many were deleted.
+   */
+  async forgetExpired(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.idempotencyKeyTtlHours * 3_600_000);
+    const result = await this.dataSource.manager
+      .createQueryBuilder()
+      .delete()
+      .from(IdempotencyKeyEntity)
+      .where('createdAt < :before', { before: before.toISOString().replace('T', ' ').replace('Z', '') })
+      .execute();
+    return result.affected ?? 0;
+  }
 
   /**
    * Runs `work` in a transaction under the caller's key (none: just in a transaction). `request` is what
