@@ -117,6 +117,19 @@ export class RatingService {
   }
 
   /**
+   * Rates a call for a customer whose chain the caller has read already (call control reads it with the
+   * billing fields): `chain` maps every id of `customer.path` to its rate plan. Saves the lookups of rateCall.
+   */
+  rateChain(
+    customer: { id: number; path: string },
+    chain: ReadonlyMap<number, { ratePlanId: number | null }>,
+    query: RatingQuery,
+    em: EntityManager = this.plans.manager,
+  ): Promise<RatedCall> {
+    return this.rateFor(em, customer, query, chain);
+  }
+
+  /**
    * API.md's price lookup for a customer of the caller's tree. Levels outside the caller's subtree are
    * left out (a reseller sees what it and its customers pay, not what its own parent pays); the cost
    * level only shows to the system owner.
@@ -143,11 +156,16 @@ export class RatingService {
     return rated;
   }
 
-  private async rateFor(em: EntityManager, customer: CustomerRef, query: RatingQuery): Promise<RatedCall> {
+  private async rateFor(
+    em: EntityManager,
+    customer: Pick<CustomerRef, 'id' | 'path'>,
+    query: RatingQuery,
+    known?: ReadonlyMap<number, { ratePlanId: number | null }>,
+  ): Promise<RatedCall> {
     const settings = await this.system.settings(em);
     const ids = pathIds(customer.path);
     const rootId = ids[0];
-    const customers = await this.customers.findMany(em, ids);
+    const customers = known ?? (await this.customers.findMany(em, ids));
     // Charged levels, top first: the system owner's child down to the customer.
     const charged = ids.slice(1).map((id) => customers.get(id) ?? null);
     const planIds = charged.map((c) => c?.ratePlanId ?? null).filter((id): id is number => id !== null);

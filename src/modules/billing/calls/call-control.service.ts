@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { isUniqueViolation } from '../../../database/dialect';
 import { TransactionRunner } from '../../../database/transaction-runner';
 import { Clock } from '../../../shared/clock';
-import { pathIds } from '../../../shared/customer-directory';
+import { pathIds, type CustomerRef } from '../../../shared/customer-directory';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../shared/errors';
 import { fieldErrors } from '../../../shared/http/validation.pipe';
 import { JobRunner } from '../../../shared/jobs/job-runner';
@@ -121,19 +121,19 @@ export class CallControlService implements OnModuleInit {
     assertSwitch(scope);
     const now = this.clock.now();
     const em = this.repo.reader;
-    const customerId = await this.resolveCustomer(em, scope, dto);
-    const chain = await this.chainOf(em, customerId);
+    const ref = await this.resolveCustomer(em, scope, dto);
+    const chain = await this.chainOf(em, ref);
     const me = chain[chain.length - 1];
     if (chain.some((p) => p.deleted || p.lockedCalls)) return refusal('locked', me.id);
     if (!billingTypeAllowsCalls(me.billingType)) return refusal('billing_type', me.id);
+    const profiles = new Map(chain.map((p) => [p.id, p]));
     let rated: RatedCall;
     try {
-      rated = await this.rating.rateCall(me.id, { number: digits(dto.called), direction: dto.direction, at: now }, em);
+      rated = await this.rating.rateChain(me, profiles, { number: digits(dto.called), direction: dto.direction, at: now }, em);
     } catch (err) {
       if (err instanceof NoRateError) return refusal('no_rate', me.id);
       throw err;
     }
-    const profiles = new Map(chain.map((p) => [p.id, p]));
     const limits = await this.limitsOf(em, chain);
     const charged = rated.levels.filter((l) => !l.cost && callsDebitBalance(profiles.get(l.customerId)!.billingType));
     const counted = chain.filter((p) => limits.get(p.id)!.maxConcurrent !== null);
@@ -237,8 +237,7 @@ export class CallControlService implements OnModuleInit {
       };
       let id: number;
       try {
-        await this.repo.insertCalls(em, [call]);
-        [{ id }] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], false);
+        id = await this.repo.insertCall(em, call);
       } catch (err) {
         // Two copies of one authorisation raced: the other one made the call; run again to answer as a repeat.
         if (isUniqueViolation(err)) throw new CallInsertRace();
@@ -314,7 +313,12 @@ export class CallControlService implements OnModuleInit {
       try {
         rated.set(
           c.index,
-          await this.rating.rateCall(c.customerId, { number: c.called, direction: c.direction, at: c.startedAt, duration: c.duration }, em),
+          await this.rating.rateChain(
+            { id: c.customerId, path: c.pathText },
+            profiles,
+            { number: c.called, direction: c.direction, at: c.startedAt, duration: c.duration },
+            em,
+          ),
         );
       } catch (err) {
         if (!(err instanceof NoRateError)) throw err;
@@ -338,11 +342,11 @@ export class CallControlService implements OnModuleInit {
     scope: Scope,
     dtos: CdrDto[],
     field: (i: number, name: string) => string,
-  ): Promise<Array<ParsedCdr & { path: number[] }>> {
+  ): Promise<Array<ParsedCdr & { path: number[]; pathText: string }>> {
     const now = this.clock.now();
     const details: FieldError[] = [];
     const bad = (index: number, name: string, message: string) => details.push({ field: field(index, name), message });
-    const out: Array<ParsedCdr & { path: number[] }> = [];
+    const out: Array<ParsedCdr & { path: number[]; pathText: string }> = [];
     const notFound: FieldError[] = [];
     const owners = new Map<string, number | null>();
     const refs = await this.customers.findMany(
@@ -392,6 +396,7 @@ export class CallControlService implements OnModuleInit {
         duration,
         hash,
         path: pathIds(ref.path),
+        pathText: ref.path,
       });
     }
     if (details.length) throw new ValidationError(details.map((x) => `${x.field}: ${x.message}`).join('; '), details);
@@ -402,7 +407,7 @@ export class CallControlService implements OnModuleInit {
   private async chargeCdrs(
     em: EntityManager,
     scope: Scope,
-    items: Array<ParsedCdr & { path: number[] }>,
+    items: Array<ParsedCdr & { path: number[]; pathText: string }>,
     rated: Map<number, RatedCall>,
     profiles: Map<number, BillingProfile>,
     limits: Map<number, Limits>,
@@ -427,7 +432,7 @@ export class CallControlService implements OnModuleInit {
     const results: Array<CdrResultDto | null> = items.map(() => null);
     const conflicts: FieldError[] = [];
     const firstInBatch = new Map<string, ParsedCdr>();
-    const toCharge: Array<ParsedCdr & { path: number[] }> = [];
+    const toCharge: Array<ParsedCdr & { path: number[]; pathText: string }> = [];
     for (const c of items) {
       const key = keyOf(c.customerId, c.callRef);
       const row = existing.get(key);
@@ -702,25 +707,21 @@ export class CallControlService implements OnModuleInit {
   // ---------------------------------------------------------------------------------------------------
   // Helpers
 
-  private async resolveCustomer(em: EntityManager, scope: Scope, dto: { customerId?: number; sipAccount?: string }): Promise<number> {
+  private async resolveCustomer(em: EntityManager, scope: Scope, dto: { customerId?: number; sipAccount?: string }): Promise<CustomerRef> {
     if ((dto.customerId === undefined) === (dto.sipAccount === undefined)) {
       throw ValidationError.field('customerId', 'give exactly one of customerId and sipAccount');
     }
     const id = dto.customerId ?? (await this.telephony.sipAccountOwner(em, dto.sipAccount!));
     if (id === null) throw new NotFoundError('SIP account');
-    return (await this.customers.findInScope(em, scope, id)).id;
+    return this.customers.findInScope(em, scope, id);
   }
 
-  /** The customer and its ancestors, root first. A customer missing from its own path is treated as deleted. */
-  private async chainOf(em: EntityManager, customerId: number): Promise<BillingProfile[]> {
-    const [me] = (await this.customers.billingProfiles(em, [customerId])).values();
+  /** The customer and its ancestors, root first, in one read. A customer missing from the path counts as deleted. */
+  private async chainOf(em: EntityManager, ref: CustomerRef): Promise<BillingProfile[]> {
+    const ids = pathIds(ref.path);
+    const found = await this.customers.billingProfiles(em, ids);
+    const me = found.get(ref.id);
     if (!me) throw new NotFoundError('customer');
-    const ids = pathIds(me.path);
-    const found = await this.customers.billingProfiles(
-      em,
-      ids.filter((id) => id !== me.id),
-    );
-    found.set(me.id, me);
     return ids.map((id) => found.get(id) ?? { ...me, id, deleted: true });
   }
 

@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isSqlite } from '../../../database/dialect';
 import { Money } from '../../../shared/money';
 import { sqlInstant } from '../ledger.repository';
-import type { CallStatus } from './entities/call.entity';
+import { insertRow } from '../../../database/insert-row';
+import { CallEntity, type CallStatus } from './entities/call.entity';
 
 /** Money from a BIGINT as the drivers return it (mysql2: string, better-sqlite3: number). */
 const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
@@ -209,6 +210,11 @@ export class CallsRepository {
       [...ids],
     )) as Array<Record<string, unknown>>;
     return rows.map(toCallRow);
+  }
+
+  /** Inserts one call and answers its id (authorize); a (customer, call id) that exists already is a unique violation. */
+  insertCall(em: EntityManager, call: NewCall): Promise<number> {
+    return insertRow(em, CallEntity, { ...call, direction: call.direction as CallEntity['direction'], updatedAt: call.createdAt });
   }
 
   /** Inserts calls; a (customer, call id) that exists already fails the statement with a unique violation. */
@@ -497,8 +503,14 @@ const HISTORY_COLUMNS =
 function historyWhere(customerId: number, range: HistoryRange): { where: string; params: unknown[] } {
   const parts = ['customer_id = ?', 'started_at IS NOT NULL'];
   const params: unknown[] = [customerId];
-  if (range.from) (parts.push('started_at >= ?'), params.push(sqlInstant(range.from)));
-  if (range.to) (parts.push('started_at < ?'), params.push(sqlInstant(range.to)));
+  if (range.from) {
+    parts.push('started_at >= ?');
+    params.push(sqlInstant(range.from));
+  }
+  if (range.to) {
+    parts.push('started_at < ?');
+    params.push(sqlInstant(range.to));
+  }
   return { where: parts.join(' AND '), params };
 }
 
