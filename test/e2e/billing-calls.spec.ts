@@ -47,7 +47,10 @@ describe(`call control: authorize and CDRs on ${testDatabaseKind()}`, () => {
   });
 
   it("converts each level's price to the customer's currency at the time of the charge, keeping the original amount and rate", async () => {
-    const rate = await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: 'USD', rate: '1.10', validFrom: '2026-01-01T00:00:00Z' });
+    const rate = await t.http
+      .post('/api/v1/exchange-rates')
+      .set(t.auth)
+      .send({ currency: 'USD', rate: '1.10', validFrom: '2026-01-01T00:00:00Z' });
     expect(rate.status).toBe(201);
     const tree = await callTree(t, { customer: { currency: 'USD' } });
     await creditCustomer(t, tree.customer.id, '13.20');
@@ -272,10 +275,16 @@ describe(`call control: authorize and CDRs on ${testDatabaseKind()}`, () => {
     expect(await ledgerInOrder(t)).toBe(true);
   });
 
-  it('a user (not an administrator) may not call the switch endpoints', async () => {
+  it('users, and a customer for its own calls, may not call the switch endpoints', async () => {
     const tree = await callTree(t, { customerCredit: '1.00' });
     await creditCustomer(t, tree.customer.id, '1.00');
     const userAuth = await insertPerson(t, tree.reseller.id, { username: `u${Date.now()}`, displayName: 'U', role: 'user' });
     expect((await authorize(t, userAuth, { callId: callId(), customerId: tree.customer.id })).status).toBe(403);
+    // A customer's own administrator cannot report (and so price) its own calls.
+    const own = await insertPerson(t, tree.customer.id, { username: `own${Date.now()}`, displayName: 'Own' });
+    expect((await authorize(t, own, { callId: callId(), customerId: tree.customer.id })).status).toBe(403);
+    const cdr = await postCdr(t, own, cdrBody(tree.customer.id, callId(), 60));
+    expect([cdr.status, cdr.body.code]).toEqual([403, 'forbidden']);
+    expect(await balanceState(t, tree.customer.id)).toMatchObject({ balance: '2.00' });
   });
 });

@@ -123,6 +123,7 @@ export class CallControlService implements OnModuleInit {
     const em = this.repo.reader;
     const ref = await this.resolveCustomer(em, scope, dto);
     const chain = await this.chainOf(em, ref);
+    assertSwitchOwner(scope, chain);
     const me = chain[chain.length - 1];
     if (chain.some((p) => p.deleted || p.lockedCalls)) return refusal('locked', me.id);
     if (!billingTypeAllowsCalls(me.billingType)) return refusal('billing_type', me.id);
@@ -306,6 +307,7 @@ export class CallControlService implements OnModuleInit {
     // Rate every item first (reads only): a bad item refuses the batch before anything is locked.
     const allIds = [...new Set(parsed.flatMap((c) => c.path))];
     const profiles = await this.customers.billingProfiles(em, allIds);
+    assertSwitchOwner(scope, [...profiles.values()]);
     const rated = new Map<number, RatedCall>();
     const noRate: FieldError[] = [];
     for (const c of parsed) {
@@ -800,6 +802,17 @@ class NoRateBatchError extends NoRateError {
 /** Switches call with an API key (or an administrator's token) of a customer; users cannot. */
 function assertSwitch(scope: Scope): void {
   if (scope.role !== 'administrator') throw new ForbiddenError('call control needs an administrator or an API key');
+}
+
+/**
+ * Only the system owner's or a reseller's keys report calls: a customer that could post its own CDRs could
+ * choose its own charges. The caller's customer is on the chain of every customer it may name.
+ */
+function assertSwitchOwner(scope: Scope, chain: readonly BillingProfile[]): void {
+  const own = chain.find((p) => p.id === scope.customerId);
+  if (own && !own.reseller && own.parentId !== null) {
+    throw new ForbiddenError('only the system owner and resellers report calls (a customer cannot charge its own calls)');
+  }
 }
 
 const digits = (n: string) => n.trim().replace(/^\+/, '');
