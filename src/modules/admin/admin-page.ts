@@ -71,6 +71,8 @@ export const NAV: readonly NavItem[] = [
   { label: 'Dashboard', href: '/' },
   { label: 'Customers', href: '/customers' },
   { label: 'Requests', href: '/requests' },
+  { label: 'Active calls', href: '/active-calls' },
+  { label: 'Call history', href: '/call-history' },
   { label: 'Rate plans', href: '/rate-plans' },
   { label: 'Numbers', href: '/numbers' },
   { label: 'Vouchers', href: '/vouchers' },

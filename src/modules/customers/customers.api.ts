@@ -237,6 +237,22 @@ export class CustomersApi extends CustomerDirectory {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
+  /**
+   * The live customers of a subtree (its root first, then by path), at most `limit`, with their depth below
+   * the root: for pickers (billing's call history), which must offer only the caller's tree.
+   */
+  async subtreeCustomers(em: EntityManager, rootPath: string, limit: number): Promise<Array<{ id: number; name: string; depth: number }>> {
+    const rows = await em
+      .createQueryBuilder(CustomerEntity, 'c')
+      .select(['c.id', 'c.name', 'c.path'])
+      .where('c.path LIKE :subtree AND c.deletedAt IS NULL', { subtree: `${rootPath}%` })
+      .orderBy('c.path', 'ASC')
+      .limit(Math.max(1, Math.floor(limit)))
+      .getMany();
+    const rootDepth = rootPath.split('/').filter(Boolean).length;
+    return rows.map((r) => ({ id: r.id, name: r.name, depth: r.path.split('/').filter(Boolean).length - rootDepth }));
+  }
+
   async pathState(em: EntityManager, path: string): Promise<PathState> {
     const ids = pathIds(path);
     // No ids, nothing found deleted or locked (a real path always has one).

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -9,20 +9,27 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { stringify } from 'csv-stringify/sync';
 import type { Response } from 'express';
 import { CurrentScope } from '../../../shared/http/decorators';
 import type { Scope } from '../../../shared/scope';
 import { CallControlService, MAX_BATCH_ITEMS } from './call-control.service';
+import { CallHistoryService, CSV_MAX_ROWS } from './call-history.service';
+import { ActiveCallPageDto, ActiveCallsQuery, CallHistoryPageDto, CallHistoryQuery } from './dto/call-history.dto';
 import { AuthorizationDto, AuthorizeDto, CdrBatchResultDto, CdrDto, CdrResultDto } from './dto/calls.dto';
 
 @ApiTags('calls')
 @ApiBearerAuth()
 @Controller('api/v1/calls')
 export class CallsController {
-  constructor(private readonly calls: CallControlService) {}
+  constructor(
+    private readonly calls: CallControlService,
+    private readonly callHistory: CallHistoryService,
+  ) {}
 
   @Post('authorize')
   @HttpCode(200)
@@ -83,5 +90,69 @@ export class CallsController {
   @HttpCode(200)
   async batch(@CurrentScope() scope: Scope, @Body() body: unknown): Promise<CdrBatchResultDto> {
     return { items: await this.calls.postCdrBatch(scope, body) };
+  }
+
+  @Get('cdrs')
+  @ApiOperation({
+    summary: 'Call history of a customer: its calls by start time with the charge at each level the caller may see',
+    description:
+      'Calls of `customerId` (default: the caller’s acting customer; it must be in the caller’s tree) that started at or after `from` ' +
+      'and before `to` (each a date, read as midnight UTC, or an ISO 8601 date-time with offset; either may be left out), newest ' +
+      'first, paged `{ items, page, pageSize, total }`. `charges` lists the price at each level the caller may see: the customer’s ' +
+      'own and its ancestors’ at or below the caller’s customer (a reseller does not see what its own parent paid); the carriers’ ' +
+      'cost (`kind: cost`) only shows to the system owner. Calls without a CDR (active, expired) have no start time and are not ' +
+      'listed (see `/calls/active`).\n\n' +
+      '`format=csv` answers the whole range (no paging), oldest first, streamed, as `text/csv` with the header ' +
+      '`call_id,started_at,answered_at,ended_at,duration,caller,called,direction,billing_reference,charge,currency`, then ' +
+      '`level<k>_customer_id,level<k>_charge,level<k>_currency` for each visible ancestor (k = 1 for the parent, up to the caller’s ' +
+      'own customer), then `cost,cost_currency` for the system owner. `charge` is the customer’s own price (0.00 for an unanswered ' +
+      `call; a \`free\` level of billing type external or none shows its rated price). A range of more than ${CSV_MAX_ROWS} calls is a 400.`,
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: CallHistoryPageDto, description: 'JSON page, or with `format=csv` the CSV document' })
+  @ApiBadRequestResponse({
+    description: `bad dates, \`to\` not after \`from\`, bad paging, or a CSV range of more than ${CSV_MAX_ROWS} calls`,
+  })
+  @ApiNotFoundResponse({ description: 'the customer does not exist or is outside the caller’s tree' })
+  async history(@CurrentScope() scope: Scope, @Query() query: CallHistoryQuery, @Res() res: Response): Promise<void> {
+    if (query.format !== 'csv') {
+      const { request: _request, ...page } = await this.callHistory.history(scope, query);
+      res.json(page);
+      return;
+    }
+    await this.callHistory.exportCsv(
+      scope,
+      query,
+      (request, header) => {
+        const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'all');
+        res.status(200);
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="calls-${request.customer.id}-${day(request.range.from)}-${day(request.range.to)}.csv"`,
+        );
+        res.setHeader('Cache-Control', 'no-store');
+        res.write(stringify([header]));
+      },
+      async (rows) => {
+        if (!res.write(stringify(rows))) await new Promise((resolve) => res.once('drain', resolve));
+      },
+    );
+    res.end();
+  }
+
+  @Get('active')
+  @ApiOperation({
+    summary: 'Calls in progress of a customer and of its whole subtree, with what each level has reserved',
+    description:
+      'Authorised calls without a CDR yet, newest first, paged. `customerId` defaults to the caller’s acting customer and must be in ' +
+      'the caller’s tree. Each call shows `authorizedAt`, `maxDurationSeconds`, `expiresAt` (when the reservation is released if no ' +
+      'CDR comes: the maximum duration plus CALL_GRACE_SECONDS) and, per level the caller may see, the amount reserved on its balance.',
+  })
+  @ApiOkResponse({ type: ActiveCallPageDto })
+  @ApiBadRequestResponse({ description: 'bad paging or customerId' })
+  @ApiNotFoundResponse({ description: 'the customer does not exist or is outside the caller’s tree' })
+  active(@CurrentScope() scope: Scope, @Query() query: ActiveCallsQuery): Promise<ActiveCallPageDto> {
+    return this.callHistory.active(scope, query);
   }
 }
