@@ -263,6 +263,23 @@ describe(`call history and active calls on ${testDatabaseKind()}`, () => {
     expect((await active(tree.reseller.auth)).total).toBe(0);
   });
 
+  it('is described in the OpenAPI document: parameters, text/csv, error answers', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body;
+    const op = doc.paths['/api/v1/calls/cdrs'].get;
+    expect(op.summary).toBeTruthy();
+    expect(op.description).toContain('level<k>_customer_id');
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['customerId', 'from', 'to', 'page', 'pageSize', 'format']),
+    );
+    expect(Object.keys(op.responses['200'].content)).toEqual(expect.arrayContaining(['application/json', 'text/csv']));
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    const active = doc.paths['/api/v1/calls/active'].get;
+    expect(Object.keys(active.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(Object.keys(doc.components.schemas.ActiveCallDto.properties)).toEqual(
+      expect.arrayContaining(['authorizedAt', 'maxDurationSeconds', 'expiresAt', 'levels']),
+    );
+  });
+
   describe('admin pages', () => {
     let web: TestAgent;
     const password = 'a-long-password-1';

@@ -150,6 +150,10 @@ export class CallsAdminController {
     if (from) csv.set('from', from);
     if (to) csv.set('to', to);
     const customers = await this.history.pickable(scope);
+    // A big tree lists its first customers only: the one shown is always offered.
+    if (request && !customers.some((c) => c.id === request.customer.id)) {
+      customers.push({ id: request.customer.id, name: request.customer.name, depth: 0 });
+    }
     await this.pages.render(
       req,
       res,
