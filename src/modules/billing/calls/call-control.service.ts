@@ -41,6 +41,8 @@ export const MAX_CDR_SECONDS = 24 * 3600;
 export const MAX_BATCH_ITEMS = 1000;
 /** How long effective plan limits are kept: a plan's limit change reaches call control within this bound. */
 const LIMITS_TTL_MS = 5000;
+/** Runs of one CDR unit that may lose an insert race to copies of its calls (each loss means progress). */
+const MAX_INSERT_RACES = 10;
 export const CALL_EXPIRY_JOB = 'billing-call-expiry';
 export const DAILY_UNLOCK_JOB = 'billing-daily-limit-unlock';
 const DAILY_LOCK_REASON = (day: string) => `Daily spend limit reached on ${day}`;
@@ -334,7 +336,9 @@ export class CallControlService implements OnModuleInit {
       try {
         return await this.tx.run((em) => this.chargeCdrs(em, scope, parsed, rated, profiles, limits, field));
       } catch (err) {
-        if (!(err instanceof CallInsertRace) || attempt >= 3) throw err;
+        // Each race lost means another request committed some of these calls: the next run replays them.
+        if (!(err instanceof CallInsertRace) || attempt >= MAX_INSERT_RACES) throw err;
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5 * attempt)));
       }
     }
   }
@@ -455,7 +459,10 @@ export class CallControlService implements OnModuleInit {
 
     // New calls are inserted first: a copy of one of them racing in another transaction fails here, and the
     // unit runs again to find it ended (a replay).
-    const fresh = toCharge.filter((c) => !existing.has(keyOf(c.customerId, c.callRef)));
+    // In key order, so that two batches holding the same new calls insert them in the same order.
+    const fresh = toCharge
+      .filter((c) => !existing.has(keyOf(c.customerId, c.callRef)))
+      .sort((a, b) => a.customerId - b.customerId || (a.callRef < b.callRef ? -1 : a.callRef > b.callRef ? 1 : 0));
     try {
       await this.repo.insertCalls(
         em,
