@@ -1,5 +1,5 @@
 /**
- * Performance benchmark: `npm run bench [-- rating|deck|customers ...] [--db=sqlite|mysql|both] [--quick]`.
+ * Performance benchmark: `npm run bench [-- rating|deck|customers|calls ...] [--db=sqlite|mysql|both] [--quick]`.
  *
  * Prints, per section, each figure with its target, the baseline measured in the same run and the
  * ratio, and writes everything to bench-results/<timestamp>.json. See BENCHMARKS.md.
@@ -18,7 +18,7 @@ import { formatTable, ResultRow } from './lib/report';
 import { loadAverage } from './lib/stats';
 import type { SectionContext } from './sections/context';
 
-const SECTIONS = ['rating', 'deck', 'customers'] as const;
+const SECTIONS = ['rating', 'deck', 'customers', 'calls'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -40,7 +40,7 @@ type ChildMessage = { rows: ResultRow[] } | { error: string };
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
-  process.stderr.write('usage: npm run bench -- [rating] [deck] [customers] [--db=sqlite|mysql|both] [--quick]\n');
+  process.stderr.write('usage: npm run bench -- [rating] [deck] [customers] [calls] [--db=sqlite|mysql|both] [--quick]\n');
   process.exit(2);
 }
 
@@ -213,6 +213,7 @@ async function child(spec: ChildSpec): Promise<void> {
     // Loaded here, not at the top: the app's modules read the environment when they load.
     if (spec.section === 'rating') rows = await (await import('./sections/rating.js')).runRating(ctx);
     else if (spec.section === 'deck') rows = await (await import('./sections/deck.js')).runDeck(ctx, spec.deckFile!, spec.smallDeckFile);
+    else if (spec.section === 'calls') rows = await (await import('./sections/calls.js')).runCalls(ctx);
     else rows = await (await import('./sections/customers.js')).runCustomers(ctx);
     report({ rows });
   } catch (err) {
