@@ -29,8 +29,8 @@ describe(`call control statements on ${testDatabaseKind()}`, () => {
     const show = (list: { sql: string }[]) => list.map((s) => s.sql.replace(/\s+/g, ' ').slice(0, 140));
     // Authorize: the API key, the customer in scope, its chain, settings, plans; then BEGIN, the call id,
     // the balances locked, the call, its levels, the balances, COMMIT.
-    if (auth.length > 12) throw new Error(`authorize sent ${auth.length} statements:\n${show(auth).join('\n')}`);
-    if (cdr.length > 18) throw new Error(`a CDR sent ${cdr.length} statements:\n${show(cdr).join('\n')}`);
+    if (auth.length > 9) throw new Error(`authorize sent ${auth.length} statements:\n${show(auth).join('\n')}`);
+    if (cdr.length > 14) throw new Error(`a CDR sent ${cdr.length} statements:\n${show(cdr).join('\n')}`);
     expect(auth.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s.sql.trim()))).toHaveLength(3);
   });
 });

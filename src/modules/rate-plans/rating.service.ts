@@ -5,7 +5,7 @@ import { Money } from '../../shared/money';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory, pathIds, type CustomerRef } from '../../shared/customer-directory';
 import { convert, type ExchangeRateRow, type RateTable as ExchangeTable } from '../system/domain/exchange';
-import { SystemApi } from '../system/system.api';
+import { SystemApi, type SystemSettings } from '../system/system.api';
 import { applyMarkup } from './domain/markup';
 import { priceCall } from './domain/price-call';
 import type { Direction, RateDefinition } from './domain/rate';
@@ -16,6 +16,13 @@ import { RateIndexCache } from './rate-index-cache';
 import { RatePlansRepository } from './rate-plans.repository';
 import type { StoredRate } from './rates.repository';
 import type { PriceLookupDto } from './dto/price.dto';
+
+/**
+ * How stale call control's view of the system settings and rate plan rows may be (RatingService.rateChain):
+ * a change of a plan (its settings, markups, or its deck through the plan's rates version) or of the cost
+ * plan reaches authorisation and CDR rating within this time; price lookups always read the rows.
+ */
+export const HOT_MAX_AGE_MS = 1000;
 
 /** Where a level's rate came from. */
 export type RateSource = 'own' | 'inherited' | 'markup';
@@ -99,6 +106,9 @@ interface PlanCtx {
  */
 @Injectable()
 export class RatingService {
+  private hotSettings: { value: SystemSettings; at: number } | null = null;
+  private readonly hotPlans = new Map<number, { plan: RatePlanEntity; at: number }>();
+
   constructor(
     private readonly plans: RatePlansRepository,
     private readonly cache: RateIndexCache,
@@ -126,7 +136,51 @@ export class RatingService {
     query: RatingQuery,
     em: EntityManager = this.plans.manager,
   ): Promise<RatedCall> {
-    return this.rateFor(em, customer, query, chain);
+    return this.rateFor(em, customer, query, chain, HOT_MAX_AGE_MS);
+  }
+
+  /**
+   * The system settings, from memory when read less than `maxAgeMs` ago (0: always read). Call control
+   * reads them on every call; a change of the cost plan or time zone reaches it within HOT_MAX_AGE_MS.
+   */
+  private async settingsFor(em: EntityManager, maxAgeMs: number): Promise<SystemSettings> {
+    const now = Date.now();
+    if (maxAgeMs > 0 && this.hotSettings && now - this.hotSettings.at < maxAgeMs) return this.hotSettings.value;
+    const value = await this.system.settings(em);
+    this.hotSettings = { value, at: now };
+    return value;
+  }
+
+  /**
+   * Plans with the plans they inherit from, from memory when each plan of a chain was read less than
+   * `maxAgeMs` ago (0: always read). A plan's row carries its rates version, so a deck change reaches call
+   * control within HOT_MAX_AGE_MS; price lookups and everything else read the rows every time.
+   */
+  private async plansFor(em: EntityManager, ids: readonly number[], maxAgeMs: number): Promise<Map<number, RatePlanEntity>> {
+    if (maxAgeMs <= 0) return this.plans.loadWithAncestors(em, ids);
+    const now = Date.now();
+    const into = new Map<number, RatePlanEntity>();
+    for (const id of ids) {
+      // Only whole fresh chains are taken from memory: the loader does not look up a prefilled plan's parents.
+      const chain: RatePlanEntity[] = [];
+      let next: number | null = id;
+      let fresh = true;
+      for (let guard = 0; next !== null && guard < 32; guard++) {
+        const hot = this.hotPlans.get(next);
+        if (!hot || now - hot.at >= maxAgeMs) {
+          fresh = false;
+          break;
+        }
+        chain.push(hot.plan);
+        next = hot.plan.inheritsFromId;
+      }
+      if (fresh && next === null) for (const p of chain) into.set(p.id, p);
+    }
+    const known = new Set(into.keys());
+    const plans = await this.plans.loadWithAncestors(em, ids, into);
+    if (this.hotPlans.size > 20_000) this.hotPlans.clear();
+    for (const [id, plan] of plans) if (!known.has(id)) this.hotPlans.set(id, { plan, at: now });
+    return plans;
   }
 
   /**
@@ -161,8 +215,9 @@ export class RatingService {
     customer: Pick<CustomerRef, 'id' | 'path'>,
     query: RatingQuery,
     known?: ReadonlyMap<number, { ratePlanId: number | null }>,
+    maxAgeMs = 0,
   ): Promise<RatedCall> {
-    const settings = await this.system.settings(em);
+    const settings = await this.settingsFor(em, maxAgeMs);
     const ids = pathIds(customer.path);
     const rootId = ids[0];
     const customers = known ?? (await this.customers.findMany(em, ids));
@@ -170,7 +225,7 @@ export class RatingService {
     const charged = ids.slice(1).map((id) => customers.get(id) ?? null);
     const planIds = charged.map((c) => c?.ratePlanId ?? null).filter((id): id is number => id !== null);
     if (settings.costPlanId !== null) planIds.push(settings.costPlanId);
-    const plans = await this.plans.loadWithAncestors(em, planIds);
+    const plans = await this.plansFor(em, planIds, maxAgeMs);
     const ctx = (planId: number | null): PlanCtx | null => {
       const plan = planId === null ? undefined : plans.get(planId);
       if (!plan) return null;

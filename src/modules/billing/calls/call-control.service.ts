@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { isUniqueViolation } from '../../../database/dialect';
 import { TransactionRunner } from '../../../database/transaction-runner';
 import { Clock } from '../../../shared/clock';
-import { pathIds, type CustomerRef } from '../../../shared/customer-directory';
+import { pathIds } from '../../../shared/customer-directory';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../shared/errors';
 import { fieldErrors } from '../../../shared/http/validation.pipe';
 import { JobRunner } from '../../../shared/jobs/job-runner';
@@ -43,6 +43,8 @@ export const MAX_BATCH_ITEMS = 1000;
 const LIMITS_TTL_MS = 5000;
 /** Runs of one CDR unit that may lose an insert race to copies of its calls (each loss means progress). */
 const MAX_INSERT_RACES = 10;
+/** Bound of the remembered customer paths (a few dozen bytes each). */
+const MAX_REMEMBERED_PATHS = 500_000;
 export const CALL_EXPIRY_JOB = 'billing-call-expiry';
 export const DAILY_UNLOCK_JOB = 'billing-daily-limit-unlock';
 const DAILY_LOCK_REASON = (day: string) => `Daily spend limit reached on ${day}`;
@@ -94,6 +96,8 @@ class CallInsertRace extends Error {}
 @Injectable()
 export class CallControlService implements OnModuleInit {
   private limitsCache = new Map<number, { at: number; limits: Limits }>();
+  /** Customers' materialised paths by id: they never change once a customer exists. */
+  private readonly paths = new Map<number, string>();
 
   constructor(
     private readonly repo: CallsRepository,
@@ -123,8 +127,7 @@ export class CallControlService implements OnModuleInit {
     assertSwitch(scope);
     const now = this.clock.now();
     const em = this.repo.reader;
-    const ref = await this.resolveCustomer(em, scope, dto);
-    const chain = await this.chainOf(em, ref);
+    const chain = await this.chainInScope(em, scope, dto);
     assertSwitchOwner(scope, chain);
     const me = chain[chain.length - 1];
     if (chain.some((p) => p.deleted || p.lockedCalls)) return refusal('locked', me.id);
@@ -355,7 +358,7 @@ export class CallControlService implements OnModuleInit {
     const out: Array<ParsedCdr & { path: number[]; pathText: string }> = [];
     const notFound: FieldError[] = [];
     const owners = new Map<string, number | null>();
-    const refs = await this.customers.findMany(
+    const paths = await this.pathsOf(
       em,
       dtos.map((d) => d.customerId ?? 0),
     );
@@ -374,7 +377,8 @@ export class CallControlService implements OnModuleInit {
         if (!owners.has(key)) owners.set(key, await this.telephony.sipAccountOwner(em, d.sipAccount));
         customerId = owners.get(key) ?? null;
       }
-      const ref = customerId === null ? undefined : (refs.get(customerId) ?? (await this.customers.find(em, customerId)) ?? undefined);
+      const path = customerId === null ? undefined : (paths.get(customerId) ?? (await this.pathsOf(em, [customerId])).get(customerId));
+      const ref = customerId === null || path === undefined ? undefined : { id: customerId, path };
       if (!ref || !isInSubtree(scope.customerPath, ref.path)) {
         notFound.push({ field: field(index, d.sipAccount !== undefined ? 'sipAccount' : 'customerId'), message: 'not found' });
         continue;
@@ -472,15 +476,14 @@ export class CallControlService implements OnModuleInit {
       if (isUniqueViolation(err)) throw new CallInsertRace();
       throw err;
     }
-    const ids = new Map(
-      (
-        await this.repo.findCalls(
-          em,
-          toCharge.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
-          false,
-        )
-      ).map((r) => [keyOf(r.customerId, r.callRef), r]),
-    );
+    // The ids of the new calls (the existing ones were read above).
+    const ids = new Map(existing);
+    for (const r of await this.repo.findCalls(
+      em,
+      fresh.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
+      false,
+    ))
+      ids.set(keyOf(r.customerId, r.callRef), r);
     const authorised = toCharge.map((c) => existing.get(keyOf(c.customerId, c.callRef))).filter((r): r is CallRow => !!r);
     const held = await this.repo.levelsOf(
       em,
@@ -716,22 +719,50 @@ export class CallControlService implements OnModuleInit {
   // ---------------------------------------------------------------------------------------------------
   // Helpers
 
-  private async resolveCustomer(em: EntityManager, scope: Scope, dto: { customerId?: number; sipAccount?: string }): Promise<CustomerRef> {
+  /**
+   * The calling customer (by id or SIP account) and its ancestors, root first, in one read when its path is
+   * known: paths never change once a customer exists, so they are remembered. 404 outside the caller's
+   * tree, for a deleted customer, or an unknown one; a missing ancestor counts as deleted (refused locked).
+   */
+  private async chainInScope(
+    em: EntityManager,
+    scope: Scope,
+    dto: { customerId?: number; sipAccount?: string },
+  ): Promise<BillingProfile[]> {
     if ((dto.customerId === undefined) === (dto.sipAccount === undefined)) {
       throw ValidationError.field('customerId', 'give exactly one of customerId and sipAccount');
     }
     const id = dto.customerId ?? (await this.telephony.sipAccountOwner(em, dto.sipAccount!));
     if (id === null) throw new NotFoundError('SIP account');
-    return this.customers.findInScope(em, scope, id);
+    const path = (await this.pathsOf(em, [id])).get(id);
+    if (path === undefined) throw new NotFoundError('customer');
+    if (!isInSubtree(scope.customerPath, path)) throw new NotFoundError('customer');
+    const ids = pathIds(path);
+    const found = await this.customers.billingProfiles(em, ids);
+    const me = found.get(id);
+    if (!me || me.deleted) throw new NotFoundError('customer');
+    return ids.map((i) => found.get(i) ?? { ...me, id: i, deleted: true });
   }
 
-  /** The customer and its ancestors, root first, in one read. A customer missing from the path counts as deleted. */
-  private async chainOf(em: EntityManager, ref: CustomerRef): Promise<BillingProfile[]> {
-    const ids = pathIds(ref.path);
-    const found = await this.customers.billingProfiles(em, ids);
-    const me = found.get(ref.id);
-    if (!me) throw new NotFoundError('customer');
-    return ids.map((id) => found.get(id) ?? { ...me, id, deleted: true });
+  /** Customers' paths by id, remembered (they never change); unknown ids are left out. */
+  private async pathsOf(em: EntityManager, ids: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    const unknown: number[] = [];
+    for (const id of new Set(ids)) {
+      const path = this.paths.get(id);
+      if (path !== undefined) out.set(id, path);
+      else if (Number.isSafeInteger(id) && id > 0) unknown.push(id);
+    }
+    if (unknown.length) {
+      for (const p of (await this.customers.billingProfiles(em, unknown)).values()) {
+        out.set(p.id, p.path);
+        if (pathIds(p.path).at(-1) === p.id) {
+          if (this.paths.size >= MAX_REMEMBERED_PATHS) this.paths.clear();
+          this.paths.set(p.id, p.path);
+        }
+      }
+    }
+    return out;
   }
 
   /** Effective concurrent-call and daily spend limits: the customer's own, else its rate plan's (cached briefly). */
