@@ -5,7 +5,7 @@ import { CustomerDirectory, pathIds, type CustomerChainSql, type CustomerRef, ty
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import { concurrentLimitFromStored } from '../rate-plans/domain/plan-level-settings';
 import { CustomerEntity, type BillingType, type PaymentType } from './entities/customer.entity';
-import type { Money } from '../../shared/money';
+import { Money } from '../../shared/money';
 import { spendLimitFromMicros, type Limit } from '../rate-plans/domain/plan-level-settings';
 
 export type { BillingType, PaymentType } from './entities/customer.entity';
@@ -64,6 +64,43 @@ const PROFILE_COLUMNS = {
   dailySpendLimitMicros: true,
   maxConcurrentCalls: true,
 } as const;
+
+const PROFILE_SQL =
+  'id, parent_id, path, depth, name, email, account_number, reseller, deleted_at, locked_calls, lock_reason, billing_type, ' +
+  'billing_reference, payment_type, currency, timezone, rate_plan_id, credit_limit, low_balance_threshold, auto_top_up, ' +
+  'daily_spend_limit_micros, max_concurrent_calls';
+
+const flag = (v: unknown): boolean => v === true || Number(v) === 1;
+const micros = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v));
+const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** A profile from a raw row of PROFILE_SQL (the drivers' types: mysql2 strings for BIGINT, better-sqlite3 numbers). */
+function profileFromRow(r: Record<string, unknown>): BillingProfile {
+  return {
+    id: Number(r.id),
+    parentId: intOrNull(r.parent_id),
+    path: String(r.path),
+    depth: Number(r.depth),
+    name: String(r.name),
+    email: String(r.email),
+    accountNumber: (r.account_number as string | null) ?? null,
+    reseller: flag(r.reseller),
+    deleted: r.deleted_at !== null && r.deleted_at !== undefined,
+    lockedCalls: flag(r.locked_calls),
+    lockReason: (r.lock_reason as string | null) ?? null,
+    billingType: r.billing_type as BillingType,
+    billingReference: (r.billing_reference as string | null) ?? null,
+    paymentType: r.payment_type as PaymentType,
+    currency: String(r.currency),
+    timezone: String(r.timezone),
+    ratePlanId: intOrNull(r.rate_plan_id),
+    creditLimit: micros(r.credit_limit),
+    lowBalanceThreshold: micros(r.low_balance_threshold),
+    autoTopUp: flag(r.auto_top_up),
+    ownDailySpendLimit: spendLimitFromMicros(r.daily_spend_limit_micros as string | number | null),
+    ownMaxConcurrentCalls: concurrentLimitFromStored(intOrNull(r.max_concurrent_calls)),
+  };
+}
 
 function toBillingProfile(c: Pick<CustomerEntity, keyof typeof PROFILE_COLUMNS>): BillingProfile {
   return {
@@ -185,8 +222,13 @@ export class CustomersApi extends CustomerDirectory {
   async billingProfiles(em: EntityManager, ids: readonly number[]): Promise<Map<number, BillingProfile>> {
     const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
     if (!unique.length) return new Map();
-    const rows = await em.find(CustomerEntity, { where: { id: In(unique) }, select: PROFILE_COLUMNS });
-    return new Map(rows.map((r) => [r.id, toBillingProfile(r)]));
+    // Raw SQL: call control reads this on every call, and TypeORM's select building and hydration cost
+    // more than the statement itself.
+    const rows = (await em.query(
+      `SELECT ${PROFILE_SQL} FROM customers WHERE id IN (${unique.map(() => '?').join(', ')})`,
+      unique,
+    )) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [Number(r.id), profileFromRow(r)]));
   }
 
   /**
