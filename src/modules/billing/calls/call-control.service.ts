@@ -43,6 +43,8 @@ export const MAX_BATCH_ITEMS = 1000;
 const LIMITS_TTL_MS = 5000;
 /** Runs of one CDR unit that may lose an insert race to copies of its calls (each loss means progress). */
 const MAX_INSERT_RACES = 10;
+/** Optimistic reservations tried before an authorisation locks the balance rows up front. */
+const MAX_OPTIMISTIC_RESERVES = 3;
 /** Bound of the remembered customer paths (a few dozen bytes each). */
 const MAX_REMEMBERED_PATHS = 500_000;
 export const CALL_EXPIRY_JOB = 'billing-call-expiry';
@@ -80,6 +82,9 @@ const refusal = (reason: RefusalReason, customerId?: number): AuthorizationDto =
 
 const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 const keyOf = (customerId: number, callRef: string) => `${customerId}\u0000${callRef}`;
+
+/** Thrown inside an authorisation when a balance changed between its read and the conditional reservation: run again. */
+class ReservationRace extends Error {}
 
 /** Thrown inside a CDR transaction when a concurrent copy inserted the same call first: the whole unit runs again (and replays). */
 class CallInsertRace extends Error {}
@@ -147,9 +152,11 @@ export class CallControlService implements OnModuleInit {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tx.run((em) => this.reserve(em, scope, dto, me, chain, profiles, limits, charged, counted, hash, now));
+        const locking = attempt >= MAX_OPTIMISTIC_RESERVES;
+        return await this.tx.run((em) => this.reserve(em, scope, dto, me, chain, profiles, limits, charged, counted, hash, now, locking));
       } catch (err) {
-        if (!(err instanceof CallInsertRace) || attempt >= 3) throw err;
+        if (err instanceof ReservationRace && attempt < MAX_OPTIMISTIC_RESERVES) continue;
+        if (!(err instanceof CallInsertRace) || attempt >= MAX_OPTIMISTIC_RESERVES + 2) throw err;
       }
     }
   }
@@ -167,6 +174,7 @@ export class CallControlService implements OnModuleInit {
     counted: BillingProfile[],
     hash: string,
     now: Date,
+    locking: boolean,
   ): Promise<AuthorizationDto> {
     const cap = this.config.callMaxSeconds;
     {
@@ -174,7 +182,11 @@ export class CallControlService implements OnModuleInit {
       const [existing] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], false);
       if (existing) return this.repeatedAuthorization(existing, hash);
 
-      const rows = await this.repo.lockBalances(em, [...charged.map((l) => l.customerId), ...counted.map((p) => p.id)], now);
+      // Optimistic (the usual way): the balances are read without a lock and the reservation is one
+      // conditional UPDATE right before COMMIT, so a reseller's row is held for one round trip instead
+      // of five. When another call changed a row in between so that the condition fails, the unit runs
+      // again; the last attempt locks the rows from the start (`locking`), which always settles it.
+      const rows = await this.repo.lockBalances(em, [...charged.map((l) => l.customerId), ...counted.map((p) => p.id)], now, locking);
       for (const p of counted) {
         if (rows.get(p.id)!.activeCalls >= limits.get(p.id)!.maxConcurrent!) return refusal('concurrent_limit', me.id);
       }
@@ -254,7 +266,25 @@ export class CallControlService implements OnModuleInit {
         [],
         [...levelRows.values()].map((l) => ({ ...l, callId: id })),
       );
-      await this.repo.writeBalances(em, changed, now);
+      if (locking) await this.repo.writeBalances(em, changed, now);
+      else {
+        const reservations = changed.map((row) => {
+          const p = profiles.get(row.customerId)!;
+          const level = levelRows.get(row.customerId)!;
+          const limit = limits.get(row.customerId)!;
+          return {
+            customerId: row.customerId,
+            reserve: level.reserved,
+            count: level.counted ? 1 : 0,
+            charged: level.kind === 'charge',
+            creditLimit: p.creditLimit,
+            maxConcurrent: level.counted ? limit.maxConcurrent : null,
+            dailyLimit: level.kind === 'charge' ? limit.daily : null,
+            day: localDay(now, p.timezone),
+          };
+        });
+        if (!(await this.repo.reserve(em, reservations, now))) throw new ReservationRace();
+      }
       return { allowed: true, maxDurationSeconds: maxDuration, customerId: me.id };
     }
   }

@@ -124,13 +124,13 @@ export class CallsRepository {
    * statement locks them in primary-key order, the same order for every caller, so two calls that share
    * levels queue instead of deadlocking. SQLite runs one transaction at a time and needs no lock.
    */
-  async lockBalances(em: EntityManager, customerIds: readonly number[], at: Date): Promise<Map<number, BalanceRow>> {
+  async lockBalances(em: EntityManager, customerIds: readonly number[], at: Date, lock = true): Promise<Map<number, BalanceRow>> {
     const ids = [...new Set(customerIds)].sort((a, b) => a - b);
     const out = new Map<number, BalanceRow>();
     if (!ids.length) return out;
-    const read = async (wanted: number[]) => {
+    const read = async (wanted: number[], lock: boolean) => {
       const rows = (await em.query(
-        `SELECT customer_id, balance, reserved, active_calls, spent_today, spent_day FROM balances WHERE customer_id IN (${placeholders(wanted.length)}) ORDER BY customer_id${isSqlite(em) ? '' : ' FOR UPDATE'}`,
+        `SELECT customer_id, balance, reserved, active_calls, spent_today, spent_day FROM balances WHERE customer_id IN (${placeholders(wanted.length)}) ORDER BY customer_id${isSqlite(em) || !lock ? '' : ' FOR UPDATE'}`,
         wanted,
       )) as Array<Record<string, unknown>>;
       for (const r of rows) {
@@ -144,7 +144,7 @@ export class CallsRepository {
         });
       }
     };
-    await read(ids);
+    await read(ids, lock);
     const missing = ids.filter((id) => !out.has(id));
     if (missing.length) {
       // A customer's first call: its row is made here (an upsert locks the row exclusively at once).
@@ -155,9 +155,72 @@ export class CallsRepository {
           (isSqlite(em) ? 'ON CONFLICT (customer_id) DO NOTHING' : 'ON DUPLICATE KEY UPDATE customer_id = customer_id'),
         values,
       );
-      await read(missing);
+      // A locking read sees the latest rows (a plain one would read this transaction's snapshot, which may
+      // predate a row another call made meanwhile); the upsert holds them locked already.
+      await read(missing, true);
     }
     return out;
+  }
+
+  /**
+   * Reserves for a call in one conditional UPDATE: each row gets its reservation and call count only if,
+   * at that moment, the level can still pay it (balance + credit limit − reserved ≥ the reservation, or > 0
+   * when nothing is reserved), stays within its daily limit (today's spending + reserved + the
+   * reservation ≤ the limit) and below its concurrent-call limit. Answers false, having changed rows that
+   * the caller must roll back, when any row failed its condition.
+   */
+  async reserve(
+    em: EntityManager,
+    rows: ReadonlyArray<{
+      customerId: number;
+      reserve: Money;
+      count: number;
+      charged: boolean;
+      creditLimit: Money;
+      maxConcurrent: number | null;
+      dailyLimit: Money | null;
+      day: string;
+    }>,
+    at: Date,
+  ): Promise<boolean> {
+    if (!rows.length) return true;
+    const params: unknown[] = [];
+    const add = (pick: (r: (typeof rows)[number]) => unknown) =>
+      `CASE customer_id ${rows.map((r) => (params.push(r.customerId, pick(r)), 'WHEN ? THEN ?')).join(' ')} END`;
+    const sets = `reserved = reserved + ${add((r) => r.reserve.toMicros())}, active_calls = active_calls + ${add((r) => r.count)}`;
+    const conditions = rows.map((r) => {
+      const parts = ['customer_id = ?'];
+      params.push(r.customerId);
+      if (r.charged) {
+        if (r.reserve.isZero()) parts.push('balance + ? - reserved > 0');
+        else parts.push('balance + ? - reserved - ? >= 0');
+        params.push(r.creditLimit.toMicros());
+        if (!r.reserve.isZero()) params.push(r.reserve.toMicros());
+        if (r.dailyLimit !== null) {
+          parts.push('(CASE WHEN spent_day = ? THEN spent_today ELSE 0 END) + reserved + ? <= ?');
+          params.push(r.day, r.reserve.toMicros(), r.dailyLimit.toMicros());
+        }
+      }
+      if (r.maxConcurrent !== null) {
+        parts.push('active_calls < ?');
+        params.push(r.maxConcurrent);
+      }
+      return `(${parts.join(' AND ')})`;
+    });
+    // A structured result: TypeORM's SQLite driver answers a bare em.query() of an UPDATE with the last row id.
+    if (!em.queryRunner) throw new Error('reserve runs inside a transaction');
+    const result = await em.queryRunner.query(
+      `UPDATE balances SET ${sets}, updated_at = ? WHERE customer_id IN (${placeholders(rows.length)}) AND (${conditions.join(' OR ')})`,
+      [
+        ...params.slice(0, rows.length * 4),
+        sqlInstant(at),
+        // The IN list lets the server go by primary key, locking only these rows, in key order.
+        ...rows.map((r) => r.customerId).sort((a, b) => a - b),
+        ...params.slice(rows.length * 4),
+      ],
+      true,
+    );
+    return (result as { affected?: number }).affected === rows.length;
   }
 
   /** Writes the balance rows back (values computed under the lock), in one statement. */
