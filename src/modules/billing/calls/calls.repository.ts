@@ -89,6 +89,27 @@ export interface EndedCall {
 const CALL_COLUMNS =
   'id, customer_id, call_ref, status, direction, caller, called, max_duration, expires_at, authorize_hash, cdr_hash, result';
 
+const CALL_LEVEL_COLUMNS =
+  'call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id';
+
+function toCallLevelRow(r: Record<string, unknown>): CallLevelRow {
+  return {
+    callId: Number(r.call_id),
+    customerId: Number(r.customer_id),
+    depth: Number(r.depth),
+    kind: r.kind as CallLevelRow['kind'],
+    counted: Number(r.counted) === 1 || r.counted === true,
+    reserved: money(r.reserved),
+    amount: r.amount === null ? null : money(r.amount),
+    currency: (r.currency as string | null) ?? null,
+    originalAmount: r.original_amount === null ? null : money(r.original_amount),
+    originalCurrency: (r.original_currency as string | null) ?? null,
+    exchangeRate: (r.exchange_rate as string | null) ?? null,
+    ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
+    rateId: r.rate_id === null ? null : Number(r.rate_id),
+  };
+}
+
 function toCallRow(r: Record<string, unknown>): CallRow {
   return {
     id: Number(r.id),
@@ -349,25 +370,10 @@ export class CallsRepository {
   async levelsOf(em: EntityManager, callIds: readonly number[]): Promise<CallLevelRow[]> {
     if (!callIds.length) return [];
     const rows = (await em.query(
-      `SELECT call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id
-         FROM call_levels WHERE call_id IN (${placeholders(callIds.length)}) ORDER BY call_id, depth`,
+      `SELECT ${CALL_LEVEL_COLUMNS} FROM call_levels WHERE call_id IN (${placeholders(callIds.length)}) ORDER BY call_id, depth`,
       callIds,
     )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      callId: Number(r.call_id),
-      customerId: Number(r.customer_id),
-      depth: Number(r.depth),
-      kind: r.kind as CallLevelRow['kind'],
-      counted: Number(r.counted) === 1 || r.counted === true,
-      reserved: money(r.reserved),
-      amount: r.amount === null ? null : money(r.amount),
-      currency: (r.currency as string | null) ?? null,
-      originalAmount: r.original_amount === null ? null : money(r.original_amount),
-      originalCurrency: (r.original_currency as string | null) ?? null,
-      exchangeRate: (r.exchange_rate as string | null) ?? null,
-      ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
-      rateId: r.rate_id === null ? null : Number(r.rate_id),
-    }));
+    return rows.map(toCallLevelRow);
   }
 
   /** Replaces the level rows of the given calls with `rows`. */
@@ -502,27 +508,10 @@ export class CallsRepository {
     for (let i = 0; i < callIds.length; i += 500) {
       const chunk = callIds.slice(i, i + 500);
       const rows = (await em.query(
-        `SELECT call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id
-           FROM call_levels WHERE call_id IN (${placeholders(chunk.length)}) ORDER BY call_id, depth`,
+        `SELECT ${CALL_LEVEL_COLUMNS} FROM call_levels WHERE call_id IN (${placeholders(chunk.length)}) ORDER BY call_id, depth`,
         chunk,
       )) as Array<Record<string, unknown>>;
-      for (const r of rows) {
-        out.push({
-          callId: Number(r.call_id),
-          customerId: Number(r.customer_id),
-          depth: Number(r.depth),
-          kind: r.kind as CallLevelRow['kind'],
-          counted: Number(r.counted) === 1 || r.counted === true,
-          reserved: money(r.reserved),
-          amount: r.amount === null ? null : money(r.amount),
-          currency: (r.currency as string | null) ?? null,
-          originalAmount: r.original_amount === null ? null : money(r.original_amount),
-          originalCurrency: (r.original_currency as string | null) ?? null,
-          exchangeRate: (r.exchange_rate as string | null) ?? null,
-          ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
-          rateId: r.rate_id === null ? null : Number(r.rate_id),
-        });
-      }
+      out.push(...rows.map(toCallLevelRow));
     }
     return out;
   }
