@@ -144,7 +144,7 @@ export class RatingService {
    * reads them on every call; a change of the cost plan or time zone reaches it within HOT_MAX_AGE_MS.
    */
   private async settingsFor(em: EntityManager, maxAgeMs: number): Promise<SystemSettings> {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a cache's age is real elapsed time
     if (maxAgeMs > 0 && this.hotSettings && now - this.hotSettings.at < maxAgeMs) return this.hotSettings.value;
     const value = await this.system.settings(em);
     this.hotSettings = { value, at: now };
@@ -158,7 +158,7 @@ export class RatingService {
    */
   private async plansFor(em: EntityManager, ids: readonly number[], maxAgeMs: number): Promise<Map<number, RatePlanEntity>> {
     if (maxAgeMs <= 0) return this.plans.loadWithAncestors(em, ids);
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a cache's age is real elapsed time
     const into = new Map<number, RatePlanEntity>();
     for (const id of ids) {
       // Only whole fresh chains are taken from memory: the loader does not look up a prefilled plan's parents.

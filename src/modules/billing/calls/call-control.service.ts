@@ -177,116 +177,112 @@ export class CallControlService implements OnModuleInit {
     locking: boolean,
   ): Promise<AuthorizationDto> {
     const cap = this.config.callMaxSeconds;
-    {
-      // A plain read: a locking read of a call id that does not exist would lock the index gap (see lockCalls).
-      const [existing] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }], false);
-      if (existing) return this.repeatedAuthorization(existing, hash);
+    // A plain read: a locking read of a call id that does not exist would lock the index gap (see lockCalls).
+    const [existing] = await this.repo.findCalls(em, [{ customerId: me.id, callRef: dto.callId }]);
+    if (existing) return this.repeatedAuthorization(existing, hash);
 
-      // Optimistic (the usual way): the balances are read without a lock and the reservation is one
-      // conditional UPDATE right before COMMIT, so a reseller's row is held for one round trip instead
-      // of five. When another call changed a row in between so that the condition fails, the unit runs
-      // again; the last attempt locks the rows from the start (`locking`), which always settles it.
-      const rows = await this.repo.lockBalances(em, [...charged.map((l) => l.customerId), ...counted.map((p) => p.id)], now, locking);
-      for (const p of counted) {
-        if (rows.get(p.id)!.activeCalls >= limits.get(p.id)!.maxConcurrent!) return refusal('concurrent_limit', me.id);
-      }
-      // The longest call every charged level can pay, each from what it may still spend.
-      let maxDuration = cap;
-      const inPlanCurrency = new Map<number, Money>();
-      for (const level of charged) {
-        const p = profiles.get(level.customerId)!;
-        const row = rows.get(p.id)!;
-        const day = localDay(now, p.timezone);
-        const verdict = levelFunds({
-          balance: row.balance,
-          reserved: row.reserved,
-          creditLimit: p.creditLimit,
-          dailyLimit: limits.get(p.id)!.daily,
-          spentToday: spentOn(row.spentToday, row.spentDay, day),
-        });
-        if (!verdict.ok) return refusal(verdict.reason, me.id);
-        const available = (await this.convert(em, verdict.available, p.currency, level.currency ?? p.currency, now)).amount;
-        inPlanCurrency.set(p.id, available);
-        const seconds = level.rate ? maxAffordableSeconds(level.rate, available, level.precision, cap) : cap;
-        if (seconds < 1) return refusal(verdict.dailyBinds ? 'daily_limit' : 'no_credit', me.id);
-        maxDuration = Math.min(maxDuration, seconds);
-      }
-
-      // Reserve each charged level's price of the longest call; count the call where a limit counts it.
-      const levelRows = new Map<number, CallLevelRow>();
-      const changed: BalanceRow[] = [];
-      for (const [depth, level] of charged.entries()) {
-        const p = profiles.get(level.customerId)!;
-        const price = level.rate ? priceCall(level.rate, maxDuration, true, level.precision) : Money.ZERO;
-        const reserved = (await this.convert(em, price, level.currency ?? p.currency, p.currency, now)).amount;
-        const row = rows.get(p.id)!;
-        row.reserved = row.reserved.plus(reserved);
-        changed.push(row);
-        levelRows.set(p.id, emptyLevel(0, p.id, depthOf(chain, p.id, depth), 'charge', reserved));
-      }
-      for (const p of counted) {
-        const row = rows.get(p.id)!;
-        row.activeCalls += 1;
-        if (!changed.includes(row)) changed.push(row);
-        const level = levelRows.get(p.id) ?? emptyLevel(0, p.id, depthOf(chain, p.id, 0), 'free', Money.ZERO);
-        level.counted = true;
-        levelRows.set(p.id, level);
-      }
-      const call: NewCall = {
-        customerId: me.id,
-        callRef: dto.callId,
-        switchCustomerId: scope.customerId,
-        direction: dto.direction,
-        caller: digits(dto.caller),
-        called: digits(dto.called),
-        status: 'active',
-        authorizedAt: now,
-        expiresAt: new Date(now.getTime() + (maxDuration + this.config.callGraceSeconds) * 1000),
-        maxDuration,
-        startedAt: null,
-        answeredAt: null,
-        endedAt: null,
-        duration: null,
-        billingReference: me.billingReference,
-        authorizeHash: hash,
-        cdrHash: null,
-        result: null,
-        createdAt: now,
-      };
-      let id: number;
-      try {
-        id = await this.repo.insertCall(em, call);
-      } catch (err) {
-        // Two copies of one authorisation raced: the other one made the call; run again to answer as a repeat.
-        if (isUniqueViolation(err)) throw new CallInsertRace();
-        throw err;
-      }
-      await this.repo.replaceLevels(
-        em,
-        [],
-        [...levelRows.values()].map((l) => ({ ...l, callId: id })),
-      );
-      if (locking) await this.repo.writeBalances(em, changed, now);
-      else {
-        const reservations = changed.map((row) => {
-          const p = profiles.get(row.customerId)!;
-          const level = levelRows.get(row.customerId)!;
-          const limit = limits.get(row.customerId)!;
-          return {
-            customerId: row.customerId,
-            reserve: level.reserved,
-            count: level.counted ? 1 : 0,
-            charged: level.kind === 'charge',
-            creditLimit: p.creditLimit,
-            maxConcurrent: level.counted ? limit.maxConcurrent : null,
-            dailyLimit: level.kind === 'charge' ? limit.daily : null,
-            day: localDay(now, p.timezone),
-          };
-        });
-        if (!(await this.repo.reserve(em, reservations, now))) throw new ReservationRace();
-      }
-      return { allowed: true, maxDurationSeconds: maxDuration, customerId: me.id };
+    // Optimistic (the usual way): the balances are read without a lock and the reservation is one
+    // conditional UPDATE right before COMMIT, so a reseller's row is held for one round trip instead
+    // of five. When another call changed a row in between so that the condition fails, the unit runs
+    // again; the last attempt locks the rows from the start (`locking`), which always settles it.
+    const rows = await this.repo.lockBalances(em, [...charged.map((l) => l.customerId), ...counted.map((p) => p.id)], now, locking);
+    for (const p of counted) {
+      if (rows.get(p.id)!.activeCalls >= limits.get(p.id)!.maxConcurrent!) return refusal('concurrent_limit', me.id);
     }
+    // The longest call every charged level can pay, each from what it may still spend.
+    let maxDuration = cap;
+    for (const level of charged) {
+      const p = profiles.get(level.customerId)!;
+      const row = rows.get(p.id)!;
+      const day = localDay(now, p.timezone);
+      const verdict = levelFunds({
+        balance: row.balance,
+        reserved: row.reserved,
+        creditLimit: p.creditLimit,
+        dailyLimit: limits.get(p.id)!.daily,
+        spentToday: spentOn(row.spentToday, row.spentDay, day),
+      });
+      if (!verdict.ok) return refusal(verdict.reason, me.id);
+      const available = (await this.convert(em, verdict.available, p.currency, level.currency ?? p.currency, now)).amount;
+      const seconds = level.rate ? maxAffordableSeconds(level.rate, available, level.precision, cap) : cap;
+      if (seconds < 1) return refusal(verdict.dailyBinds ? 'daily_limit' : 'no_credit', me.id);
+      maxDuration = Math.min(maxDuration, seconds);
+    }
+
+    // Reserve each charged level's price of the longest call; count the call where a limit counts it.
+    const levelRows = new Map<number, CallLevelRow>();
+    const changed: BalanceRow[] = [];
+    for (const [depth, level] of charged.entries()) {
+      const p = profiles.get(level.customerId)!;
+      const price = level.rate ? priceCall(level.rate, maxDuration, true, level.precision) : Money.ZERO;
+      const reserved = (await this.convert(em, price, level.currency ?? p.currency, p.currency, now)).amount;
+      const row = rows.get(p.id)!;
+      row.reserved = row.reserved.plus(reserved);
+      changed.push(row);
+      levelRows.set(p.id, emptyLevel(0, p.id, depthOf(chain, p.id, depth), 'charge', reserved));
+    }
+    for (const p of counted) {
+      const row = rows.get(p.id)!;
+      row.activeCalls += 1;
+      if (!changed.includes(row)) changed.push(row);
+      const level = levelRows.get(p.id) ?? emptyLevel(0, p.id, depthOf(chain, p.id, 0), 'free', Money.ZERO);
+      level.counted = true;
+      levelRows.set(p.id, level);
+    }
+    const call: NewCall = {
+      customerId: me.id,
+      callRef: dto.callId,
+      switchCustomerId: scope.customerId,
+      direction: dto.direction,
+      caller: digits(dto.caller),
+      called: digits(dto.called),
+      status: 'active',
+      authorizedAt: now,
+      expiresAt: new Date(now.getTime() + (maxDuration + this.config.callGraceSeconds) * 1000),
+      maxDuration,
+      startedAt: null,
+      answeredAt: null,
+      endedAt: null,
+      duration: null,
+      billingReference: me.billingReference,
+      authorizeHash: hash,
+      cdrHash: null,
+      result: null,
+      createdAt: now,
+    };
+    let id: number;
+    try {
+      id = await this.repo.insertCall(em, call);
+    } catch (err) {
+      // Two copies of one authorisation raced: the other one made the call; run again to answer as a repeat.
+      if (isUniqueViolation(err)) throw new CallInsertRace();
+      throw err;
+    }
+    await this.repo.replaceLevels(
+      em,
+      [],
+      [...levelRows.values()].map((l) => ({ ...l, callId: id })),
+    );
+    if (locking) await this.repo.writeBalances(em, changed, now);
+    else {
+      const reservations = changed.map((row) => {
+        const p = profiles.get(row.customerId)!;
+        const level = levelRows.get(row.customerId)!;
+        const limit = limits.get(row.customerId)!;
+        return {
+          customerId: row.customerId,
+          reserve: level.reserved,
+          count: level.counted ? 1 : 0,
+          charged: level.kind === 'charge',
+          creditLimit: p.creditLimit,
+          maxConcurrent: level.counted ? limit.maxConcurrent : null,
+          dailyLimit: level.kind === 'charge' ? limit.daily : null,
+          day: localDay(now, p.timezone),
+        };
+      });
+      if (!(await this.repo.reserve(em, reservations, now))) throw new ReservationRace();
+    }
+    return { allowed: true, maxDurationSeconds: maxDuration, customerId: me.id };
   }
 
   /** An authorisation for a call id the customer already has: the same answer while it is up with the same data, else 409. */
@@ -459,7 +455,6 @@ export class CallControlService implements OnModuleInit {
     const seen = await this.repo.findCalls(
       em,
       items.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
-      false,
     );
     const existing = new Map(
       (
@@ -511,7 +506,6 @@ export class CallControlService implements OnModuleInit {
     for (const r of await this.repo.findCalls(
       em,
       fresh.map((c) => ({ customerId: c.customerId, callRef: c.callRef })),
-      false,
     ))
       ids.set(keyOf(r.customerId, r.callRef), r);
     const authorised = toCharge.map((c) => existing.get(keyOf(c.customerId, c.callRef))).filter((r): r is CallRow => !!r);
@@ -798,7 +792,8 @@ export class CallControlService implements OnModuleInit {
   /** Effective concurrent-call and daily spend limits: the customer's own, else its rate plan's (cached briefly). */
   private async limitsOf(em: EntityManager, profiles: BillingProfile[]): Promise<Map<number, Limits>> {
     const out = new Map<number, Limits>();
-    const nowMs = Date.now();
+    // A monotonic clock: the cache's age is real elapsed time, whatever the (test) clock says.
+    const nowMs = performance.now();
     for (const p of profiles) {
       let plan: Limits = { maxConcurrent: null, daily: null };
       if ((p.ownMaxConcurrentCalls === null || p.ownDailySpendLimit === null) && p.ratePlanId !== null) {

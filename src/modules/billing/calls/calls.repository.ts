@@ -10,6 +10,8 @@ import { CallEntity, type CallStatus } from './entities/call.entity';
 const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
 const date = (v: unknown): Date | null =>
   v === null || v === undefined ? null : v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`);
+/** An id column that may be NULL (drivers return ints as numbers or strings). */
+const idOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const placeholders = (n: number, each = '?') => Array.from({ length: n }, () => each).join(', ');
 
 /** A balance row as call control reads it under lock. */
@@ -105,8 +107,8 @@ function toCallLevelRow(r: Record<string, unknown>): CallLevelRow {
     originalAmount: r.original_amount === null ? null : money(r.original_amount),
     originalCurrency: (r.original_currency as string | null) ?? null,
     exchangeRate: (r.exchange_rate as string | null) ?? null,
-    ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
-    rateId: r.rate_id === null ? null : Number(r.rate_id),
+    ratePlanId: idOrNull(r.rate_plan_id),
+    rateId: idOrNull(r.rate_id),
   };
 }
 
@@ -266,15 +268,18 @@ export class CallsRepository {
     );
   }
 
-  /** Calls by (customer, call id), locked on MariaDB (FOR UPDATE) until the transaction ends. */
-  async findCalls(em: EntityManager, keys: ReadonlyArray<{ customerId: number; callRef: string }>, lock: boolean): Promise<CallRow[]> {
+  /**
+   * Calls by (customer, call id), a plain read (no lock: see lockCalls for why a locking read by this key
+   * would deadlock inserts).
+   */
+  async findCalls(em: EntityManager, keys: ReadonlyArray<{ customerId: number; callRef: string }>): Promise<CallRow[]> {
     if (!keys.length) return [];
     const out: CallRow[] = [];
     // Chunks keep the statement's size reasonable for big batches.
     for (let i = 0; i < keys.length; i += 500) {
       const chunk = keys.slice(i, i + 500);
       const rows = (await em.query(
-        `SELECT ${CALL_COLUMNS} FROM calls WHERE ${chunk.map(() => '(customer_id = ? AND call_ref = ?)').join(' OR ')}${lock && !isSqlite(em) ? ' FOR UPDATE' : ''}`,
+        `SELECT ${CALL_COLUMNS} FROM calls WHERE ${chunk.map(() => '(customer_id = ? AND call_ref = ?)').join(' OR ')}`,
         chunk.flatMap((k) => [k.customerId, k.callRef]),
       )) as Array<Record<string, unknown>>;
       out.push(...rows.map(toCallRow));
@@ -435,9 +440,8 @@ export class CallsRepository {
     return rows.map((r) => ({ customerId: Number(r.customer_id), day: String(r.day) }));
   }
 
-  async dropDailyLimitLock(em: EntityManager, customerId: number, day: string): Promise<boolean> {
-    const r = (await em.query('DELETE FROM daily_limit_locks WHERE customer_id = ? AND day = ?', [customerId, day])) as unknown;
-    return affected(r) > 0;
+  async dropDailyLimitLock(em: EntityManager, customerId: number, day: string): Promise<void> {
+    await em.query('DELETE FROM daily_limit_locks WHERE customer_id = ? AND day = ?', [customerId, day]);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -515,13 +519,6 @@ export class CallsRepository {
     }
     return out;
   }
-}
-
-/** Rows changed by a raw statement (mysql2: affectedRows; TypeORM's better-sqlite3 driver: changes). */
-function affected(r: unknown): number {
-  if (Array.isArray(r)) return affected(r[1] ?? r[0]);
-  const o = r as { affectedRows?: number; changes?: number } | null;
-  return Number(o?.affectedRows ?? o?.changes ?? 0);
 }
 
 /** A start-time range of the call history: `from` inclusive, `to` exclusive; either may be open. */

@@ -1,3 +1,4 @@
+import { Clock } from '../../../shared/clock';
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -62,6 +63,7 @@ export class VouchersAdminController {
     private readonly redemption: RedemptionService,
     private readonly customers: CustomerDirectory,
     private readonly repo: VouchersRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** Whether the acting customer may issue batches (a reseller or the system owner, as an administrator). */
@@ -84,7 +86,7 @@ export class VouchersAdminController {
     const result = isAdmin
       ? await this.batches.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}) })
       : { items: [], total: 0 };
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     await this.pages.render(req, res, 'vouchers/list', {
       title: 'Vouchers',
       search,
@@ -181,7 +183,7 @@ export class VouchersAdminController {
         redeemed: b.redeemed,
         serialLength: b.serialLength,
         expiresAt: b.expiresAt ? formatInstant(b.expiresAt) : '',
-        expired: b.expiresAt !== null && Date.parse(b.expiresAt) <= Date.now(),
+        expired: b.expiresAt !== null && Date.parse(b.expiresAt) <= this.clock.now().getTime(),
         locked: b.locked,
         createdAt: formatInstant(b.createdAt),
       },
