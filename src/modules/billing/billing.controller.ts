@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
-import { IDEMPOTENCY_HEADER } from '../../shared/idempotency/idempotency.service';
+import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../shared/idempotency/idempotency.service';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { BalancesService } from './balances.service';
@@ -56,10 +56,7 @@ export class BillingController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<BalancePostedDto> {
-    const answer = await this.balances.post(scope, customerId, dto, idempotencyKey);
-    res.status(answer.status);
-    if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
+    return sendIdempotent(res, await this.balances.post(scope, customerId, dto, idempotencyKey));
   }
 
   @Get('balance')

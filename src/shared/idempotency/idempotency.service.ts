@@ -32,6 +32,22 @@ export function principalOf(scope: Scope): string {
   return scope.personId === null ? 'system' : `person:${scope.personId}`;
 }
 
+/** The header that marks an answer given again to a repeated key. */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/**
+ * Puts an idempotent answer on the HTTP response: its status, and `Idempotent-Replayed: true` when it is
+ * the stored answer of an earlier request. Returns the body for the controller to send.
+ */
+export function sendIdempotent<T>(
+  res: { status(code: number): unknown; setHeader(name: string, value: string): unknown },
+  answer: IdempotentResult<T>,
+): T {
+  res.status(answer.status);
+  if (answer.replayed) res.setHeader(REPLAYED_HEADER, 'true');
+  return answer.body;
+}
+
 /** JSON with every object's keys sorted, so that the same request always hashes the same. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

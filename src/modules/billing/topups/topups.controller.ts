@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentScope } from '../../../shared/http/decorators';
-import { IDEMPOTENCY_HEADER } from '../../../shared/idempotency/idempotency.service';
+import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../../shared/idempotency/idempotency.service';
 import type { Page } from '../../../shared/pagination';
 import type { Scope } from '../../../shared/scope';
 import { RejectTopUpDto, TopUpDecidedDto, TopUpRequestDto, TopUpRequestPageDto, TopUpRequestQuery } from './dto/topup-request.dto';
@@ -70,10 +70,7 @@ export class TopUpsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TopUpDecidedDto> {
-    const answer = await this.topups.approve(scope, id, idempotencyKey);
-    res.status(answer.status);
-    if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
+    return sendIdempotent(res, await this.topups.approve(scope, id, idempotencyKey));
   }
 
   @Post(':id/reject')

@@ -16,7 +16,7 @@ import {
 import { stringify } from 'csv-stringify/sync';
 import type { Request, Response } from 'express';
 import { AllowUsers, CurrentScope } from '../../../shared/http/decorators';
-import { IDEMPOTENCY_HEADER } from '../../../shared/idempotency/idempotency.service';
+import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../../shared/idempotency/idempotency.service';
 import type { Page } from '../../../shared/pagination';
 import type { Scope } from '../../../shared/scope';
 import {
@@ -157,9 +157,6 @@ export class VouchersController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<VoucherRedeemedDto> {
-    const answer = await this.redemption.redeem(scope, dto, req.ip ?? 'unknown', idempotencyKey);
-    res.status(answer.status);
-    if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
+    return sendIdempotent(res, await this.redemption.redeem(scope, dto, req.ip ?? 'unknown', idempotencyKey));
   }
 }
