@@ -1,7 +1,5 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
@@ -10,6 +8,7 @@ import { AppModule } from './app.module';
 import { handlebarsEngine } from './modules/admin/admin.api';
 import { DomainExceptionFilter } from './shared/http/domain-exception.filter';
 import { createValidationPipe } from './shared/http/validation.pipe';
+import { setupOpenApi } from './openapi';
 import { TEMPLATES_DIR, PROJECT_ROOT } from './shared/paths';
 
 /** Body size limit for JSON and forms; rate-deck uploads have their own, larger limit. */
@@ -43,20 +42,4 @@ export function configureApp(app: NestExpressApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupOpenApi(app);
-}
-
-function setupOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('VoIP Billing API')
-      .setDescription(
-        'REST API of the billing platform. Money is a decimal string ("12.50"), never a JSON number. ' +
-          'Errors: { statusCode, error, message, details: [{ field, message }] }.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/auth/token, or an API key' })
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
