@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.api';
 import { BillingBalances } from './modules/billing/billing.api';
 import { BillingModule } from './modules/billing/billing.module';
+import { InvoicingModule } from './modules/invoicing/invoicing.module';
 import { CustomersApi } from './modules/customers/customers.api';
 import { CustomersModule } from './modules/customers/customers.module';
 import { IdentityModule } from './modules/identity/identity.module';
@@ -53,6 +54,7 @@ import { JobsModule } from './shared/jobs/jobs.module';
     RatePlansModule,
     CustomersModule,
     BillingModule,
+    InvoicingModule,
   ],
 })
 export class AppModule {}

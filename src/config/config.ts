@@ -34,6 +34,10 @@ export interface AppConfig {
   callGraceSeconds: number;
   /** Idempotency keys are kept this many hours, then forgotten (a repeat after that is a new request). */
   idempotencyKeyTtlHours: number;
+  /** Largest JSON or form body (bytes, BODY_MAX_BYTES); larger answers 413. Rate-deck uploads have their own limit. */
+  bodyMaxBytes: number;
+  /** Deepest nesting of objects and arrays in a JSON or form body (BODY_MAX_DEPTH); deeper answers 400. */
+  bodyMaxDepth: number;
 }
 
 export type DatabaseConfig =
@@ -124,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     callMaxSeconds: positiveInteger(env, 'CALL_MAX_SECONDS', 4 * 3600),
     callGraceSeconds: positiveInteger(env, 'CALL_GRACE_SECONDS', 300),
     idempotencyKeyTtlHours: positiveInteger(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24),
+    // 1 MiB holds a batch of 1000 CDRs three times over; no body of the API nests deeper than 3 levels.
+    bodyMaxBytes: positiveInteger(env, 'BODY_MAX_BYTES', 1024 * 1024),
+    bodyMaxDepth: positiveInteger(env, 'BODY_MAX_DEPTH', 16),
   };
 }
 

@@ -6,6 +6,10 @@ import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-tran
 import { TopUpRequestEntity } from '../modules/billing/topups/entities/topup-request.entity';
 import { VoucherBatchEntity } from '../modules/billing/vouchers/entities/voucher-batch.entity';
 import { VoucherEntity } from '../modules/billing/vouchers/entities/voucher.entity';
+import { InvoiceLineEntity } from '../modules/invoicing/entities/invoice-line.entity';
+import { InvoiceNumberCounterEntity } from '../modules/invoicing/entities/invoice-number-counter.entity';
+import { InvoiceRunEntity } from '../modules/invoicing/entities/invoice-run.entity';
+import { InvoiceEntity } from '../modules/invoicing/entities/invoice.entity';
 import { CustomerEntity, CustomerTaxEntity } from '../modules/customers/entities/customer.entity';
 import { ApiKeyEntity } from '../modules/identity/entities/api-key.entity';
 import { PasswordTokenEntity } from '../modules/identity/entities/password-token.entity';
@@ -60,4 +64,8 @@ export const ENTITIES = [
   VoucherBatchEntity,
   VoucherEntity,
   IdempotencyKeyEntity,
+  InvoiceRunEntity,
+  InvoiceEntity,
+  InvoiceLineEntity,
+  InvoiceNumberCounterEntity,
 ];

@@ -10,7 +10,7 @@
 export const ERROR_CODES = {
   // 400
   validation_failed: 'The input is malformed or breaks a field rule; `details` names each field.',
-  malformed_body: 'The request body is not valid JSON.',
+  malformed_body: 'The request body is not valid JSON, not UTF-8, nested deeper than allowed, or missing where one is required.',
   // 401
   unauthenticated: 'No valid login, token or API key.',
   // 403
@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   // 413
   payload_too_large: 'The request body or upload is larger than allowed.',
   // 415
-  unsupported_media_type: 'The request body is in a media type the endpoint does not take.',
+  unsupported_media_type: 'The request body is in a media type the endpoint does not take; `message` names those it takes.',
   // 422
   business_rule: 'A business rule refused the request; the message says which.',
   no_rate: 'No rate matches the number in the rate plan chain.',

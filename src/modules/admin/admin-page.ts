@@ -45,6 +45,7 @@ import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import { DomainError } from '../../shared/errors';
 import type { ScopedRequest } from '../../shared/http/decorators';
+import { textErrors } from '../../shared/http/input-checks';
 import { fieldErrors } from '../../shared/http/validation.pipe';
 import { DataSource } from 'typeorm';
 import { CustomerDirectory } from '../../shared/customer-directory';
@@ -300,6 +301,14 @@ export async function validateForm<T extends object>(
   cls: new () => T,
   values: Record<string, unknown>,
 ): Promise<{ dto: T; errors: null } | { dto: null; errors: FormErrors }> {
+  // The API's text rules (well-formed Unicode, no control characters in one-line fields) come first: a
+  // string that breaks them is not shown to the DTO's rules at all.
+  const textProblems = textErrors(values);
+  if (textProblems.length > 0) {
+    const errors: FormErrors = {};
+    for (const { field, message } of textProblems) if (!(field in errors)) errors[field] = sentence(message);
+    return { dto: null, errors };
+  }
   const dto = plainToInstance(cls, values);
   const problems = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
   if (problems.length === 0) return { dto, errors: null };

@@ -3,6 +3,7 @@ import { AdminModule } from '../admin/admin.module';
 import { CustomersModule } from '../customers/customers.module';
 import { BalancesService } from './balances.service';
 import { BillingAdminController } from './billing.admin.controller';
+import { InvoiceUsage } from './invoice-usage';
 import { BillingApi } from './billing.api';
 import { BillingBalances } from './billing-balances';
 import { BillingController } from './billing.controller';
@@ -19,7 +20,7 @@ import { VouchersModule } from './vouchers/vouchers.module';
 @Module({
   imports: [AdminModule, CustomersModule, LedgerModule, CallsModule, VouchersModule, TopUpsModule],
   controllers: [BillingController, BillingAdminController],
-  providers: [BillingBalances, BalancesService, BillingApi],
+  providers: [BillingBalances, BalancesService, BillingApi, InvoiceUsage],
   exports: [BillingApi],
 })
 export class BillingModule {}

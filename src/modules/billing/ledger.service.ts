@@ -23,6 +23,8 @@ export interface LedgerPost {
   original?: { amount: Money; currency: string; exchangeRate: string } | null;
   /** The rated call it charges (CDRs, to come). */
   callId?: number | null;
+  /** The invoice it is already part of (invoicing's rounding adjustment when it issues an invoice). */
+  invoiceId?: number | null;
 }
 
 /** A ledger transaction as the rest of the platform sees it. */
@@ -80,7 +82,7 @@ export class LedgerService {
       reference,
       actorPersonId: input.actorPersonId ?? null,
       callId: input.callId ?? null,
-      invoiceId: null,
+      invoiceId: input.invoiceId ?? null,
       createdAt: now,
     };
     const id = await this.repo.insertTransaction(em, row);

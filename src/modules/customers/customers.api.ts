@@ -413,3 +413,4 @@ function customerChainSql(levels: number): CustomerChainSql {
   };
 }
 export { BootstrapService, type FirstStartInfo } from './bootstrap.service';
+export { INVOICED_BILLING_TYPES, InvoiceProfiles, type InvoiceParty, type InvoiceProfile } from './invoice-profiles';

@@ -13,6 +13,7 @@ import { CustomersAdminController } from './customers.admin.controller';
 import { CustomersApi } from './customers.api';
 import { CustomersController } from './customers.controller';
 import { CustomersRepository } from './customers.repository';
+import { InvoiceProfiles } from './invoice-profiles';
 import { CustomersService } from './customers.service';
 import { DashboardAdminController } from './dashboard.admin.controller';
 
@@ -23,7 +24,7 @@ import { DashboardAdminController } from './dashboard.admin.controller';
 @Module({
   imports: [AdminModule, SystemModule, NotificationsModule, TaxesModule, IdentityModule, TelephonyModule, RatePlansModule],
   controllers: [CustomersController, CustomersAdminController, DashboardAdminController],
-  providers: [CustomersRepository, CustomersService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService],
-  exports: [CustomersApi, BootstrapService],
+  providers: [CustomersRepository, CustomersService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles],
+  exports: [CustomersApi, BootstrapService, InvoiceProfiles],
 })
 export class CustomersModule {}

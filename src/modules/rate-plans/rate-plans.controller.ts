@@ -13,6 +13,7 @@ import {
 import type { Request, Response } from 'express';
 import { Clock } from '../../shared/clock';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
+import { AcceptsBody } from '../../shared/http/body-media-type.guard';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { spoolUpload } from './deck-upload';
@@ -130,6 +131,7 @@ export class RatePlansController {
       'applying. `?effectiveFrom=` (future) loads it now and puts it in force then. Larger than RATE_DECK_MAX_BYTES: 413.',
   })
   @ApiConsumes('text/csv')
+  @AcceptsBody(...CSV_TYPES)
   @ApiBody({
     schema: {
       type: 'string',

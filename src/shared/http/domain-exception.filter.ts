@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, FieldError, ThrottledError } from '../errors';
+import { BodyError } from './input-checks';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -40,6 +41,18 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 };
 const codeFor = (status: number): ErrorCode => CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
 
+/** Express middleware errors by their `type`: what the client is told (never the parser's own text). */
+const MIDDLEWARE_ERRORS: Record<string, { message: string; code: ErrorCode } | undefined> = {
+  'entity.parse.failed': { message: 'request body is not valid JSON', code: 'malformed_body' },
+  'entity.too.large': { message: 'request body too large', code: 'payload_too_large' },
+  'parameters.too.many': { message: 'request body has too many form fields', code: 'payload_too_large' },
+  'querystring.parse.rangeError': { message: 'form body is nested too deep', code: 'malformed_body' },
+  'charset.unsupported': { message: 'unsupported charset: send UTF-8', code: 'unsupported_media_type' },
+  'encoding.unsupported': { message: 'unsupported content encoding', code: 'unsupported_media_type' },
+  'request.aborted': { message: 'request body was not received completely', code: 'malformed_body' },
+  'request.size.invalid': { message: 'request body length does not match Content-Length', code: 'malformed_body' },
+};
+
 /** Maps an exception to API.md's error shape. Unknown errors become a bare 500 with no internals. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof DomainError) {
@@ -68,15 +81,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    // Errors thrown by express middleware (body-parser: malformed JSON, entity too large, bad charset).
-    const type = (exception as { type?: string }).type;
-    const message =
-      type === 'entity.parse.failed'
-        ? 'request body is not valid JSON'
-        : type === 'entity.too.large'
-          ? 'request body too large'
-          : 'bad request';
-    const code = type === 'entity.parse.failed' ? 'malformed_body' : codeFor(status);
+    // Errors thrown by express middleware: body-parser's (malformed JSON, too large, bad charset), the
+    // router's (a path that is not percent-encoded UTF-8) and input-checks.ts's (not UTF-8, too deep).
+    const type = (exception as { type?: string }).type ?? '';
+    const known = MIDDLEWARE_ERRORS[type];
+    const message = known?.message ?? (exception instanceof BodyError ? exception.message : 'bad request');
+    const code = known?.code ?? (exception instanceof BodyError ? 'malformed_body' : codeFor(status));
     return { statusCode: status, error: REASON[status] ?? 'Error', code, message, details: [] };
   }
   return { statusCode: 500, error: REASON[500], code: 'internal_error', message: 'internal error', details: [] };
@@ -84,16 +94,14 @@ export function toErrorBody(exception: unknown): ErrorBody {
 
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, path: req.path }, 'unhandled error');
-    }
+    // pino-http logs the request once when it ends: with `res.err`, at error level with the stack and the
+    // request id (see request-log.ts); a client error is an ordinary request line at info, no stack.
+    if (body.statusCode >= 500) res.err = exception instanceof Error ? exception : new Error(String(exception));
     if (exception instanceof ThrottledError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (res.headersSent) return;
     // Pages get an HTML error page; the JSON API gets the JSON shape.

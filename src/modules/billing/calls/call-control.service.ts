@@ -556,6 +556,7 @@ export class CallControlService implements OnModuleInit {
           exchangeRate: converted ? conversion.rate.toString() : null,
           ratePlanId: level.ratePlanId,
           rateId: level.rateId,
+          destination: level.rate?.destination.slice(0, 100) ?? null,
         });
         charges.push({ customerId: level.customerId, depth, kind, amount: amount.toString(), currency, ratePlanId: level.ratePlanId });
         if (kind !== 'charge' || amount.isZero()) continue;
@@ -900,5 +901,6 @@ function emptyLevel(callId: number, customerId: number, depth: number, kind: Cal
     exchangeRate: null,
     ratePlanId: null,
     rateId: null,
+    destination: null,
   };
 }

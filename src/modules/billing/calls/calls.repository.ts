@@ -53,6 +53,8 @@ export interface CallLevelRow {
   exchangeRate: string | null;
   ratePlanId: number | null;
   rateId: number | null;
+  /** The rate's destination name when rated (kept: the rate may be replaced later), for invoices by destination. */
+  destination: string | null;
 }
 
 export interface NewCall {
@@ -92,7 +94,7 @@ const CALL_COLUMNS =
   'id, customer_id, call_ref, status, direction, caller, called, max_duration, expires_at, authorize_hash, cdr_hash, result';
 
 const CALL_LEVEL_COLUMNS =
-  'call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id';
+  'call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id, destination';
 
 function toCallLevelRow(r: Record<string, unknown>): CallLevelRow {
   return {
@@ -109,6 +111,7 @@ function toCallLevelRow(r: Record<string, unknown>): CallLevelRow {
     exchangeRate: (r.exchange_rate as string | null) ?? null,
     ratePlanId: idOrNull(r.rate_plan_id),
     rateId: idOrNull(r.rate_id),
+    destination: (r.destination as string | null) ?? null,
   };
 }
 
@@ -387,8 +390,8 @@ export class CallsRepository {
     for (let i = 0; i < rows.length; i += 300) {
       const chunk = rows.slice(i, i + 300);
       await em.query(
-        'INSERT INTO call_levels (call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id) ' +
-          `VALUES ${placeholders(chunk.length, `(${placeholders(13)})`)}`,
+        'INSERT INTO call_levels (call_id, customer_id, depth, kind, counted, reserved, amount, currency, original_amount, original_currency, exchange_rate, rate_plan_id, rate_id, destination) ' +
+          `VALUES ${placeholders(chunk.length, `(${placeholders(14)})`)}`,
         chunk.flatMap((r) => [
           r.callId,
           r.customerId,
@@ -403,6 +406,7 @@ export class CallsRepository {
           r.exchangeRate,
           r.ratePlanId,
           r.rateId,
+          r.destination,
         ]),
       );
     }

@@ -31,4 +31,6 @@ export class CallLevelEntity {
   @Column({ type: 'varchar', length: 40, nullable: true }) exchangeRate: string | null;
   @Column({ type: 'int', nullable: true }) ratePlanId: number | null;
   @Column({ type: 'int', nullable: true }) rateId: number | null;
+  /** The rate's destination name when priced (the rate itself may be replaced later): invoices group usage by it. */
+  @Column({ type: 'varchar', length: 100, nullable: true }) destination: string | null;
 }

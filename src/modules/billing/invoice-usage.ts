@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Money } from '../../shared/money';
+import type { TransactionType } from './domain/ledger';
+import { sqlInstant } from './ledger.repository';
+
+/**
+ * Ledger types that are billed on invoices: usage, fees, charges, affiliate credits and adjustments. Money
+ * put on the balance (top-ups, vouchers, payments and credits given by the parent) pays for what is
+ * invoiced and is not itself invoiced; taxes are computed by the invoice (issue #12).
+ */
+export const INVOICED_TYPES = [
+  'call',
+  'message',
+  'signup_fee',
+  'account_fee',
+  'line_fee',
+  'number_fee',
+  'charge',
+  'affiliate_fee',
+  'adjustment',
+] as const satisfies readonly TransactionType[];
+export type InvoicedType = (typeof INVOICED_TYPES)[number];
+
+/** One group of not yet invoiced ledger transactions of a customer in a period. */
+export interface UsageGroup {
+  type: InvoicedType;
+  /** Calls: the destination name they were priced with (null when unknown); other types: null. */
+  destination: string | null;
+  transactions: number;
+  /** Call seconds (calls only; 0 otherwise). */
+  seconds: number;
+  /** The ledger's exact signed sum (negative for charges), in the customer's currency. */
+  amount: Money;
+}
+
+const TYPE_LIST = INVOICED_TYPES.map((t) => `'${t}'`).join(', ');
+const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
+
+/**
+ * What invoicing reads of the ledger: a customer's not yet invoiced transactions of a period, summed per
+ * type (and per destination for calls) by the database, and the marking of those rows with the invoice.
+ * A ledger row belongs to the period in which it was posted (`created_at`), so a call reported after its
+ * period's invoice lands on the next invoice instead of being lost or billed twice.
+ */
+@Injectable()
+export class InvoiceUsage {
+  async groups(em: EntityManager, customerId: number, from: Date, to: Date): Promise<UsageGroup[]> {
+    const rows = (await em.query(
+      'SELECT t.type AS type, cl.destination AS destination, COUNT(*) AS n, SUM(t.amount) AS amount, ' +
+        'SUM(COALESCE(c.duration, 0)) AS seconds ' +
+        'FROM ledger_transactions t ' +
+        'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
+        'LEFT JOIN calls c ON c.id = t.call_id ' +
+        `WHERE t.customer_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.invoice_id IS NULL AND t.type IN (${TYPE_LIST}) ` +
+        'GROUP BY t.type, cl.destination ORDER BY t.type, cl.destination',
+      [customerId, sqlInstant(from), sqlInstant(to)],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      type: r.type as InvoicedType,
+      destination: r.type === 'call' ? ((r.destination as string | null) ?? null) : null,
+      transactions: Number(r.n),
+      seconds: Number(r.seconds ?? 0),
+      amount: money(r.amount),
+    }));
+  }
+
+  /** Marks the rows `groups` summed as invoiced on `invoiceId`, inside the invoice's transaction; answers how many. */
+  async markInvoiced(em: EntityManager, customerId: number, from: Date, to: Date, invoiceId: number): Promise<number> {
+    // A structured result: TypeORM's SQLite driver answers a bare em.query() of an UPDATE with the last row id.
+    if (!em.queryRunner) throw new Error('markInvoiced runs inside a transaction');
+    const result = await em.queryRunner.query(
+      'UPDATE ledger_transactions SET invoice_id = ? ' +
+        `WHERE customer_id = ? AND created_at >= ? AND created_at < ? AND invoice_id IS NULL AND type IN (${TYPE_LIST})`,
+      [invoiceId, customerId, sqlInstant(from), sqlInstant(to)],
+      true,
+    );
+    return (result as { affected?: number }).affected ?? 0;
+  }
+}

@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { PageQuery } from '../../../shared/pagination';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice-status';
+
+const MONEY = { type: 'string', pattern: '^-?\\d{1,16}(\\.\\d{1,6})?$' } as const;
+const DATE = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** POST /api/v1/invoice-runs. */
+export class StartInvoiceRunDto {
+  @ApiPropertyOptional({
+    ...DATE,
+    example: '2026-11-01',
+    description: "invoice every period that ended on or before this day in its customer's time zone; default today (system time zone); never in the future",
+  })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'must be a date as YYYY-MM-DD' })
+  date?: string;
+}
+
+export class InvoiceRunDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ ...DATE, example: '2026-11-01' }) date: string;
+  @ApiProperty({ enum: ['running', 'completed', 'failed'] }) status: 'running' | 'completed' | 'failed';
+  @ApiProperty({ enum: ['schedule', 'manual'], description: 'the nightly job, or started by hand' }) trigger: 'schedule' | 'manual';
+  @ApiProperty({ description: 'customers the run looks at' }) customersTotal: number;
+  @ApiProperty({ description: 'customers done so far (its progress)' }) customersDone: number;
+  @ApiProperty({ description: 'invoices this run issued' }) invoicesCreated: number;
+  @ApiProperty({ description: 'periods found already invoiced (by another run): skipped, never billed twice' }) invoicesExisting: number;
+  @ApiProperty({ description: 'customers whose invoice failed; the run went on with the others' }) failures: number;
+  @ApiProperty({ type: String, nullable: true, description: 'the first failure' }) error: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
+}
+
+export class InvoiceRunPageDto {
+  @ApiProperty({ type: [InvoiceRunDto] }) items: InvoiceRunDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}
+
+export class InvoiceQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'only invoices of this customer' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  customerId?: number;
+
+  @ApiPropertyOptional({ enum: INVOICE_STATUSES })
+  @IsOptional()
+  @IsIn(INVOICE_STATUSES)
+  status?: InvoiceStatus;
+
+  @ApiPropertyOptional({ ...DATE, description: 'only invoices of the period that starts on this day' })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'must be a date as YYYY-MM-DD' })
+  periodStart?: string;
+}
+
+export class InvoiceLineDto {
+  @ApiProperty({ example: 'call', description: 'the ledger transaction type the line sums' }) category: string;
+  @ApiProperty({ example: 'Calls to United Kingdom (12:30 min)' }) description: string;
+  @ApiProperty({ ...MONEY, example: '12' }) quantity: string;
+  @ApiProperty({ ...MONEY, example: '15.00', description: 'net; negative for credits' }) amount: string;
+}
+
+export class InvoiceDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ enum: ['invoice', 'credit_note'] }) type: 'invoice' | 'credit_note';
+  @ApiProperty({ example: 'INV-000042' }) number: string;
+  @ApiProperty({ description: 'the invoiced customer' }) customerId: number;
+  @ApiProperty({ description: "the issuer: the customer's parent" }) issuerId: number;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'first day of the period' }) periodStart: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'first day after the period' }) periodEnd: string | null;
+  @ApiProperty({ ...DATE }) issueDate: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) dueDate: string | null;
+  @ApiProperty({ example: 'EUR' }) currency: string;
+  @ApiProperty({ enum: INVOICE_STATUSES }) status: InvoiceStatus;
+  @ApiProperty({ ...MONEY, example: '40.00' }) netAmount: string;
+  @ApiProperty({ ...MONEY, example: '0.00' }) taxAmount: string;
+  @ApiProperty({ ...MONEY, example: '40.00' }) amount: string;
+  @ApiProperty({ ...MONEY, example: '0.00' }) paidAmount: string;
+  @ApiProperty({ type: [InvoiceLineDto] }) lines: InvoiceLineDto[];
+}
+
+export class InvoicePageDto {
+  @ApiProperty({ type: [InvoiceDto] }) items: InvoiceDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}

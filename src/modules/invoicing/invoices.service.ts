@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { CustomerDirectory } from '../../shared/customer-directory';
+import { NotFoundError } from '../../shared/errors';
+import type { Page } from '../../shared/pagination';
+import { subtreePattern, type Scope } from '../../shared/scope';
+import type { InvoiceDto, InvoiceQuery } from './dto/invoicing.dto';
+import type { InvoiceLineEntity } from './entities/invoice-line.entity';
+import type { InvoiceEntity } from './entities/invoice.entity';
+import { InvoicesRepository } from './invoices.repository';
+
+/**
+ * Reading invoices. Tenancy: the invoices of the customers in the caller's subtree, its own included
+ * (those its parent issued to it); anything else answers 404 as if it did not exist.
+ */
+@Injectable()
+export class InvoicesService {
+  constructor(
+    private readonly repo: InvoicesRepository,
+    private readonly customers: CustomerDirectory,
+  ) {}
+
+  async list(scope: Scope, query: InvoiceQuery): Promise<Page<InvoiceDto>> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 50;
+    if (query.customerId !== undefined) await this.customers.findInScope(this.repo.reader, scope, query.customerId, { includeDeleted: true });
+    const { items, total } = await this.repo.list({
+      subtree: { sql: this.customers.subtreeIdsSql(), pattern: subtreePattern(scope.customerPath) },
+      customerId: query.customerId,
+      status: query.status,
+      periodStart: query.periodStart,
+      page,
+      pageSize,
+    });
+    const lines = await this.repo.linesOf(this.repo.reader, items.map((i) => i.id));
+    return { items: items.map((i) => toInvoiceDto(i, lines.get(i.id) ?? [])), page, pageSize, total };
+  }
+
+  async get(scope: Scope, id: number): Promise<InvoiceDto> {
+    const invoice = await this.repo.findInvoice(this.repo.reader, id);
+    if (!invoice) throw new NotFoundError('invoice');
+    const customer = await this.customers.find(this.repo.reader, invoice.customerId);
+    if (!customer || !customer.path.startsWith(scope.customerPath)) throw new NotFoundError('invoice');
+    return toInvoiceDto(invoice, await this.repo.lines(this.repo.reader, id));
+  }
+}
+
+export function toInvoiceDto(i: InvoiceEntity, lines: readonly InvoiceLineEntity[]): InvoiceDto {
+  return {
+    id: i.id,
+    type: i.documentType,
+    number: i.number,
+    customerId: i.customerId,
+    issuerId: i.issuerCustomerId,
+    periodStart: i.periodStart,
+    periodEnd: i.periodEnd,
+    issueDate: i.issueDate,
+    dueDate: i.dueDate,
+    currency: i.currency,
+    status: i.status,
+    netAmount: i.netAmount.toString(),
+    taxAmount: i.taxAmount.toString(),
+    amount: i.totalAmount.toString(),
+    paidAmount: i.paidAmount.toString(),
+    lines: lines.map((l) => ({
+      category: l.category,
+      description: l.description,
+      quantity: l.quantity.toString(),
+      amount: l.amount.toString(),
+    })),
+  };
+}

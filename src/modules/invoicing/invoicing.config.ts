@@ -1,0 +1,33 @@
+import { ConfigError } from '../../config/config';
+
+/**
+ * Invoicing settings from the environment, read once when the module starts (a bad value stops the start
+ * with a message naming the variable):
+ *
+ * - `INVOICE_RUN_TIME` (default `02:00`): local time, in the system time zone (Settings), after which the
+ *   nightly invoice run starts. The run is checked for every `INVOICE_RUN_CHECK_SECONDS` (default 60) on
+ *   the application clock, so the test clock drives it too, and a day the platform was down is caught up
+ *   by the next run (each run invoices every period that has ended by its date).
+ * - `INVOICE_NUMBER_PREFIX` (default `INV-`): the prefix of the numbers of an issuer's first invoice; each
+ *   issuer's prefix is kept with its counter.
+ */
+export interface InvoicingConfig {
+  runAt: { hour: number; minute: number };
+  checkEveryMs: number;
+  numberPrefix: string;
+}
+
+export const INVOICING_CONFIG = Symbol('INVOICING_CONFIG');
+
+export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): InvoicingConfig {
+  const time = (env.INVOICE_RUN_TIME ?? '02:00').trim();
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!m) throw new ConfigError(`INVOICE_RUN_TIME: "${time}" is not a time of day as HH:MM (00:00 to 23:59)`);
+  const checkRaw = (env.INVOICE_RUN_CHECK_SECONDS ?? '60').trim();
+  if (!/^\d{1,5}$/.test(checkRaw) || Number(checkRaw) < 1)
+    throw new ConfigError(`INVOICE_RUN_CHECK_SECONDS: "${checkRaw}" is not a whole number of seconds from 1 to 99999`);
+  const prefix = env.INVOICE_NUMBER_PREFIX ?? 'INV-';
+  if (prefix.length > 20 || !/^[A-Za-z0-9/_.-]*$/.test(prefix))
+    throw new ConfigError(`INVOICE_NUMBER_PREFIX: "${prefix}" must be at most 20 letters, digits or - _ . /`);
+  return { runAt: { hour: Number(m[1]), minute: Number(m[2]) }, checkEveryMs: Number(checkRaw) * 1000, numberPrefix: prefix };
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
+import { CustomersModule } from '../customers/customers.module';
+import { RatePlansModule } from '../rate-plans/rate-plans.module';
+import { SystemModule } from '../system/system.module';
+import { InvoiceIssuer } from './invoice-issuer';
+import { InvoiceRunsController } from './invoice-runs.controller';
+import { InvoiceRunsService } from './invoice-runs.service';
+import { InvoicesController } from './invoices.controller';
+import { InvoicesRepository } from './invoices.repository';
+import { InvoicesService } from './invoices.service';
+import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
+
+/**
+ * Invoicing (layer 10): invoice runs (nightly and by hand), invoices and their lines, gapless numbers per
+ * issuer (tables `invoice_runs`, `invoices`, `invoice_lines`, `invoice_number_counters`). Reads the ledger
+ * through BillingApi and customers through the customers module's InvoiceProfiles.
+ */
+@Module({
+  imports: [SystemModule, RatePlansModule, CustomersModule, BillingModule],
+  controllers: [InvoiceRunsController, InvoicesController],
+  providers: [
+    { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
+    InvoicesRepository,
+    InvoiceIssuer,
+    InvoiceRunsService,
+    InvoicesService,
+  ],
+  exports: [InvoiceRunsService],
+})
+export class InvoicingModule {}
