@@ -18,6 +18,7 @@ import { TelephonyModule } from './modules/telephony/telephony.module';
 import { SystemSecrets } from './modules/system/system.api';
 import { SystemModule } from './modules/system/system.module';
 import { TaxesModule } from './modules/taxes/taxes.module';
+import { httpLogOptions } from './shared/http/request-log';
 import { PortsModule } from './shared/ports.module';
 import { SharedModule } from './shared/shared.module';
 import { JobsModule } from './shared/jobs/jobs.module';
@@ -25,14 +26,8 @@ import { JobsModule } from './shared/jobs/jobs.module';
 @Module({
   imports: [
     ConfigModule,
-    LoggerModule.forRoot({
-      pinoHttp: {
-        level: loadConfig().logLevel,
-        // Never log credentials.
-        redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-        autoLogging: { ignore: (req) => req.url === '/health' },
-      },
-    }),
+    // pino-http itself is applied first of all middleware by configureApp (app.factory.ts).
+    LoggerModule.forRoot({ pinoHttp: httpLogOptions(loadConfig().logLevel), useExisting: true }),
     ScheduleModule.forRoot(),
     DatabaseModule,
     SharedModule,
