@@ -9,6 +9,7 @@ import { Ledger1764700000000 } from './1764700000000-ledger';
 import { Vouchers1764800000000 } from './1764800000000-vouchers';
 import { TopUpRequests1764810000000 } from './1764810000000-topup-requests';
 import { Calls1764820000000 } from './1764820000000-calls';
+import { ThrottleSlots1764830000000 } from './1764830000000-throttle-slots';
 import { CallLevelDestination1764900000000 } from './1764900000000-call-level-destination';
 import { Invoicing1764910000000 } from './1764910000000-invoicing';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   Vouchers1764800000000,
   TopUpRequests1764810000000,
   Calls1764820000000,
+  ThrottleSlots1764830000000,
   CallLevelDestination1764900000000,
   Invoicing1764910000000,
 ];

@@ -10,6 +10,10 @@ import { AdminPages, formErrors, safeLocalPath, type FormBody, type FormErrors, 
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** As the API's token request (TokenRequestDto). */
+const LOGIN_USERNAME_MAX = 100;
+const LOGIN_PASSWORD_MAX = 200;
+
 /** Log in, log out, set a password from the emailed link. */
 @ApiExcludeController()
 @Controller()
@@ -38,8 +42,11 @@ export class AuthAdminController {
     const password = str(body.password);
     const next = safeLocalPath(body.next, '');
     const errors: FormErrors = {};
+    // The API's limits (TokenRequestDto): longer input is refused here, before anything is looked up.
     if (!username) errors.username = 'Enter your username.';
+    else if (username.length > LOGIN_USERNAME_MAX) errors.username = `At most ${LOGIN_USERNAME_MAX} characters.`;
     if (!password) errors.password = 'Enter your password.';
+    else if (password.length > LOGIN_PASSWORD_MAX) errors.password = `At most ${LOGIN_PASSWORD_MAX} characters.`;
     if (Object.keys(errors).length) return this.renderLogin(req, res, { username }, errors, next, 400);
     try {
       const issued = await this.identity.login(username, password, req.ip ?? 'unknown', 'web');
@@ -100,11 +107,11 @@ export class AuthAdminController {
   @Get('set-password/:token')
   async setPasswordForm(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const person = await this.identity.checkSetPasswordToken(token);
+      const person = await this.identity.checkSetPasswordToken(token, req.ip ?? 'unknown');
       await this.renderSetPassword(req, res, { username: person.username }, {});
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      await this.renderSetPassword(req, res, { invalid: capitalise(err.message) + '.' }, {}, 410);
+      await this.renderUnusableLink(req, res, err);
     }
   }
 
@@ -115,22 +122,33 @@ export class AuthAdminController {
     const confirm = str(body.passwordConfirm);
     let username = '';
     try {
-      username = (await this.identity.checkSetPasswordToken(token)).username;
+      username = (await this.identity.checkSetPasswordToken(token, req.ip ?? 'unknown')).username;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return this.renderSetPassword(req, res, { invalid: capitalise(err.message) + '.' }, {}, 410);
+      return this.renderUnusableLink(req, res, err);
     }
     if (password !== confirm) {
       return this.renderSetPassword(req, res, { username }, { passwordConfirm: 'The two passwords are not the same.' }, 400);
     }
     try {
-      await this.identity.setPasswordWithToken(token, password);
+      await this.identity.setPasswordWithToken(token, password, req.ip ?? 'unknown');
     } catch (err) {
       const errors = formErrors(err);
       if (errors.password) errors.password = `Must be at least ${MIN_PASSWORD_LENGTH} characters long (and at most 200).`;
       return this.renderSetPassword(req, res, { username }, errors, err instanceof DomainError ? err.status : 400);
     }
     this.pages.redirect(res, '/login', `Your password is set. Log in with the username ${username}.`);
+  }
+
+  /** 410 for a used, expired or unknown link; 429 with Retry-After when the address tried too many. */
+  private renderUnusableLink(req: Request, res: Response, err: DomainError): Promise<void> {
+    if (err instanceof ThrottledError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const minutes = Math.max(1, Math.ceil(err.retryAfterSeconds / 60));
+      const message = `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+      return this.renderSetPassword(req, res, { invalid: message }, {}, 429);
+    }
+    return this.renderSetPassword(req, res, { invalid: capitalise(err.message) + '.' }, {}, 410);
   }
 
   private renderSetPassword(

@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
     const token = bearerToken(req) ?? (req.cookies?.[SESSION_COOKIE] as string | undefined);
     if (token) {
-      const resolved = await this.identity.resolveToken(token);
+      const resolved = await this.identity.resolveToken(token, req.ip ?? 'unknown');
       if (resolved) {
         req.scope = resolved.scope;
         req.personName = resolved.personName;

@@ -48,8 +48,8 @@ export class IdentityController {
   @Post('auth/set-password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Set a password with the one-time token from the login-details email' })
-  async setPassword(@Body() body: SetPasswordDto): Promise<void> {
-    await this.identity.setPasswordWithToken(body.token, body.password);
+  async setPassword(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
+    await this.identity.setPasswordWithToken(body.token, body.password, req.ip ?? 'unknown');
   }
 
   @ApiBearerAuth()

@@ -4,6 +4,7 @@ import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
 import { CustomerDirectory, type CustomerChainSql, type PathState } from '../../shared/customer-directory';
 import type { Role } from '../../shared/scope';
+import { throttleKey, ThrottleService } from '../../shared/throttle.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PasswordTokenEntity } from './entities/password-token.entity';
 import { PersonEntity } from './entities/person.entity';
@@ -24,6 +25,8 @@ export interface LoginRow {
   acting: { id: number; path: string } | null;
   /** Lock and delete state of `own.path`, or null when it must be asked with `pathState` (see below). */
   ownPathState: PathState | null;
+  /** API keys only: the client address's throttle bucket is blocked (ThrottleService.blockedSql). */
+  addressBlocked: boolean;
 }
 
 /** A row of `people` as written: the one insert of a person (people API, customer create, ...). */
@@ -51,12 +54,12 @@ export const LOGIN_CHAIN_LEVELS = 8;
  * chain answers for the whole materialised path, otherwise `pathState` asks by path), and for a session
  * the live acting customer as `act` (liveCustomerJoin). Identity writes no SQL of the customers table.
  */
-function loginSql(source: 'sessions' | 'api_keys', chain: CustomerChainSql): string {
+function loginSql(source: 'sessions' | 'api_keys', chain: CustomerChainSql, blockedSql = ''): string {
   const where = source === 'sessions' ? 'x.token_hash = ?' : 'x.secret_hash = ? AND x.revoked_at IS NULL';
   const own =
     source === 'sessions'
       ? `x.expires_at, x.acting_customer_id, NULL AS key_id, NULL AS last_used_at, ${chain.liveCustomerColumns('act')}`
-      : 'NULL AS expires_at, NULL AS acting_customer_id, x.id AS key_id, x.last_used_at, NULL AS act_id, NULL AS act_path';
+      : `NULL AS expires_at, NULL AS acting_customer_id, x.id AS key_id, x.last_used_at, NULL AS act_id, NULL AS act_path, ${blockedSql} AS address_blocked`;
   const acting = source === 'sessions' ? chain.liveCustomerJoin('act', 'x.acting_customer_id') : '';
   return `SELECT ${own}, p.id AS person_id, p.role AS person_role, COALESCE(NULLIF(p.display_name, ''), p.username) AS person_name,
            ${chain.columns}
@@ -84,24 +87,28 @@ export class IdentityRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly customers: CustomerDirectory,
+    private readonly throttle: ThrottleService,
   ) {
     this.chain = customers.chainSql(LOGIN_CHAIN_LEVELS);
     this.sessionLoginSql = loginSql('sessions', this.chain);
-    this.apiKeyLoginSql = loginSql('api_keys', this.chain);
+    this.apiKeyLoginSql = loginSql('api_keys', this.chain, throttle.blockedSql());
   }
 
   /** A session by the hash of its token, with its person, customers and their lock state: one statement. */
   findSessionLogin(tokenHash: string): Promise<LoginRow | null> {
-    return this.findLogin(this.sessionLoginSql, tokenHash);
+    return this.findLogin(this.sessionLoginSql, [tokenHash]);
   }
 
-  /** An unrevoked API key by the hash of its secret, like `findSessionLogin`. */
-  findApiKeyLogin(secretHash: string): Promise<LoginRow | null> {
-    return this.findLogin(this.apiKeyLoginSql, secretHash);
+  /**
+   * An unrevoked API key by the hash of its secret, like `findSessionLogin`, with whether the throttle
+   * bucket `addressKey` (the client address's) is blocked: still one statement.
+   */
+  findApiKeyLogin(secretHash: string, addressKey: string): Promise<LoginRow | null> {
+    return this.findLogin(this.apiKeyLoginSql, [throttleKey(addressKey), this.throttle.nowSql(), secretHash]);
   }
 
-  private async findLogin(sql: string, hash: string): Promise<LoginRow | null> {
-    const rows = (await this.dataSource.query(sql, [hash])) as RawLogin[];
+  private async findLogin(sql: string, params: unknown[]): Promise<LoginRow | null> {
+    const rows = (await this.dataSource.query(sql, params)) as RawLogin[];
     const r = rows[0];
     if (!r) return null;
     const own = this.chain.read(r);
@@ -116,6 +123,7 @@ export class IdentityRepository {
       own: own === null ? null : { id: own.id, path: own.path, live: own.live },
       acting: actId === null ? null : { id: actId, path: String(r.act_path) },
       ownPathState: own?.pathState ?? null,
+      addressBlocked: r.address_blocked !== null && r.address_blocked !== undefined,
     };
   }
 

@@ -6,7 +6,14 @@ import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { BusinessRuleError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
 import { isInSubtree, Scope } from '../../shared/scope';
-import { LOGIN_IP_THROTTLE, LOGIN_USER_THROTTLE, ThrottleService } from '../../shared/throttle.service';
+import {
+  API_KEY_IP_THROTTLE,
+  LOGIN_IP_THROTTLE,
+  LOGIN_USER_THROTTLE,
+  SET_PASSWORD_IP_THROTTLE,
+  ThrottleService,
+} from '../../shared/throttle.service';
+import { PasswordTokenEntity } from './entities/password-token.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PersonEntity } from './entities/person.entity';
 import { IdentityRepository, type LoginRow } from './identity.repository';
@@ -35,26 +42,30 @@ export class IdentityService {
   ) {}
 
   /**
-   * Checks a username and password and opens a session. Failures are counted per username and per
-   * client address; the same vague message is given whether the user exists or not.
+   * Checks a username and password and opens a session. Attempts are throttled per username and per
+   * client address, a slot taken before the password is checked (ThrottleService.guard: at most the limit
+   * of passwords is ever checked, however many arrive at once); the same vague message is given whether
+   * the user exists or not. A right password forgets the username's failures.
    */
   async login(username: string, password: string, clientIp: string, kind: 'web' | 'api'): Promise<IssuedToken & { person: PersonEntity }> {
-    const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${clientIp}`];
-    await this.throttle.assertAllowed(keys);
-    const person = await this.repo.findPersonByUsername(username);
-    const ok = await verifySecret(person?.passwordHash ?? null, password);
-    if (!person || !ok) {
-      await this.throttle.recordFailure([
-        { key: keys[0], policy: LOGIN_USER_THROTTLE },
-        { key: keys[1], policy: LOGIN_IP_THROTTLE },
-      ]);
-      throw new UnauthenticatedError('wrong username or password');
-    }
+    const userKey = loginUserKey(username);
+    const person = await this.throttle.guard(
+      [
+        { key: userKey, policy: LOGIN_USER_THROTTLE },
+        { key: `login:ip:${clientIp}`, policy: LOGIN_IP_THROTTLE },
+      ],
+      async () => {
+        const found = await this.repo.findPersonByUsername(username);
+        if (!found || !(await verifySecret(found.passwordHash, password))) throw new UnauthenticatedError('wrong username or password');
+        return found;
+      },
+      (err) => err instanceof UnauthenticatedError,
+      [userKey],
+    );
     const customer = await this.repo.findLiveCustomer(person.customerId);
     const state = customer ? await this.repo.pathState(customer.path) : null;
     if (!state || state.anyDeleted) throw new UnauthenticatedError('wrong username or password');
     if (state.anyWebLocked) throw new UnauthenticatedError('this account is locked from the web interface', [], 'customer_locked');
-    await this.throttle.reset([keys[0]]);
     const issued = await this.openSession(person.id, kind);
     await this.repo.touchLogin(person.id, this.clock.now());
     await this.audit.record(null, {
@@ -86,14 +97,22 @@ export class IdentityService {
    * a second one only for an API key not used in the last minute (to record the use) and when the
    * customer's parent ids disagree with its path.
    */
-  async resolveToken(token: string): Promise<{ scope: Scope; personName: string; sessionTokenHash: string | null } | null> {
+  async resolveToken(token: string, clientIp: string): Promise<{ scope: Scope; personName: string; sessionTokenHash: string | null } | null> {
     const now = this.clock.now();
     const hash = sha256(token);
     let sessionTokenHash: string | null = null;
     let login: LoginRow | null;
     if (token.startsWith(API_KEY_PREFIX)) {
-      login = await this.repo.findApiKeyLogin(hash);
-      if (!login) return null;
+      // Keys are guessable secrets too: a miss takes (and fails) a slot of the address's bucket (none free:
+      // 429), and a blocked address is refused even for a right key (the lookup reads the block), so it
+      // learns nothing from more guesses. A right key from an unblocked address writes nothing.
+      const addressKey = `api-key:ip:${clientIp}`;
+      login = await this.repo.findApiKeyLogin(hash, addressKey);
+      if (!login) {
+        await this.throttle.recordFailure([{ key: addressKey, policy: API_KEY_IP_THROTTLE }]);
+        return null;
+      }
+      if (login.addressBlocked) throw await this.throttle.refused(addressKey, API_KEY_IP_THROTTLE);
       // Throttle writes: touching the key on every call would turn each read into a write.
       if (!login.lastUsedAt || now.getTime() - login.lastUsedAt.getTime() > 60_000) await this.repo.touchApiKey(login.keyId!, now);
     } else {
@@ -149,19 +168,30 @@ export class IdentityService {
   }
 
   /** Is this a link that can still be used? (For the page that shows the form.) */
-  async checkSetPasswordToken(token: string): Promise<PersonEntity> {
-    const row = await this.repo.findPasswordToken(sha256(token));
-    if (!row || row.usedAt || row.expiresAt <= this.clock.now())
-      throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
-    const person = await this.repo.findPerson(row.personId);
-    if (!person) throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
-    return person;
+  async checkSetPasswordToken(token: string, clientIp: string): Promise<PersonEntity> {
+    return (await this.usablePasswordToken(token, clientIp)).person;
   }
 
-  async setPasswordWithToken(token: string, password: string): Promise<PersonEntity> {
+  /**
+   * The link's token row and person, or 422 `link_expired`. Links are guessable secrets: attempts are
+   * throttled per client address like logins (a slot before the lookup, a miss keeps it).
+   */
+  private usablePasswordToken(token: string, clientIp: string): Promise<{ row: PasswordTokenEntity; person: PersonEntity }> {
+    return this.throttle.guard(
+      [{ key: `set-password:ip:${clientIp}`, policy: SET_PASSWORD_IP_THROTTLE }],
+      async () => {
+        const row = await this.repo.findPasswordToken(sha256(token));
+        const person = row && !row.usedAt && row.expiresAt > this.clock.now() ? await this.repo.findPerson(row.personId) : null;
+        if (!row || !person) throw new BusinessRuleError('this link has expired or was already used', [], 'link_expired');
+        return { row, person };
+      },
+      (err) => err instanceof BusinessRuleError && err.code === 'link_expired',
+    );
+  }
+
+  async setPasswordWithToken(token: string, password: string, clientIp: string): Promise<PersonEntity> {
     assertPasswordStrength(password);
-    const person = await this.checkSetPasswordToken(token);
-    const row = (await this.repo.findPasswordToken(sha256(token)))!;
+    const { row, person } = await this.usablePasswordToken(token, clientIp);
     const passwordHash = await hashSecret(password);
     await this.tx.run(async (em) => {
       if (!(await this.repo.consumePasswordToken(em, row.id, this.clock.now()))) {
@@ -180,12 +210,13 @@ export class IdentityService {
   async changeOwnPassword(scope: Scope, currentSessionHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
     const person = scope.personId === null ? null : await this.repo.findPerson(scope.personId);
     if (!person) throw new UnauthenticatedError('login required');
-    const key = `login:user:${person.username.toLowerCase()}`;
-    await this.throttle.assertAllowed([key]);
-    if (!(await verifySecret(person.passwordHash, currentPassword))) {
-      await this.throttle.recordFailure([{ key, policy: LOGIN_USER_THROTTLE }]);
-      throw ValidationError.field('currentPassword', 'is not your current password');
-    }
+    await this.throttle.guard(
+      [{ key: loginUserKey(person.username), policy: LOGIN_USER_THROTTLE }],
+      async () => {
+        if (!(await verifySecret(person.passwordHash, currentPassword))) throw ValidationError.field('currentPassword', 'is not your current password');
+      },
+      (err) => err instanceof ValidationError,
+    );
     assertPasswordStrength(newPassword, 'newPassword');
     const passwordHash = await hashSecret(newPassword);
     await this.tx.run(async (em) => {
@@ -226,6 +257,9 @@ export class IdentityService {
     await this.audit.record(scope, { action: 'api_key_revoked', entityType: 'api_key', entityId: id });
   }
 }
+
+/** The throttle bucket of a login name (names are unique ignoring case). */
+const loginUserKey = (username: string): string => `login:user:${username.toLowerCase()}`;
 
 export function assertPasswordStrength(password: unknown, field = 'password'): asserts password is string {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 200) {

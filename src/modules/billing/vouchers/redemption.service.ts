@@ -46,9 +46,10 @@ const invalid = () => new BusinessRuleError(INVALID_VOUCHER_MESSAGE, [], 'vouche
  * voucher is claimed with a conditional UPDATE (`redeemed_at IS NULL`, one row or a refusal), and the
  * ledger posting, the voucher's link to it and the audit entry are written; any refusal rolls all back.
  *
- * Throttled: attempts refused as `voucher_invalid` count per account (the parent and the account number)
- * and per client address, atomically (ThrottleService.recordFailure); a blocked account or address is
- * refused (429) before the redemption is tried.
+ * Throttled per account (the parent and the account number) and per client address with
+ * ThrottleService.guard: every attempt takes a slot on both buckets before the redemption is tried (none
+ * free: 429, nothing tried), an attempt refused as `voucher_invalid` keeps its slots as failures, any other
+ * outcome gives them back. So at most the limit of guesses is ever tried, however many arrive at once.
  */
 @Injectable()
 export class RedemptionService {
@@ -83,18 +84,16 @@ export class RedemptionService {
       { key: accountBucket(parentId, accountNumber), policy: VOUCHER_ACCOUNT_THROTTLE },
       { key: addressBucket(clientIp), policy: VOUCHER_IP_THROTTLE },
     ];
-    await this.throttle.assertAllowed(buckets.map((b) => b.key));
-
     const request = { operation: 'POST /api/v1/vouchers/redeem', body: { accountNumber, serial } };
-    try {
-      return await this.idempotency.run(principalOf(scope), idempotencyKey, request, async (em) => ({
-        status: 201,
-        body: await this.redeemIn(em, scope, serial, accountNumber),
-      }));
-    } catch (err) {
-      if (err instanceof DomainError && COUNTED.includes(err.code)) await this.throttle.recordFailure(buckets);
-      throw err;
-    }
+    return this.throttle.guard(
+      buckets,
+      () =>
+        this.idempotency.run(principalOf(scope), idempotencyKey, request, async (em) => ({
+          status: 201,
+          body: await this.redeemIn(em, scope, serial, accountNumber),
+        })),
+      (err) => err instanceof DomainError && COUNTED.includes(err.code),
+    );
   }
 
   private async redeemIn(em: EntityManager, scope: Scope, serial: string, accountNumber: string): Promise<VoucherRedeemedDto> {
