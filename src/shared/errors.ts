@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   in_use: 'It cannot be deleted or changed while other records use it.',
   already_applied: 'The operation was already carried out (for example a staged rate deck applied twice).',
   already_decided: 'The top-up request was already approved, rejected, paid or failed; `message` says which.',
+  status_change_not_allowed: 'The invoice cannot move from its status to the one asked for; `message` names the allowed ones.',
   // 413
   payload_too_large: 'The request body or upload is larger than allowed.',
   // 415
@@ -37,6 +38,7 @@ export const ERROR_CODES = {
   link_expired: 'A one-time link has expired or was already used.',
   voucher_invalid: 'No voucher with this serial for this account number: the same answer whichever of the two is wrong.',
   voucher_unavailable: 'The voucher was already redeemed, is locked by its issuer, or has expired; the message says which.',
+  credit_exceeds_invoice: 'A credit note or payment for more than is left of the invoice (its total less what was credited or paid).',
   voucher_not_allowed: 'The customer’s billing type cannot redeem vouchers (only prepaid, prepaid_calls and prepaid_invoices can).',
   // Call control: the refusal reasons of POST /api/v1/calls/authorize (answered 200 with allowed: false;
   // `no_rate` above is one of them too).

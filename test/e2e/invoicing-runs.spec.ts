@@ -36,7 +36,8 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ TEST_CLOCK: 'true' });
+    // The system time zone is Europe/Berlin here: the nightly run starts after 02:00 Berlin time.
+    t = await startTestApp({ TEST_CLOCK: 'true', TZ_SYSTEM: 'Europe/Berlin', INVOICE_RUN_TIME: '02:00' });
     at('2026-10-01T08:00:00Z');
     tree = await callTree(t, { customerCredit: '100.00' });
     const created = new Date('2026-10-01T08:00:00Z');
@@ -77,8 +78,11 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
       currency: 'EUR',
       // Prepaid: the calls were paid from the balance as they happened.
       status: 'prepaid',
-      amount: '7.20',
+      netTotal: '7.20',
+      taxTotal: '0.00',
+      total: '7.20',
       paidAmount: '7.20',
+      taxes: [],
     });
     expect(own.lines).toEqual([{ category: 'call', description: 'Calls to UK (3:36 min)', quantity: '3', amount: '7.20' }]);
 
@@ -86,7 +90,7 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
     const [reseller] = await invoicesOf(tree.reseller.id);
     expect(reseller).toMatchObject({ issuerId: 1, status: 'due', dueDate: '2026-12-01', periodStart: '2026-10-01' });
     expect(reseller.number).toMatch(/^INV-\d{6}$/);
-    expect(Number(reseller.amount)).toBeGreaterThan(0);
+    expect(Number(reseller.total)).toBeGreaterThan(0);
     expect(await ledgerInOrder(t)).toBe(true);
   });
 
@@ -97,7 +101,7 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
         amount: string | number;
       }>;
       const micros = rows.reduce((sum, r) => sum + BigInt(r.amount), 0n);
-      expect(-micros).toBe(BigInt(Math.round(Number(invoice.amount) * 100)) * 10_000n);
+      expect(-micros).toBe(BigInt(String(invoice.total).replace('.', '')) * 10_000n);
     }
   });
 
@@ -189,4 +193,119 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
     expect(list.status).toBe(400);
     expect(await t.dataSource.getRepository(CustomerEntity).count()).toBeGreaterThan(0);
   });
+
+  it('the nightly run starts after INVOICE_RUN_TIME in the system time zone, once a day', async () => {
+    const nightly = () => runs().runNightlyIfDue();
+    at('2026-11-05T00:59:00Z'); // 01:59 in Berlin
+    expect(await nightly()).toBeNull();
+    at('2026-11-05T01:00:00Z'); // 02:00 in Berlin
+    expect(await nightly()).toMatchObject({ runDate: '2026-11-05', trigger: 'schedule', status: 'completed' });
+    at('2026-11-05T22:59:00Z'); // still 5 November in Berlin
+    expect(await nightly()).toBeNull();
+    at('2026-11-05T23:30:00Z'); // 00:30 on 6 November: before the time again
+    expect(await nightly()).toBeNull();
+    const list = await t.http.get('/api/v1/invoice-runs').set(t.auth);
+    expect(list.body.items.filter((r: any) => r.trigger === 'schedule').map((r: any) => r.date)).toEqual(['2026-11-05']);
+  });
+
+  describe('changes by the issuer', () => {
+    const balanceOf = async (customerId: number) =>
+      (await t.http.get(`/api/v1/customers/${customerId}/balance`).set(t.auth)).body.balance as string;
+
+    it('records payments against an invoice; paying all of it marks it paid; never more than is open', async () => {
+      at('2026-11-03T10:00:00Z');
+      const [invoice] = await invoicesOf(tree.reseller.id);
+      expect(invoice.status).toBe('due');
+      const before = await balanceOf(tree.reseller.id);
+      const part = await t.http.post(`/api/v1/invoices/${invoice.id as number}/payments`).set(t.auth).send({ amount: '1.00', reference: 'bank 1' });
+      expect(part.status).toBe(200);
+      expect(part.body).toMatchObject({ status: 'due', paidAmount: '1.00' });
+      const tooMuch = await t.http.post(`/api/v1/invoices/${invoice.id as number}/payments`).set(t.auth).send({ amount: invoice.total });
+      expect(tooMuch.status).toBe(422);
+      expect(tooMuch.body.code).toBe('credit_exceeds_invoice');
+      for (const amount of ['0', '-1.00', 'abc', 5]) {
+        const bad = await t.http.post(`/api/v1/invoices/${invoice.id as number}/payments`).set(t.auth).send({ amount });
+        expect(bad.status).toBe(400);
+      }
+      // The invoiced reseller cannot mark its own invoice paid; another branch does not see it.
+      const own = await t.http.patch(`/api/v1/invoices/${invoice.id as number}`).set(await login(tree.reseller.id)).send({ status: 'paid' });
+      expect(own.status).toBe(403);
+      const other = await callTree(t);
+      expect((await t.http.patch(`/api/v1/invoices/${invoice.id as number}`).set(other.reseller.auth).send({ status: 'paid' })).status).toBe(404);
+
+      const paid = await t.http.patch(`/api/v1/invoices/${invoice.id as number}`).set(t.auth).send({ status: 'paid' });
+      expect(paid.status).toBe(200);
+      expect(paid.body).toMatchObject({ status: 'paid', paidAmount: invoice.total });
+      // Both payments went to the balance: it rose by the invoice total.
+      const rose = BigInt((await balanceOf(tree.reseller.id)).replace('.', '')) - BigInt(before.replace('.', ''));
+      expect(rose).toBe(BigInt(String(invoice.total).replace('.', '')));
+      expect(await ledgerInOrder(t)).toBe(true);
+    });
+
+    it('refuses moves outside the status diagram, and changes nothing', async () => {
+      const [invoice] = await invoicesOf(tree.reseller.id);
+      for (const status of ['pending', 'due', 'cancelled']) {
+        const res = await t.http.patch(`/api/v1/invoices/${invoice.id as number}`).set(t.auth).send({ status });
+        expect(res.status).toBe(409);
+        expect(res.body.code).toBe('status_change_not_allowed');
+      }
+      expect((await t.http.patch(`/api/v1/invoices/${invoice.id as number}`).set(t.auth).send({ status: 'sent' })).status).toBe(400);
+      const [after] = await invoicesOf(tree.reseller.id);
+      expect(after).toEqual(invoice);
+    });
+
+    it('corrects an invoice with credit notes, numbered in the issuer series, never for more than is left', async () => {
+      const [invoice] = await invoicesOf(tree.customer.id);
+      const issuer = await login(tree.reseller.id);
+      const before = await balanceOf(tree.customer.id);
+      const note = await t.http
+        .post(`/api/v1/invoices/${invoice.id as number}/credit-notes`)
+        .set(issuer)
+        .send({ amount: '2.00', reason: 'Call billed twice' });
+      expect(note.status).toBe(201);
+      expect(note.body).toMatchObject({
+        type: 'credit_note',
+        number: 'INV-000002',
+        creditedInvoiceId: invoice.id,
+        customerId: tree.customer.id,
+        total: '2.00',
+        lines: [{ category: 'credit', description: 'Call billed twice', quantity: '1', amount: '2.00' }],
+      });
+      expect(await balanceOf(tree.customer.id)).toBe(
+        String((BigInt(before.replace('.', '')) + 200n) / 100n) + '.' + String((BigInt(before.replace('.', '')) + 200n) % 100n).padStart(2, '0'),
+      );
+      expect((await t.http.get(`/api/v1/invoices/${invoice.id as number}`).set(issuer)).body.creditedAmount).toBe('2.00');
+
+      const over = await t.http.post(`/api/v1/invoices/${invoice.id as number}/credit-notes`).set(issuer).send({ amount: '5.21', reason: 'x' });
+      expect(over.status).toBe(422);
+      expect(over.body.code).toBe('credit_exceeds_invoice');
+      const decimals = await t.http.post(`/api/v1/invoices/${invoice.id as number}/credit-notes`).set(issuer).send({ amount: '1.005', reason: 'x' });
+      expect(decimals.status).toBe(400);
+      const ofNote = await t.http.post(`/api/v1/invoices/${note.body.id as number}/credit-notes`).set(issuer).send({ amount: '1.00', reason: 'x' });
+      expect(ofNote.status).toBe(409);
+      // The invoiced customer cannot credit itself.
+      const self = await t.http.post(`/api/v1/invoices/${invoice.id as number}/credit-notes`).set(await login(tree.customer.id)).send({ amount: '1.00', reason: 'x' });
+      expect(self.status).toBe(403);
+      expect(await ledgerInOrder(t)).toBe(true);
+    });
+
+    it('crediting all of an unpaid invoice cancels it', async () => {
+      at('2026-11-10T06:00:00Z');
+      const fresh = await callTree(t, { customerCredit: '20.00' });
+      await update(t, fresh.reseller.id, { createdAt: new Date('2026-11-01T00:00:00Z'), timezone: 'UTC' });
+      const cdr = await postCdr(t, fresh.switchAuth, cdrBody(fresh.customer.id, callId(), 300, new Date('2026-11-10T05:00:00Z')));
+      expect(cdr.status).toBe(201);
+      at('2026-12-01T06:00:00Z');
+      const run = await t.app.get(InvoiceRunsService).runNightlyIfDue();
+      expect(run).toMatchObject({ trigger: 'schedule', status: 'completed' });
+      const [invoice] = await invoicesOf(fresh.reseller.id);
+      // Five minutes at the reseller's 0.90: 4.50, due.
+      expect(invoice).toMatchObject({ periodStart: '2026-11-01', status: 'due', total: '4.50' });
+      const note = await t.http.post(`/api/v1/invoices/${invoice.id as number}/credit-notes`).set(t.auth).send({ amount: '4.50', reason: 'Goodwill' });
+      expect(note.status).toBe(201);
+      expect((await invoicesOf(fresh.reseller.id))[0].status).toBe('cancelled');
+      expect(await ledgerInOrder(t)).toBe(true);
+    });
+  });
 });
+

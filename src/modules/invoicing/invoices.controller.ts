@@ -1,16 +1,31 @@
-import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { InvoiceDto, InvoicePageDto, InvoiceQuery } from './dto/invoicing.dto';
+import { ChangeInvoiceStatusDto, CreateCreditNoteDto, InvoiceDto, InvoicePageDto, InvoiceQuery, RecordPaymentDto } from './dto/invoicing.dto';
+import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoicesService } from './invoices.service';
 
 @ApiTags('invoicing')
 @ApiBearerAuth()
 @Controller('api/v1/invoices')
 export class InvoicesController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly changes: InvoiceChangesService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -30,5 +45,54 @@ export class InvoicesController {
   @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
   get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<InvoiceDto> {
     return this.invoices.get(scope, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: "Change an invoice's status (administrators of its issuer)",
+    description:
+      'Only the moves of the status diagram are allowed (for example due → paid, due → overdue, pending → cancelled; never paid → pending). ' +
+      'Marking it `paid` records a payment of what is still open on the customer\'s balance.',
+  })
+  @ApiOkResponse({ type: InvoiceDto })
+  @ApiBadRequestResponse({ description: 'an unknown status' })
+  @ApiForbiddenResponse({ description: 'the invoiced customer itself, or not an administrator' })
+  @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
+  @ApiConflictResponse({ description: '`status_change_not_allowed`: the move is not in the diagram' })
+  changeStatus(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: ChangeInvoiceStatusDto): Promise<InvoiceDto> {
+    return this.changes.changeStatus(scope, id, body);
+  }
+
+  @Post(':id/payments')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Record a payment against an invoice (administrators of its issuer)',
+    description: "Posts a `payment` to the customer's balance and adds it to the invoice's paid amount; paying all of it marks it paid.",
+  })
+  @ApiOkResponse({ type: InvoiceDto })
+  @ApiBadRequestResponse({ description: 'an amount that is not a positive decimal string' })
+  @ApiForbiddenResponse({ description: 'the invoiced customer itself, or not an administrator' })
+  @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
+  @ApiConflictResponse({ description: 'a credit note, or an invoice that takes no payments (paid, cancelled, ...)' })
+  @ApiUnprocessableEntityResponse({ description: '`credit_exceeds_invoice`: more than is open' })
+  recordPayment(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: RecordPaymentDto): Promise<InvoiceDto> {
+    return this.changes.recordPayment(scope, id, body);
+  }
+
+  @Post(':id/credit-notes')
+  @ApiOperation({
+    summary: 'Correct an invoice with a credit note (administrators of its issuer)',
+    description:
+      "A credit note for part or all of the invoice, numbered in the issuer's series and referencing the invoice; its amount is credited " +
+      "to the customer's balance. Crediting all of an unpaid invoice cancels it. Answers the credit note.",
+  })
+  @ApiCreatedResponse({ type: InvoiceDto })
+  @ApiBadRequestResponse({ description: 'an amount that is not positive or has more decimals than the currency, or no reason' })
+  @ApiForbiddenResponse({ description: 'the invoiced customer itself, or not an administrator' })
+  @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
+  @ApiConflictResponse({ description: 'the document is itself a credit note' })
+  @ApiUnprocessableEntityResponse({ description: '`credit_exceeds_invoice`: more than is left after earlier credit notes' })
+  createCreditNote(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: CreateCreditNoteDto): Promise<InvoiceDto> {
+    return this.changes.createCreditNote(scope, id, body);
   }
 }

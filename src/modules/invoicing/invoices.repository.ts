@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { isSqlite } from '../../database/dialect';
 import { insertRow } from '../../database/insert-row';
+import { Money } from '../../shared/money';
 import { pageParams } from '../../shared/pagination';
 import type { InvoiceStatus } from './domain/invoice-status';
 import { InvoiceLineEntity } from './entities/invoice-line.entity';
@@ -72,6 +73,32 @@ export class InvoicesRepository {
 
   findInvoice(em: EntityManager, id: number): Promise<InvoiceEntity | null> {
     return em.findOne(InvoiceEntity, { where: { id } });
+  }
+
+  /**
+   * Reads an invoice and, on MariaDB, locks its row to the end of the transaction, so payments, credit
+   * notes and status changes of one invoice queue instead of overwriting each other (SQLite runs one
+   * transaction at a time).
+   */
+  lockInvoice(em: EntityManager, id: number): Promise<InvoiceEntity | null> {
+    if (isSqlite(em)) return em.findOneBy(InvoiceEntity, { id });
+    return em.findOne(InvoiceEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async updateInvoice(em: EntityManager, id: number, changes: Partial<Omit<InvoiceEntity, 'id'>>): Promise<void> {
+    await em.update(InvoiceEntity, { id }, changes);
+  }
+
+  /** What credit notes referencing each invoice credited, by invoice id (invoices without any are left out). */
+  async creditedAmounts(em: EntityManager, invoiceIds: readonly number[]): Promise<Map<number, Money>> {
+    const out = new Map<number, Money>();
+    if (!invoiceIds.length) return out;
+    const rows = (await em.query(
+      `SELECT credited_invoice_id AS id, SUM(total_amount) AS total FROM invoices WHERE credited_invoice_id IN (${invoiceIds.map(() => '?').join(', ')}) GROUP BY credited_invoice_id`,
+      [...invoiceIds],
+    )) as Array<{ id: unknown; total: unknown }>;
+    for (const r of rows) out.set(Number(r.id), Money.fromMicros(typeof r.total === 'number' ? r.total : String(r.total)));
+    return out;
   }
 
   /** Lines of several invoices, by invoice id. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CustomerDirectory } from '../../shared/customer-directory';
 import { NotFoundError } from '../../shared/errors';
+import { Money } from '../../shared/money';
 import type { Page } from '../../shared/pagination';
 import { subtreePattern, type Scope } from '../../shared/scope';
 import type { InvoiceDto, InvoiceQuery } from './dto/invoicing.dto';
@@ -31,8 +32,9 @@ export class InvoicesService {
       page,
       pageSize,
     });
-    const lines = await this.repo.linesOf(this.repo.reader, items.map((i) => i.id));
-    return { items: items.map((i) => toInvoiceDto(i, lines.get(i.id) ?? [])), page, pageSize, total };
+    const ids = items.map((i) => i.id);
+    const [lines, credited] = await Promise.all([this.repo.linesOf(this.repo.reader, ids), this.repo.creditedAmounts(this.repo.reader, ids)]);
+    return { items: items.map((i) => toInvoiceDto(i, lines.get(i.id) ?? [], credited.get(i.id))), page, pageSize, total };
   }
 
   async get(scope: Scope, id: number): Promise<InvoiceDto> {
@@ -40,11 +42,12 @@ export class InvoicesService {
     if (!invoice) throw new NotFoundError('invoice');
     const customer = await this.customers.find(this.repo.reader, invoice.customerId);
     if (!customer || !customer.path.startsWith(scope.customerPath)) throw new NotFoundError('invoice');
-    return toInvoiceDto(invoice, await this.repo.lines(this.repo.reader, id));
+    const [lines, credited] = await Promise.all([this.repo.lines(this.repo.reader, id), this.repo.creditedAmounts(this.repo.reader, [id])]);
+    return toInvoiceDto(invoice, lines, credited.get(id));
   }
 }
 
-export function toInvoiceDto(i: InvoiceEntity, lines: readonly InvoiceLineEntity[]): InvoiceDto {
+export function toInvoiceDto(i: InvoiceEntity, lines: readonly InvoiceLineEntity[], credited = Money.ZERO): InvoiceDto {
   return {
     id: i.id,
     type: i.documentType,
@@ -53,14 +56,19 @@ export function toInvoiceDto(i: InvoiceEntity, lines: readonly InvoiceLineEntity
     issuerId: i.issuerCustomerId,
     periodStart: i.periodStart,
     periodEnd: i.periodEnd,
+    issuedAt: i.createdAt.toISOString(),
     issueDate: i.issueDate,
     dueDate: i.dueDate,
     currency: i.currency,
     status: i.status,
-    netAmount: i.netAmount.toString(),
-    taxAmount: i.taxAmount.toString(),
-    amount: i.totalAmount.toString(),
+    netTotal: i.netAmount.toString(),
+    taxTotal: i.taxAmount.toString(),
+    total: i.totalAmount.toString(),
     paidAmount: i.paidAmount.toString(),
+    creditedAmount: credited.toString(),
+    creditedInvoiceId: i.creditedInvoiceId,
+    // Taxes come with issue #12; until then no tax is charged on invoices.
+    taxes: [],
     lines: lines.map((l) => ({
       category: l.category,
       description: l.description,

@@ -3,6 +3,7 @@ import { BillingModule } from '../billing/billing.module';
 import { CustomersModule } from '../customers/customers.module';
 import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
+import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoiceIssuer } from './invoice-issuer';
 import { InvoiceRunsController } from './invoice-runs.controller';
 import { InvoiceRunsService } from './invoice-runs.service';
@@ -25,6 +26,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     InvoiceIssuer,
     InvoiceRunsService,
     InvoicesService,
+    InvoiceChangesService,
   ],
   exports: [InvoiceRunsService],
 })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice-status';
 
@@ -68,6 +68,14 @@ export class InvoiceLineDto {
   @ApiProperty({ ...MONEY, example: '15.00', description: 'net; negative for credits' }) amount: string;
 }
 
+export class InvoiceTaxDto {
+  @ApiProperty() taxId: number;
+  @ApiProperty({ example: 'VAT' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: '20', description: 'decimal string; null for a flat tax' }) percentage: string | null;
+  @ApiProperty({ ...MONEY, example: '40.00' }) taxableAmount: string;
+  @ApiProperty({ ...MONEY, example: '8.00' }) amount: string;
+}
+
 export class InvoiceDto {
   @ApiProperty() id: number;
   @ApiProperty({ enum: ['invoice', 'credit_note'] }) type: 'invoice' | 'credit_note';
@@ -76,15 +84,20 @@ export class InvoiceDto {
   @ApiProperty({ description: "the issuer: the customer's parent" }) issuerId: number;
   @ApiProperty({ type: String, format: 'date', nullable: true, description: 'first day of the period' }) periodStart: string | null;
   @ApiProperty({ type: String, format: 'date', nullable: true, description: 'first day after the period' }) periodEnd: string | null;
-  @ApiProperty({ ...DATE }) issueDate: string;
+  @ApiProperty({ format: 'date-time', description: 'when it was issued' }) issuedAt: string;
+  @ApiProperty({ ...DATE, description: "the issue date in the customer's time zone, as the document shows it" }) issueDate: string;
   @ApiProperty({ type: String, format: 'date', nullable: true }) dueDate: string | null;
   @ApiProperty({ example: 'EUR' }) currency: string;
   @ApiProperty({ enum: INVOICE_STATUSES }) status: InvoiceStatus;
-  @ApiProperty({ ...MONEY, example: '40.00' }) netAmount: string;
-  @ApiProperty({ ...MONEY, example: '0.00' }) taxAmount: string;
-  @ApiProperty({ ...MONEY, example: '40.00' }) amount: string;
-  @ApiProperty({ ...MONEY, example: '0.00' }) paidAmount: string;
+  @ApiProperty({ ...MONEY, example: '40.00', description: 'sum of the lines, before tax' }) netTotal: string;
+  @ApiProperty({ ...MONEY, example: '8.00' }) taxTotal: string;
+  @ApiProperty({ ...MONEY, example: '48.00', description: 'net plus tax' }) total: string;
+  @ApiProperty({ ...MONEY, example: '0.00', description: 'paid so far (payments recorded against it, or settled from the balance)' })
+  paidAmount: string;
+  @ApiProperty({ ...MONEY, example: '0.00', description: 'credited by credit notes that reference it' }) creditedAmount: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'credit notes: the invoice it corrects' }) creditedInvoiceId: number | null;
   @ApiProperty({ type: [InvoiceLineDto] }) lines: InvoiceLineDto[];
+  @ApiProperty({ type: [InvoiceTaxDto], description: 'one entry per tax charged' }) taxes: InvoiceTaxDto[];
 }
 
 export class InvoicePageDto {
@@ -92,4 +105,39 @@ export class InvoicePageDto {
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;
   @ApiProperty() total: number;
+}
+
+/** PATCH /api/v1/invoices/:id. */
+export class ChangeInvoiceStatusDto {
+  @ApiProperty({
+    enum: INVOICE_STATUSES,
+    description: 'the new status; only the moves of the status diagram (docs/INVOICING.md) are allowed. `paid` records a payment of what is still open.',
+  })
+  @IsIn(INVOICE_STATUSES)
+  status: InvoiceStatus;
+}
+
+/** POST /api/v1/invoices/:id/payments. */
+export class RecordPaymentDto {
+  @ApiProperty({ ...MONEY, example: '20.00', description: "positive, at most what is still open, in the invoice's currency" })
+  @Matches(/^\d{1,16}(\.\d{1,6})?$/, { message: 'must be a positive decimal string with up to 6 decimals' })
+  amount: string;
+
+  @ApiPropertyOptional({ maxLength: 100, example: 'bank transfer 2026-11-20', description: "the payer's reference" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reference?: string;
+}
+
+/** POST /api/v1/invoices/:id/credit-notes. */
+export class CreateCreditNoteDto {
+  @ApiProperty({ ...MONEY, example: '5.00', description: 'positive, at most what is left of the invoice after earlier credit notes' })
+  @Matches(/^\d{1,16}(\.\d{1,6})?$/, { message: 'must be a positive decimal string with up to 6 decimals' })
+  amount: string;
+
+  @ApiProperty({ maxLength: 200, example: 'Calls to premium numbers billed in error' })
+  @IsString()
+  @MaxLength(200)
+  reason: string;
 }
