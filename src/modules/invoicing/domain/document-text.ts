@@ -14,14 +14,15 @@ export function xmlText(value: string): string {
 }
 
 /**
- * One printable line for the PDF: NFC, every run of whitespace (line breaks included) one space, and no
- * control or invisible formatting characters (C0/C1 controls, bidi overrides, zero-width characters),
- * which a PDF would show as boxes or use to disguise text.
+ * One printable line for the PDF: NFC, control characters (C0/C1, line breaks and tabs included) as
+ * spaces, every run of spaces one space, and no invisible formatting characters (bidi overrides,
+ * zero-width characters), which a PDF would show as boxes or use to disguise text.
  */
 // eslint-disable-next-line no-control-regex
-const NOT_PRINTABLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFE\uFFFF]/g;
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFE\uFFFF]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function printableText(value: string): string {
-  return value.normalize('NFC').replace(LONE_SURROGATE, '').replace(NOT_PRINTABLE, '').replace(/\s+/g, ' ').trim();
+  return value.normalize('NFC').replace(LONE_SURROGATE, '').replace(INVISIBLE, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
