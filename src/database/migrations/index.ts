@@ -12,6 +12,7 @@ import { Calls1764820000000 } from './1764820000000-calls';
 import { ThrottleSlots1764830000000 } from './1764830000000-throttle-slots';
 import { CallLevelDestination1764900000000 } from './1764900000000-call-level-destination';
 import { Invoicing1764910000000 } from './1764910000000-invoicing';
+import { FeePeriods1764920000000 } from './1764920000000-fee-periods';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ThrottleSlots1764830000000,
   CallLevelDestination1764900000000,
   Invoicing1764910000000,
+  FeePeriods1764920000000,
 ];

@@ -3,6 +3,7 @@ import { BillingModule } from '../billing/billing.module';
 import { CustomersModule } from '../customers/customers.module';
 import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
+import { TelephonyModule } from '../telephony/telephony.module';
 import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoiceIssuer } from './invoice-issuer';
 import { InvoiceRunsController } from './invoice-runs.controller';
@@ -10,6 +11,7 @@ import { InvoiceRunsService } from './invoice-runs.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesRepository } from './invoices.repository';
 import { InvoicesService } from './invoices.service';
+import { RecurringFeesService } from './recurring-fees.service';
 import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
 
 /**
@@ -18,7 +20,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
  * through BillingApi and customers through the customers module's InvoiceProfiles.
  */
 @Module({
-  imports: [SystemModule, RatePlansModule, CustomersModule, BillingModule],
+  imports: [SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
   controllers: [InvoiceRunsController, InvoicesController],
   providers: [
     { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
@@ -27,6 +29,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     InvoiceRunsService,
     InvoicesService,
     InvoiceChangesService,
+    RecurringFeesService,
   ],
   exports: [InvoiceRunsService],
 })

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
+import { NumberEntity } from './entities/number.entity';
+import { SipAccountEntity } from './entities/sip-account.entity';
 import { TelephonyRepository } from './telephony.repository';
 
 /** A free number of an inventory, as other modules see it. */
@@ -17,6 +19,15 @@ export interface FreeNumber {
 @Injectable()
 export class TelephonyApi {
   constructor(private readonly repo: TelephonyRepository) {}
+
+  /** What a customer has that recurring fees are charged for: its live lines and the numbers assigned to it. */
+  async billableCounts(em: EntityManager, customerId: number): Promise<{ lines: number; numbers: number }> {
+    const [lines, numbers] = await Promise.all([
+      em.count(SipAccountEntity, { where: { customerId, deletedAt: IsNull() } }),
+      em.count(NumberEntity, { where: { customerId } }),
+    ]);
+    return { lines, numbers };
+  }
 
   /** A free (unassigned) number of `ownerCustomerId`'s inventory, or null. */
   async findFreeNumber(em: EntityManager, ownerCustomerId: number, number: string): Promise<FreeNumber | null> {

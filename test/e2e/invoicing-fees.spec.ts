@@ -1,0 +1,103 @@
+import { RecurringFeesService } from '../../src/modules/invoicing/recurring-fees.service';
+import { InvoiceRunsService } from '../../src/modules/invoicing/invoice-runs.service';
+import { Money } from '../../src/shared/money';
+import { ledgerRows } from '../factories/billing';
+import { ledgerInOrder, update } from '../factories/calls';
+import { addNumber, addRatePlan } from '../factories/customers';
+import { insertCustomer } from '../factories/rows';
+import { startTestApp, TestApp } from '../helpers/app';
+import { testDatabaseKind } from '../helpers/database';
+
+/** Recurring fees in advance: posted at each period start in the customer's zone, once, and invoiced. */
+describe(`recurring fees on ${testDatabaseKind()}`, () => {
+  let t: TestApp;
+  const at = (iso: string) => t.clock.setNow(new Date(iso));
+  const fees = () => t.app.get(RecurringFeesService);
+  const feeRows = async (customerId: number) =>
+    (await ledgerRows(t, customerId)).filter((r) => r.type.endsWith('_fee')).map((r) => [r.type, r.amount.toString(), r.description]);
+
+  beforeAll(async () => {
+    t = await startTestApp({ TEST_CLOCK: 'true' });
+  });
+  afterAll(() => t.close());
+
+  async function customerOnPlan(fields: Record<string, unknown>, customer: Record<string, unknown> = {}) {
+    const plan = await addRatePlan(t, 1, {
+      signupFee: Money.of('25.00'),
+      accountFee: Money.of('10.00'),
+      lineFee: Money.of('2.00'),
+      numberFee: Money.of('1.50'),
+      billingPeriod: 'monthly',
+      ...fields,
+    });
+    const c = await insertCustomer(t, 1, { ratePlanId: plan.id, billingType: 'postpaid', timezone: 'UTC', ...customer });
+    return c;
+  }
+
+  it('posts the sign-up fee once and each period’s fees at its start, for the lines and numbers it has then', async () => {
+    at('2026-10-15T09:00:00Z');
+    const c = await customerOnPlan({});
+    await update(t, c.id, { createdAt: new Date('2026-10-15T09:00:00Z') });
+    await t.dataSource.query(
+      "INSERT INTO sip_accounts (customer_id, username, secret, display_name, created_at) VALUES (?, ?, 'x', 'A', ?), (?, ?, 'x', 'B', ?)",
+      [c.id, `${c.id}-1`, '2026-10-15 09:00:00.000', c.id, `${c.id}-2`, '2026-10-15 09:00:00.000'],
+    );
+    await addNumber(t, 1, undefined, c.id);
+
+    expect(await fees().postDueFees()).toBe(2); // sign-up, and October (joined in it: charged in full, in advance)
+    expect(await feeRows(c.id)).toEqual([
+      ['signup_fee', '-25.00', 'Sign-up fee'],
+      ['account_fee', '-10.00', 'Account fee 2026-10-01 to 2026-11-01'],
+      ['line_fee', '-4.00', 'Line fees 2026-10-01 to 2026-11-01 (2 lines)'],
+      ['number_fee', '-1.50', 'Number fees 2026-10-01 to 2026-11-01 (1 numbers)'],
+    ]);
+    // Again the same day, or from a second instance at once: nothing more.
+    expect(await Promise.all([fees().postDueFees(), fees().postDueFees()])).toEqual([0, 0]);
+
+    at('2026-11-01T00:30:00Z');
+    expect(await fees().postDueFees()).toBe(1);
+    expect((await feeRows(c.id)).filter((r) => String(r[2]).includes('2026-11-01 to 2026-12-01'))).toHaveLength(3);
+    expect(await ledgerInOrder(t)).toBe(true);
+  });
+
+  it('fees land on the invoice of their period', async () => {
+    at('2026-10-20T09:00:00Z');
+    const c = await customerOnPlan({ signupFee: null });
+    await update(t, c.id, { createdAt: new Date('2026-10-20T09:00:00Z') });
+    await fees().postDueFees();
+    at('2026-11-01T05:00:00Z');
+    await t.http.post('/api/v1/invoice-runs').set(t.auth).send({});
+    await t.app.get(InvoiceRunsService).idle();
+    const res = await t.http.get('/api/v1/invoices').query({ customerId: c.id }).set(t.auth);
+    const [invoice] = res.body.items;
+    expect(invoice).toMatchObject({ periodStart: '2026-10-01', status: 'due', total: '10.00' });
+    expect(invoice.lines).toEqual([{ category: 'account_fee', description: 'Account fee', quantity: '1', amount: '10.00' }]);
+  });
+
+  it('a plan that defers billing starts with the next period; quarterly periods; catch-up after downtime', async () => {
+    at('2026-02-10T12:00:00Z');
+    const c = await customerOnPlan({ deferBilling: true, billingPeriod: 'quarterly', signupFee: null, lineFee: null, numberFee: null });
+    await update(t, c.id, { createdAt: new Date('2026-02-10T12:00:00Z') });
+    expect(await fees().postDueFees()).toBe(0);
+    // The platform was off from March to August: the April and July quarters are posted on the next tick.
+    at('2026-08-02T12:00:00Z');
+    await fees().postDueFees();
+    expect((await feeRows(c.id)).map((r) => r[2])).toEqual(['Account fee 2026-04-01 to 2026-07-01', 'Account fee 2026-07-01 to 2026-10-01']);
+  });
+
+  it("converts fees from the plan's currency, keeping the original amount and rate; nothing for indefinite plans", async () => {
+    at('2026-03-01T12:00:00Z');
+    const rate = await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: 'USD', rate: '1.25', validFrom: '2026-01-01T00:00:00Z' });
+    expect(rate.status).toBe(201);
+    const usd = await customerOnPlan({ signupFee: null, lineFee: null, numberFee: null }, { currency: 'USD' });
+    await update(t, usd.id, { createdAt: new Date('2026-03-01T12:00:00Z') });
+    const never = await customerOnPlan({ billingPeriod: 'indefinite' });
+    await update(t, never.id, { createdAt: new Date('2026-03-01T12:00:00Z') });
+    await fees().postDueFees();
+    const [row] = (await ledgerRows(t, usd.id)).filter((r) => r.type === 'account_fee');
+    expect(row).toMatchObject({ currency: 'USD', originalCurrency: 'EUR' });
+    expect(row.amount.toString()).toBe('-12.50');
+    expect(row.originalAmount?.toString()).toBe('-10.00');
+    expect(await feeRows(never.id)).toEqual([]);
+  });
+});
