@@ -68,6 +68,11 @@ export interface CustomerChainSql {
 export abstract class CustomerDirectory {
   /** A customer by id (deleted ones too), or null. */
   abstract find(em: EntityManager, id: number): Promise<CustomerRef | null>;
+  /**
+   * A customer by id (deleted ones too), or null, read with a shared lock held until the caller's
+   * transaction ends (MariaDB: LOCK IN SHARE MODE; SQLite runs one transaction at a time).
+   */
+  abstract findShared(em: EntityManager, id: number): Promise<CustomerRef | null>;
   /** Customers by id (deleted ones too); unknown ids are left out. */
   abstract findMany(em: EntityManager, ids: readonly number[]): Promise<Map<number, CustomerRef>>;
   /** Names by id (for lists that carry only ids). */
@@ -90,6 +95,20 @@ export abstract class CustomerDirectory {
   abstract effectiveCallLimit(em: EntityManager, customerId: number): Promise<number | 'unlimited'>;
   /** How many customers (deleted ones too: they can be undeleted) refer to a region, dial plan or rate plan. */
   abstract countUsing(em: EntityManager, reference: 'region' | 'dialPlan' | 'ratePlan', id: number): Promise<number>;
+
+  /**
+   * As `findInScope` (live only), read with a shared lock until the caller's transaction ends: for a
+   * transaction that adds something under the customer (a person, line, mailbox, number). Deleting a
+   * customer locks its row exclusively, so the two serialise: the addition commits before the delete
+   * looks, or waits for it and then finds the customer deleted (404). Call it first in the transaction,
+   * inside the same transaction as the insert.
+   */
+  async lockLiveInScope(em: EntityManager, scope: Scope, id: number): Promise<CustomerRef> {
+    if (!Number.isSafeInteger(id) || id < 1) throw new NotFoundError('customer');
+    const customer = await this.findShared(em, id);
+    if (!customer || customer.deleted || !isInSubtree(scope.customerPath, customer.path)) throw new NotFoundError('customer');
+    return customer;
+  }
 
   /** The customer if it exists, is live (unless `includeDeleted`) and lies in the scope's subtree; else NotFoundError. */
   async findInScope(em: EntityManager, scope: Scope, id: number, opts: { includeDeleted?: boolean } = {}): Promise<CustomerRef> {

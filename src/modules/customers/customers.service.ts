@@ -520,8 +520,7 @@ export class CustomersService {
     const present = (Object.keys(dto) as (keyof UpdateCustomerDto)[]).filter((k) => dto[k] !== undefined);
     await this.tx
       .run(async (em) => {
-        await this.repo.findInScope(em, scope, id, { includeDeleted: true });
-        const existing = (await this.repo.lockById(em, id))!;
+        const existing = await this.lockFirst(em, scope, id);
         if (existing.deletedAt) throw new ConflictError('the customer is deleted; undelete it first');
         if (dto.parentId !== undefined && dto.parentId !== existing.parentId) {
           throw ValidationError.field('parentId', 'cannot be changed: a customer stays under the parent that created it');
@@ -607,8 +606,7 @@ export class CustomersService {
 
   async remove(scope: Scope, id: number): Promise<void> {
     await this.tx.run(async (em) => {
-      await this.repo.findInScope(em, scope, id, { includeDeleted: true });
-      const c = (await this.repo.lockById(em, id))!;
+      const c = await this.lockFirst(em, scope, id);
       if (c.parentId === null) throw new ForbiddenError('the system owner cannot be deleted');
       if (c.id === scope.personCustomerId) throw new ConflictError('you cannot delete your own customer');
       if (c.deletedAt) throw new ConflictError('the customer is already deleted');
@@ -629,6 +627,20 @@ export class CustomersService {
       });
       await this.audit.record(scope, { action: 'customer_deleted', entityType: 'customer', entityId: id, customerId: id }, em);
     });
+  }
+
+  /**
+   * The customer's row, locked (FOR UPDATE on MariaDB) as the transaction's first read, then the scope
+   * check (404). First on purpose: InnoDB takes the snapshot of plain reads at the first one, so reads
+   * after the lock (live children, taxes) see everything committed by those that held the row before:
+   * a child created under the customer holds its shared lock until it commits (issue #13: a delete whose
+   * scope check came first counted children on an older snapshot and left live children of a deleted
+   * customer; parallel PATCHes need the latest row too).
+   */
+  private async lockFirst(em: EntityManager, scope: Scope, id: number): Promise<CustomerEntity> {
+    const locked = Number.isSafeInteger(id) && id > 0 ? await this.repo.lockById(em, id) : null;
+    await this.repo.findInScope(em, scope, id, { includeDeleted: true });
+    return locked!;
   }
 
   async undelete(scope: Scope, id: number): Promise<CustomerView> {

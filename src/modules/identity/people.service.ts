@@ -120,7 +120,7 @@ export class PeopleService {
     const passwordHash = password !== null ? await hashSecret(password) : null;
     try {
       return await this.tx.run(async (em) => {
-        const customer = await this.customers.findInScope(em, scope, customerId);
+        const customer = await this.customers.lockLiveInScope(em, scope, customerId);
         await this.assertUsernameFree(em, input.username);
         const id = await this.repo.insertPerson(em, {
           customerId: customer.id,

@@ -81,7 +81,7 @@ export class MailboxesService {
     const pinHash = await hashSecret(pin);
     return this.uniqueMailbox(() =>
       this.tx.run(async (em) => {
-        const customer = await this.customers.findInScope(em, scope, customerId);
+        const customer = await this.customers.lockLiveInScope(em, scope, customerId);
         if (await this.repo.mailboxTaken(em, input.mailbox)) throw ConflictError.field('mailbox', 'this mailbox number is already taken');
         const row = await this.repo.insertMailbox(em, {
           customerId: customer.id,

@@ -182,7 +182,7 @@ export class NumbersService {
       throw ValidationError.field('numberId', 'give either numberId or number');
     }
     return this.tx.run(async (em) => {
-      const customer = await this.customers.findInScope(em, scope, customerId);
+      const customer = await this.customers.lockLiveInScope(em, scope, customerId);
       const ownerId = sourceInventoryOwner(scope, customer);
       const n =
         input.numberId !== undefined
@@ -272,8 +272,9 @@ export class NumbersService {
     };
   }
 
+  /** The inventory's owner, locked until the transaction ends (numbers are added to a live customer only). */
   private async loadInventoryOwner(em: EntityManager, scope: Scope, ownerCustomerId: number): Promise<CustomerRef> {
-    const owner = await this.customers.findInScope(em, scope, ownerCustomerId);
+    const owner = await this.customers.lockLiveInScope(em, scope, ownerCustomerId);
     if (!owner.reseller) throw new BusinessRuleError('only resellers keep a number inventory');
     return owner;
   }

@@ -86,7 +86,7 @@ export class SipAccountsService {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tx.run(async (em) => {
-          const customer = await this.customers.findInScope(em, scope, customerId);
+          const customer = await this.customers.lockLiveInScope(em, scope, customerId);
           let username = input.username;
           if (username === undefined) {
             let n = (await this.repo.countSipAccountsEver(em, customer.id)) + 1;
