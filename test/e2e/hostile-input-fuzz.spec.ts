@@ -323,6 +323,11 @@ describe('hostile input: schema-driven fuzz over the OpenAPI document (HTTP)', (
         out.push({ name: `unknown field ${key}`, body: isArray ? `[${text}]` : text, type: 'application/json' });
       }
       out.push(
+        {
+          name: '5,000 unknown fields',
+          body: `{${Array.from({ length: 5000 }, (_, i) => `"k${i}":${i}`).join(',')}}`,
+          type: 'application/json',
+        },
         { name: 'nested 200 levels', body: `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`, type: 'application/json' },
         { name: 'not JSON', body: '{"a":', type: 'application/json' },
         { name: 'top level of the wrong shape', body: isArray ? '{}' : '[]', type: 'application/json' },
