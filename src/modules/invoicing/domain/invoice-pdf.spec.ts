@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callRows, creditNote, customerRu, destinationRows, levyAndAllowance, plainMonthly, zeroAndExempt } from '../../../../test/fixtures/invoices';
+import { callRows, creditNote, customerRu, destinationRows, levyAndAllowance, notSubjectToVat, plainMonthly, zeroAndExempt } from '../../../../test/fixtures/invoices';
 import { formatDecimal, formatDuration, formatQuantity } from './document-format';
 import type { InvoiceDraft } from './invoice-document';
 import { renderInvoicePdf } from './invoice-pdf';
@@ -95,6 +95,16 @@ describe('invoice PDF (pdfkit, DejaVu Sans embedded), read back with pdftotext',
     expect(l).toContain('Amount due GBP 115.80');
   });
 
+  it('not subject to VAT: no rate shown, the reason in the breakdown', async () => {
+    const t = squeeze((await readBack(notSubjectToVat())).text);
+    expect(t).toContain('Account fee 1 month 12.00 — 12.00');
+    expect(t).toContain('Charge: Regulatory levy — 0.50');
+    expect(t).toContain('Not subject to VAT 12.50 0.00');
+    expect(t).toContain('VATEX-EU-O: Not subject to VAT');
+    expect(t).toContain('Amount due GBP 12.50');
+    expect(t).not.toContain('VAT ID: GB');
+  });
+
   it('a credit note names the invoice it credits', async () => {
     const t = squeeze((await readBack(creditNote())).text);
     expect(t).toContain('CREDIT NOTE');
@@ -108,9 +118,7 @@ describe('invoice PDF (pdfkit, DejaVu Sans embedded), read back with pdftotext',
 
   it('3,000 itemised calls paginate: the table header and "Page i of n" on every page, every call once', async () => {
     const calls = callRows(3000);
-    const started = Date.now();
     const { pages, pageCount, text } = await readBack({ ...plainMonthly(), detail: 'calls', calls });
-    const elapsed = Date.now() - started;
     expect(pageCount).toBeGreaterThan(40);
     expect(pages).toHaveLength(pageCount);
     pages.forEach((page, i) => {
@@ -126,7 +134,6 @@ describe('invoice PDF (pdfkit, DejaVu Sans embedded), read back with pdftotext',
     const numbers = [...text.matchAll(/\+4420794(\d{5})/g)].map((m) => Number(m[1]) - 60000);
     expect(numbers).toEqual(calls.map((_, i) => i));
     expect(squeeze(text)).toContain(`${calls[2999].startedAt} ${calls[2999].destinationNumber} ${calls[2999].destinationName}`);
-    console.log(`3,000-call PDF: ${pageCount} pages, rendered and read back in ${elapsed} ms`);
   });
 
   it('hostile and very long user text: no crash, cut with an ellipsis, the page layout holds', async () => {

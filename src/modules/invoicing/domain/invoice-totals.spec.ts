@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { consumer, creditNote, levyAndAllowance, manyDecimals, plainMonthly, twoRates, zeroAndExempt } from '../../../../test/fixtures/invoices';
+import {
+  consumer,
+  creditNote,
+  exportOutsideEu,
+  intraCommunity,
+  levyAndAllowance,
+  manyDecimals,
+  notSubjectToVat,
+  plainMonthly,
+  reverseCharge,
+  twoRates,
+  zeroAndExempt,
+} from '../../../../test/fixtures/invoices';
 import { Dec } from '../../../shared/money';
 import { amountDigits, type InvoiceDraft } from './invoice-document';
 import { InvalidInvoiceError } from './invoice-rules';
@@ -89,6 +101,15 @@ describe('invoice totals (EN 16931 BR-CO-10..16, per-category VAT)', () => {
     expect(doc.totals).toMatchObject({ lineExtension: '9.46', tax: '0.94', taxInclusive: '10.40', payable: '10.40' });
     // unit prices keep their precision (BT-146 has no decimal limit)
     expect(doc.lines[1].unitPrice).toBe('0.004999');
+  });
+
+  it('other categories: reverse charge, intra-community, export and not subject to VAT carry no tax', () => {
+    expect(rows(reverseCharge())).toEqual([['AE', '0', '250.00', '0.00']]);
+    expect(rows(intraCommunity())).toEqual([['K', '0', '120.00', '0.00']]);
+    expect(rows(exportOutsideEu())).toEqual([['G', '0', '80.00', '0.00']]);
+    // O has no rate; the levy (a charge) is in the same row as the line
+    expect(rows(notSubjectToVat())).toEqual([['O', '0', '12.50', '0.00']]);
+    expect(finaliseInvoice(notSubjectToVat()).totals).toMatchObject({ charges: '0.50', taxExclusive: '12.50', payable: '12.50' });
   });
 
   it('tax is rounded per category, not per line: 3 × 0.03 at 20% is 0.02, not 3 × 0.01', () => {
