@@ -89,6 +89,16 @@ export class InvoicesRepository {
     await em.update(InvoiceEntity, { id }, changes);
   }
 
+  /** Invoices waiting for payment whose due date is before `date` (the overdue job's candidates), oldest first. */
+  dueBefore(em: EntityManager, date: string): Promise<InvoiceEntity[]> {
+    return em
+      .createQueryBuilder(InvoiceEntity, 'i')
+      .where("i.status IN ('due', 'payment_refused') AND i.dueDate < :date", { date })
+      .orderBy('i.dueDate', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .getMany();
+  }
+
   /** What credit notes referencing each invoice credited, by invoice id (invoices without any are left out). */
   async creditedAmounts(em: EntityManager, invoiceIds: readonly number[]): Promise<Map<number, Money>> {
     const out = new Map<number, Money>();

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
 import { CustomersModule } from '../customers/customers.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
 import { TelephonyModule } from '../telephony/telephony.module';
@@ -11,6 +12,7 @@ import { InvoiceRunsService } from './invoice-runs.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesRepository } from './invoices.repository';
 import { InvoicesService } from './invoices.service';
+import { OverdueInvoicesService } from './overdue-invoices.service';
 import { RecurringFeesService } from './recurring-fees.service';
 import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
 
@@ -20,7 +22,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
  * through BillingApi and customers through the customers module's InvoiceProfiles.
  */
 @Module({
-  imports: [SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
+  imports: [NotificationsModule, SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
   controllers: [InvoiceRunsController, InvoicesController],
   providers: [
     { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
@@ -30,6 +32,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     InvoicesService,
     InvoiceChangesService,
     RecurringFeesService,
+    OverdueInvoicesService,
   ],
   exports: [InvoiceRunsService],
 })
