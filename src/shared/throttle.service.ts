@@ -147,11 +147,11 @@ export class ThrottleService implements OnModuleInit {
   /**
    * Takes one slot on every bucket, all or none (one transaction, buckets in key order so that two
    * attempts never wait for each other in opposite orders). Throws ThrottledError (429) when a bucket
-   * is blocked or full.
+   * is blocked or holds `maxFailures` failures; waits while its slots are held by attempts being checked.
    *
    * Per bucket: one upsert makes sure the row exists and starts it again when its window (or its block)
-   * has passed; then `UPDATE ... SET failures = failures + 1 WHERE ... failures < max AND not blocked`
-   * takes a slot or changes nothing. On MariaDB the upsert locks the row until commit; SQLite runs one
+   * has passed; then `UPDATE ... SET pending = pending + 1 WHERE blocked_until IS NULL AND failures +
+   * pending < max` takes a slot or changes nothing. On MariaDB the upsert locks the row until commit; SQLite runs one
    * transaction at a time. The upsert's SET list is ordered so that MariaDB (assignments left to right,
    * later ones reading earlier results) and SQLite (every expression reads the old row) agree:
    * `window_start` is the only assigned column the later `blocked_until` expression reads, and it
@@ -290,7 +290,8 @@ export class ThrottleService implements OnModuleInit {
   async reset(keys: readonly string[]): Promise<void> {
     if (!keys.length) return;
     await this.tx.run(async (em) => {
-      for (const key of keys) await em.query('UPDATE throttle_buckets SET failures = 0, blocked_until = NULL WHERE bucket_key = ?', [throttleKey(key)]);
+      for (const key of keys)
+        await em.query('UPDATE throttle_buckets SET failures = 0, blocked_until = NULL WHERE bucket_key = ?', [throttleKey(key)]);
     });
   }
 
@@ -304,7 +305,6 @@ export class ThrottleService implements OnModuleInit {
       .execute();
     return result.affected ?? 0;
   }
-
 }
 
 interface BucketTimes {
