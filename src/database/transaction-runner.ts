@@ -3,6 +3,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isSqlite } from './dialect';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * SQLite refuses at once (without waiting out busy_timeout) a transaction that read first and then wants
+ * to write while another process wrote meanwhile (WAL: SQLITE_BUSY_SNAPSHOT), or when waiting could
+ * deadlock: the unit of work has rolled back and is simply run again. Only another process (the CLI
+ * next to the server, or a second instance) causes these; within one process transactions are queued.
+ */
+const SQLITE_RETRYABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 
 /**
  * Runs units of work in a database transaction.
@@ -22,17 +29,21 @@ export class TransactionRunner {
 
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (this.isSqlite) {
-      const result = this.queue.then(() => this.dataSource.transaction(work));
+      const result = this.queue.then(() => this.withRetries(work, SQLITE_RETRYABLE, 8));
       // Keep the queue going whatever this unit's outcome.
       this.queue = result.catch(() => undefined);
       return result;
     }
+    return this.withRetries(work, MYSQL_RETRYABLE, 4);
+  }
+
+  private async withRetries<T>(work: (em: EntityManager) => Promise<T>, retryable: ReadonlySet<string>, attempts: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction(work);
       } catch (err) {
         const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
-        if (attempt >= 4 || !code || !MYSQL_RETRYABLE.has(code)) throw err;
+        if (attempt >= attempts || !code || !retryable.has(code)) throw err;
         await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 20)));
       }
     }
