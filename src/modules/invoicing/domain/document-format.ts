@@ -48,8 +48,8 @@ const CATEGORY_NAMES: Record<string, string> = {
   M: 'IPSI (Ceuta and Melilla)',
 };
 
-/** "Standard rate 20%", "Zero rated 0%", "Not subject to VAT". */
-export function taxCategoryLabel(tax: Pick<TaxSubtotal, 'category' | 'percent'>): string {
-  const name = CATEGORY_NAMES[tax.category] ?? tax.category;
+/** The tax's own name when the row has one ("VAT 20%"), else the category's ("Standard rate 20%", "Not subject to VAT"). */
+export function taxCategoryLabel(tax: Pick<TaxSubtotal, 'category' | 'percent' | 'name'>): string {
+  const name = tax.name ?? CATEGORY_NAMES[tax.category] ?? tax.category;
   return tax.category === 'O' ? name : `${name} ${formatDecimal(tax.percent, 0)}%`;
 }

@@ -56,6 +56,8 @@ export const REASON_REQUIRED_CATEGORIES: readonly TaxCategoryCode[] = ['E', 'AE'
 export interface TaxTreatment {
   category: TaxCategoryCode;
   percent: string;
+  /** The tax's own name ("VAT", "IVA"), printed in the breakdown; EN 16931 knows only category and rate. */
+  name?: string;
   exemptionReason?: string;
   exemptionReasonCode?: string;
 }
@@ -154,6 +156,8 @@ export interface CallRecord {
 export interface TaxSubtotal {
   category: TaxCategoryCode;
   percent: string;
+  /** The names of the taxes in this row, when the lines gave them ("VAT"; several joined with " + "). */
+  name?: string;
   taxableAmount: string;
   taxAmount: string;
   exemptionReason?: string;

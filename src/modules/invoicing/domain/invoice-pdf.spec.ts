@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callRows, creditNote, customerRu, destinationRows, levyAndAllowance, notSubjectToVat, plainMonthly, zeroAndExempt } from '../../../../test/fixtures/invoices';
+import { callRows, creditNote, customerRu, destinationRows, levyAndAllowance, notSubjectToVat, plainMonthly, twoRates, zeroAndExempt } from '../../../../test/fixtures/invoices';
 import { formatDecimal, formatDuration, formatQuantity } from './document-format';
 import type { InvoiceDraft } from './invoice-document';
 import { renderInvoicePdf } from './invoice-pdf';
@@ -93,6 +93,14 @@ describe('invoice PDF (pdfkit, DejaVu Sans embedded), read back with pdftotext',
     expect(l).toContain('Charges 1.50');
     expect(l).toContain('Standard rate 20% 96.50 19.30');
     expect(l).toContain('Amount due GBP 115.80');
+  });
+
+  it('two rates: one breakdown row each, with the names of the taxes', async () => {
+    const t = squeeze((await readBack(twoRates())).text);
+    expect(t).toContain('VAT 20% 25.00 5.00');
+    expect(t).toContain('VAT (reduced) 5% 33.33 1.67');
+    expect(t).toContain('Calls, reduced rate 1 33.33 5% 33.33');
+    expect(t).toContain('Amount due GBP 65.00');
   });
 
   it('not subject to VAT: no rate shown, the reason in the breakdown', async () => {

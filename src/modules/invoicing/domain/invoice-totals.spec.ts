@@ -43,6 +43,7 @@ describe('invoice totals (EN 16931 BR-CO-10..16, per-category VAT)', () => {
       ['S', '5', '33.33', '1.67'],
     ]);
     expect(doc.lines[1].tax.percent).toBe('5');
+    expect(doc.taxBreakdown.map((r) => r.name)).toEqual(['VAT', 'VAT (reduced)']);
     expect(doc.totals).toMatchObject({ lineExtension: '58.33', tax: '6.67', taxInclusive: '65.00', payable: '65.00' });
   });
 

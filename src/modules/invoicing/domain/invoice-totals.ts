@@ -57,14 +57,15 @@ export interface TaxedAmount {
  * be rounded to `digits` (as `finaliseInvoice` does); the tax of each row is rounded once.
  */
 export function computeTaxBreakdown(items: readonly TaxedAmount[], digits: number): TaxSubtotal[] {
-  const rows = new Map<string, { category: TaxCategoryCode; percent: string; taxable: Dec; tax: TaxTreatment }>();
+  const rows = new Map<string, { category: TaxCategoryCode; percent: string; taxable: Dec; tax: TaxTreatment; names: Set<string> }>();
   for (const item of items) {
     const percent = canonicalPercent(item.tax);
     const key = `${item.tax.category}|${percent}`;
-    const row = rows.get(key);
     const amount = dec(item.amount, 'amount');
+    let row = rows.get(key);
     if (row) row.taxable = row.taxable.plus(amount);
-    else rows.set(key, { category: item.tax.category, percent, taxable: amount, tax: item.tax });
+    else rows.set(key, (row = { category: item.tax.category, percent, taxable: amount, tax: item.tax, names: new Set() }));
+    if (item.tax.name !== undefined && item.tax.name.trim() !== '') row.names.add(item.tax.name.trim());
   }
   return [...rows.values()].map((row) => {
     const taxAmount = row.category === 'O' ? new Dec(0) : row.taxable.times(row.percent).dividedBy(100);
@@ -74,6 +75,7 @@ export function computeTaxBreakdown(items: readonly TaxedAmount[], digits: numbe
       taxableAmount: fixed(row.taxable, digits),
       taxAmount: fixed(taxAmount, digits),
     };
+    if (row.names.size > 0) subtotal.name = [...row.names].join(' + ');
     if (row.tax.exemptionReason !== undefined) subtotal.exemptionReason = row.tax.exemptionReason;
     if (row.tax.exemptionReasonCode !== undefined) subtotal.exemptionReasonCode = row.tax.exemptionReasonCode;
     return subtotal;
