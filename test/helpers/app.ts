@@ -5,13 +5,17 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/shared/clock';
 import { createTestDatabase, TestDatabase } from './database';
+import { OpenApiResponseValidator, type OpenApiDoc } from './openapi-validator';
 
 export const ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD = 'admin-password-1';
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** Requests to the app; every answer of the JSON API is checked against the OpenAPI document. */
   http: TestAgent;
+  /** The checker behind `http`, for agents made elsewhere (`t.contract.wrap(agent)`). */
+  contract: OpenApiResponseValidator;
   dataSource: DataSource;
   clock: Clock;
   /** Bearer token of the system owner's administrator. */
@@ -28,13 +32,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   Object.assign(process.env, { DATABASE_URL: db.url, ADMIN_USERNAME, ADMIN_PASSWORD, SMTP_URL: '', ...env });
   const app = await createApp();
   await app.init();
-  const http = request(app.getHttpServer());
+  const raw = request(app.getHttpServer());
+  const contract = new OpenApiResponseValidator((await raw.get('/api/docs-json').expect(200)).body as OpenApiDoc);
+  const http = contract.wrap(raw);
   const res = await http.post('/api/v1/auth/token').send({ username: ADMIN_USERNAME, password: ADMIN_PASSWORD });
   if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
   const adminToken = res.body.token as string;
   return {
     app,
     http,
+    contract,
     dataSource: app.get(DataSource),
     clock: app.get(Clock),
     adminToken,

@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
@@ -49,6 +50,7 @@ export class BillingController {
   @ApiForbiddenResponse({ description: "the caller's own customer, or not an administrator" })
   @ApiNotFoundResponse({ description: "the customer does not exist or is outside the caller's tree" })
   @ApiConflictResponse({ description: 'the key was used for another request, or the customer is deleted' })
+  @ApiUnprocessableEntityResponse({ description: '`business_rule`: the balance would leave the storable range' })
   async post(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,

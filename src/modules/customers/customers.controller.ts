@@ -1,5 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
@@ -38,6 +49,11 @@ export class CustomersController {
       'a SIP account, a mailbox and the chosen free number of the parent, all in one transaction; the generated SIP secret and PIN are shown only in this answer.',
   })
   @ApiCreatedResponse({ type: CreatedCustomerView })
+  @ApiNotFoundResponse({
+    description: 'the parent, rate plan, number, region, dial plan, tax or affiliate named is not in the caller’s tree',
+  })
+  @ApiConflictResponse({ description: '`already_exists`: the account number, prefix or login name is taken, or the number is not free' })
+  @ApiUnprocessableEntityResponse({ description: '`business_rule`: the parent is not a reseller, or the tree is too deep there' })
   create(@CurrentScope() scope: Scope, @Body() dto: CreateCustomerDto): Promise<CreatedCustomerView> {
     return this.customers.create(scope, dto);
   }
@@ -45,6 +61,7 @@ export class CustomersController {
   @Get()
   @ApiOperation({ summary: "List the caller's children (or another parent's in its subtree), sorted by name" })
   @ApiOkResponse({ type: CustomerPageView })
+  @ApiNotFoundResponse({ description: 'parentId is not in the caller’s tree' })
   list(@CurrentScope() scope: Scope, @Query() query: ListCustomersQuery): Promise<Page<CustomerView>> {
     return this.customers.list(scope, query);
   }
@@ -53,11 +70,13 @@ export class CustomersController {
   @ApiOperation({ summary: 'Choices for a customer form: plans, taxes, dial plans, regions, free numbers, affiliates, enums' })
   @ApiQuery({ name: 'parentId', required: false, type: Number })
   @ApiOkResponse({ type: CustomerFormOptions })
+  @ApiNotFoundResponse({ description: 'parentId is not in the caller’s tree' })
   formOptions(@CurrentScope() scope: Scope, @Query() query: FormOptionsQuery): Promise<CustomerFormOptions> {
     return this.options.formOptions(scope, query.parentId);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One customer of the caller’s tree' })
   @ApiOkResponse({ type: CustomerView })
   get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<CustomerView> {
     return this.customers.get(scope, id);
@@ -66,6 +85,10 @@ export class CustomersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change any subset of the fields (not type, number or parent)' })
   @ApiOkResponse({ type: CustomerView })
+  @ApiConflictResponse({
+    description:
+      '`already_exists` (account number, prefix), `in_use` (reseller with live sub-customers), `conflict` (deleted customer, currency with a balance)',
+  })
   update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateCustomerDto): Promise<CustomerView> {
     return this.customers.update(scope, id, dto);
   }
@@ -74,13 +97,18 @@ export class CustomersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft delete; refused while it has live sub-customers or is an affiliate' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({
+    description: '`in_use` (live sub-customers, an affiliate of others) or `conflict` (already deleted, your own customer)',
+  })
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.customers.remove(scope, id);
   }
 
   @Post(':id/undelete')
+  @ApiOperation({ summary: 'Restore a deleted customer' })
   @HttpCode(200)
   @ApiOkResponse({ type: CustomerView })
+  @ApiConflictResponse({ description: '`conflict`: not deleted, the parent is deleted, or its account number or prefix was given away' })
   undelete(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<CustomerView> {
     return this.customers.undelete(scope, id);
   }

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AllowUsers, CurrentScope, Public, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
@@ -39,6 +49,8 @@ export class IdentityController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in and get a bearer token (throttled after repeated failures)' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ description: '`unauthenticated`: wrong username or password (the same answer for both)' })
+  @ApiTooManyRequestsResponse({ description: '`throttled`: too many failed logins for the name or the address; see `Retry-After`' })
   async token(@Body() body: TokenRequestDto, @Req() req: Request): Promise<TokenResponseDto> {
     const issued = await this.identity.login(body.username, body.password, req.ip ?? 'unknown', 'api');
     return { token: issued.token, expiresAt: issued.expiresAt.toISOString() };
@@ -48,6 +60,9 @@ export class IdentityController {
   @Post('auth/set-password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Set a password with the one-time token from the login-details email' })
+  @ApiNoContentResponse({ description: 'the password is set' })
+  @ApiUnprocessableEntityResponse({ description: '`link_expired`: the token has expired or was already used' })
+  @ApiTooManyRequestsResponse({ description: '`throttled`: too many wrong tokens from this address; see `Retry-After`' })
   async setPassword(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
     await this.identity.setPasswordWithToken(body.token, body.password, req.ip ?? 'unknown');
   }
@@ -57,12 +72,15 @@ export class IdentityController {
   @Post('auth/password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Change your own password (the current one is required; your other sessions end)' })
+  @ApiNoContentResponse({ description: 'the password is changed' })
+  @ApiTooManyRequestsResponse({ description: '`throttled`: too many wrong current passwords; see `Retry-After`' })
   async changePassword(@CurrentScope() scope: Scope, @Body() body: ChangePasswordDto, @Req() req: ScopedRequest): Promise<void> {
     await this.identity.changeOwnPassword(scope, req.sessionTokenHash ?? null, body.currentPassword, body.newPassword);
   }
 
   @ApiBearerAuth()
   @Get('auth/me')
+  @ApiOperation({ summary: 'Who the token belongs to, and the customer it acts for' })
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentScope() scope: Scope): Promise<MeDto> {
     const person = await this.repo.findPerson(scope.personId ?? -1);
@@ -79,7 +97,7 @@ export class IdentityController {
   @AllowUsers()
   @Post('api-keys')
   @ApiOperation({ summary: 'Create a long-lived API key for yourself; the key is shown once' })
-  @ApiOkResponse({ type: CreatedApiKeyDto })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async createApiKey(@CurrentScope() scope: Scope, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { key, secret } = await this.identity.createApiKey(scope, body.name);
     return { ...toApiKeyDto(key), secret };
@@ -87,6 +105,7 @@ export class IdentityController {
 
   @ApiBearerAuth()
   @Get('api-keys')
+  @ApiOperation({ summary: 'Your API keys (the secrets are never shown again)' })
   @ApiOkResponse({ type: [ApiKeyDto] })
   async listApiKeys(@CurrentScope() scope: Scope): Promise<ApiKeyDto[]> {
     return (await this.identity.listApiKeys(scope)).map(toApiKeyDto);
@@ -95,6 +114,7 @@ export class IdentityController {
   @ApiBearerAuth()
   @AllowUsers()
   @Delete('api-keys/:id')
+  @ApiOperation({ summary: 'Revoke one of your API keys' })
   @HttpCode(204)
   async revokeApiKey(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.identity.revokeApiKey(scope, id);

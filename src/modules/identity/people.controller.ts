@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
@@ -34,6 +42,7 @@ export class PeopleController {
   @Post()
   @ApiOperation({ summary: 'Create a person; without a password, a one-time set-password link is emailed' })
   @ApiCreatedResponse({ type: CreatedPersonDto })
+  @ApiConflictResponse({ description: '`already_exists`: the login name is taken' })
   create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -43,6 +52,7 @@ export class PeopleController {
   }
 
   @Get(':personId')
+  @ApiOperation({ summary: 'One person of the customer' })
   @ApiOkResponse({ type: PersonDto })
   get(
     @CurrentScope() scope: Scope,
@@ -55,6 +65,7 @@ export class PeopleController {
   @Patch(':personId')
   @ApiOperation({ summary: 'Change a person (name, email, role, password); a customer keeps at least one administrator' })
   @ApiOkResponse({ type: PersonDto })
+  @ApiConflictResponse({ description: '`already_exists` (the login name is taken) or `conflict` (the customer’s last administrator)' })
   update(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -68,6 +79,7 @@ export class PeopleController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a person and end its logins (not yourself, not the last administrator)' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: '`conflict`: the customer’s last administrator, or yourself' })
   async remove(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -80,6 +92,7 @@ export class PeopleController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Email a new one-time set-password link (earlier links stop working)' })
   @ApiOkResponse({ type: LoginLinkSentDto })
+  @ApiConflictResponse({ description: '`conflict`: the person has no email address' })
   sendLoginLink(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,

@@ -2,13 +2,16 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, P
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Clock } from '../../shared/clock';
@@ -51,6 +54,7 @@ export class RatePlansController {
   @Post()
   @ApiOperation({ summary: "Create a rate plan (owned by the acting customer, or `ownerId` of the caller's tree)" })
   @ApiCreatedResponse({ type: RatePlanDto })
+  @ApiNotFoundResponse({ description: 'the owner or the inherited plan is not in the caller’s tree' })
   create(@CurrentScope() scope: Scope, @Body() dto: CreateRatePlanDto): Promise<RatePlanDto> {
     return this.plans.create(scope, dto);
   }
@@ -58,6 +62,7 @@ export class RatePlansController {
   @Get()
   @ApiOperation({ summary: 'Own rate plans and plans shared with the acting customer, each marked `editable`' })
   @ApiOkResponse({ type: RatePlanPageDto })
+  @ApiNotFoundResponse({ description: 'customerId is not in the caller’s tree' })
   list(@CurrentScope() scope: Scope, @Query() q: ListRatePlansQuery): Promise<RatePlanPageDto> {
     return this.plans.list(scope, q);
   }
@@ -72,6 +77,10 @@ export class RatePlansController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a rate plan (owner only; a sharee gets 403)' })
   @ApiOkResponse({ type: RatePlanDto })
+  @ApiNotFoundResponse({ description: 'the plan, or the plan it should inherit from, is not in the caller’s tree' })
+  @ApiConflictResponse({
+    description: '`in_use` (a currency or sharing change its users or inheritors forbid) or `conflict` (an inheritance cycle)',
+  })
   update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateRatePlanDto): Promise<RatePlanDto> {
     return this.plans.update(scope, id, dto);
   }
@@ -80,6 +89,7 @@ export class RatePlansController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a rate plan: refused (409) while customers or other plans use it, and for the cost plan' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: '`in_use`: customers or other plans use the plan, or it is the cost plan' })
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.plans.remove(scope, id);
   }
@@ -101,9 +111,11 @@ export class RatePlansController {
     @Query() q: ExportRatesQuery,
     @Res() res: Response,
   ): Promise<void> {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="rate-plan-${id}.csv"`);
-    await this.rates.exportDeck(scope, id, q, res);
+    // Headers only once the plan is found: an error must still answer as JSON (res.json keeps a Content-Type set before).
+    await this.rates.exportDeck(scope, id, q, res, () => {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="rate-plan-${id}.csv"`);
+    });
   }
 
   @Get(':id/rates')
@@ -116,6 +128,7 @@ export class RatePlansController {
   @Post(':id/rates')
   @ApiOperation({ summary: 'Add one rate to the deck in force now (owner only)' })
   @ApiCreatedResponse({ type: RateDto })
+  @ApiConflictResponse({ description: '`already_exists`: the deck has a rate for the same prefix, direction and time band' })
   createRate(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateRateDto): Promise<RateDto> {
     return this.rates.create(scope, id, dto);
   }
@@ -133,8 +146,10 @@ export class RatePlansController {
   @ApiConsumes('text/csv')
   @AcceptsBody(...CSV_TYPES)
   @ApiBody({
+    // The raw file, not a JSON string (src/openapi.ts adds 3.1's contentMediaType).
     schema: {
       type: 'string',
+      format: 'binary',
       example:
         'prefix,destination,connect_fee,included_seconds,per_minute,first_block,increment,minimum_charge,direction\n49,Germany,0,0,0.012,1,1,0,outbound\n',
     },
@@ -175,6 +190,7 @@ export class RatePlansController {
   }
 
   @Get(':id/rates/:rateId')
+  @ApiOperation({ summary: 'One rate of the plan' })
   @ApiOkResponse({ type: RateDto })
   getRate(
     @CurrentScope() scope: Scope,
@@ -187,6 +203,7 @@ export class RatePlansController {
   @Patch(':id/rates/:rateId')
   @ApiOperation({ summary: 'Change one rate (owner only)' })
   @ApiOkResponse({ type: RateDto })
+  @ApiConflictResponse({ description: '`already_exists`: the deck has a rate for the same prefix, direction and time band' })
   updateRate(
     @CurrentScope() scope: Scope,
     @Param('id', ParseIntPipe) id: number,
@@ -197,6 +214,7 @@ export class RatePlansController {
   }
 
   @Delete(':id/rates/:rateId')
+  @ApiOperation({ summary: 'Delete one rate from the deck in force now (owner only)' })
   @HttpCode(204)
   @ApiNoContentResponse()
   async deleteRate(
@@ -225,6 +243,9 @@ export class PriceController {
       'A level with no rate of its own uses the level above marked up by its plan. No rate for a charged level: 422 `no_rate`.',
   })
   @ApiOkResponse({ type: PriceLookupDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`no_rate` (no rate for the number at some level) or `no_exchange_rate` (a level’s currency has no rate in force)',
+  })
   async price(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Query() q: PriceQuery): Promise<PriceLookupDto> {
     const rated = await this.rating.priceLookup(
       scope,

@@ -431,10 +431,12 @@ export class RatesService {
   }
 
   /** Streams the deck in force now (or the one asked for) as CSV to `out`, which it ends. */
-  async exportDeck(scope: Scope, planId: number, q: { deckId?: number; at?: string }, out: Writable): Promise<void> {
+  /** `ready` runs once the plan and deck are found, before the first byte (to set the CSV headers only then). */
+  async exportDeck(scope: Scope, planId: number, q: { deckId?: number; at?: string }, out: Writable, ready?: () => void): Promise<void> {
     const em = this.repo.manager;
     await this.plans.findVisible(em, scope, planId);
     const deck = await this.pickDeck(em, planId, q);
+    ready?.();
     await writeRateDeck(deck ? this.repo.streamDeck(deck.id) : [], out);
   }
 

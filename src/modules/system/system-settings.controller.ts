@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
 import { PageQuery } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
@@ -42,6 +51,8 @@ export class SystemSettingsController {
   @Patch()
   @ApiOperation({ summary: "Change platform-wide settings (system owner's administrators, not while switched)" })
   @ApiOkResponse({ type: SystemSettingsDto })
+  @ApiNotFoundResponse({ description: 'costPlanId is not a plan of the system owner' })
+  @ApiConflictResponse({ description: '`in_use`: the system currency cannot change while exchange rates exist' })
   update(@CurrentScope() scope: Scope, @Body() body: UpdateSystemSettingsDto): Promise<SystemSettingsDto> {
     return this.settings.update(scope, body);
   }
@@ -82,12 +93,14 @@ export class RegionsController {
   constructor(private readonly regions: RegionsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Regions of the platform (any logged-in person)' })
   @ApiOkResponse({ type: RegionPageDto })
   list(@CurrentScope() scope: Scope, @Query() query: PageQuery): Promise<RegionPageDto> {
     return this.regions.list(scope, query);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One region' })
   @ApiOkResponse({ type: RegionDto })
   get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<RegionDto> {
     return this.regions.get(scope, id);
@@ -95,13 +108,16 @@ export class RegionsController {
 
   @Post()
   @ApiOperation({ summary: "Create a region (system owner's administrators)" })
-  @ApiOkResponse({ type: RegionDto })
+  @ApiCreatedResponse({ type: RegionDto })
+  @ApiConflictResponse({ description: '`already_exists`: the name is taken' })
   create(@CurrentScope() scope: Scope, @Body() body: CreateRegionDto): Promise<RegionDto> {
     return this.regions.create(scope, body);
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: "Rename a region (system owner's administrators)" })
   @ApiOkResponse({ type: RegionDto })
+  @ApiConflictResponse({ description: '`already_exists`: the name is taken' })
   update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: UpdateRegionDto): Promise<RegionDto> {
     return this.regions.update(scope, id, body);
   }
@@ -110,6 +126,7 @@ export class RegionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a region; 409 while customers use it' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: '`in_use`: customers use the region' })
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.regions.remove(scope, id);
   }
@@ -129,6 +146,7 @@ export class DialPlansController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One dial plan (own or an ancestor’s)' })
   @ApiOkResponse({ type: DialPlanDto })
   get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<DialPlanDto> {
     return this.dialPlans.get(scope, id);
@@ -136,13 +154,16 @@ export class DialPlansController {
 
   @Post()
   @ApiOperation({ summary: 'Create a dial plan owned by the acting customer (a reseller)' })
-  @ApiOkResponse({ type: DialPlanDto })
+  @ApiCreatedResponse({ type: DialPlanDto })
+  @ApiConflictResponse({ description: '`already_exists`: the name is taken' })
   create(@CurrentScope() scope: Scope, @Body() body: CreateDialPlanDto): Promise<DialPlanDto> {
     return this.dialPlans.create(scope, body);
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change an own dial plan' })
   @ApiOkResponse({ type: DialPlanDto })
+  @ApiConflictResponse({ description: '`already_exists`: the name is taken' })
   update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: UpdateDialPlanDto): Promise<DialPlanDto> {
     return this.dialPlans.update(scope, id, body);
   }
@@ -151,6 +172,7 @@ export class DialPlansController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an own dial plan; 409 while a customer or rate plan uses it' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: '`in_use`: a customer or rate plan uses it' })
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.dialPlans.remove(scope, id);
   }
@@ -170,6 +192,7 @@ export class ExchangeRatesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One exchange rate' })
   @ApiOkResponse({ type: ExchangeRateDto })
   get(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<ExchangeRateDto> {
     return this.rates.get(scope, id);
@@ -177,13 +200,15 @@ export class ExchangeRatesController {
 
   @Post()
   @ApiOperation({ summary: "Record a rate from an instant on (system owner's administrators); 409 for the same currency and validFrom" })
-  @ApiOkResponse({ type: ExchangeRateDto })
+  @ApiCreatedResponse({ type: ExchangeRateDto })
+  @ApiConflictResponse({ description: '`already_exists`: a rate for the same currency and validFrom' })
   create(@CurrentScope() scope: Scope, @Body() body: CreateExchangeRateDto): Promise<ExchangeRateDto> {
     return this.rates.create(scope, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: "Delete an exchange rate (system owner's administrators)" })
   @ApiNoContentResponse()
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.rates.remove(scope, id);

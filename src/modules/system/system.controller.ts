@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../../shared/http/decorators';
 
@@ -10,6 +10,7 @@ export class HealthController {
 
   @Public()
   @Get('health')
+  @ApiOperation({ summary: 'Liveness and database state (no login)' })
   @ApiOkResponse({ schema: { example: { status: 'ok', database: { state: 'up', type: 'better-sqlite3' } } } })
   async health(): Promise<{ status: string; database: { state: string; type: string } }> {
     let state = 'up';

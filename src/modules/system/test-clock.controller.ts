@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsISO8601 } from 'class-validator';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { Clock } from '../../shared/clock';
@@ -20,6 +20,7 @@ export class TestClockController {
 
   @Get()
   @ApiOperation({ summary: 'Read the application clock (TEST_CLOCK=true only)' })
+  @ApiOkResponse({ type: ClockDto })
   read(): { now: string } {
     this.assertEnabled();
     return { now: this.clock.now().toISOString() };
@@ -27,6 +28,7 @@ export class TestClockController {
 
   @Put()
   @ApiOperation({ summary: 'Set the application clock (TEST_CLOCK=true only)' })
+  @ApiOkResponse({ type: ClockDto })
   set(@Body() body: ClockDto): { now: string } {
     this.assertEnabled();
     this.clock.setNow(new Date(body.now));

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
@@ -27,6 +35,7 @@ export class MailboxesController {
   @Post()
   @ApiOperation({ summary: 'Create a mailbox; the answer shows the PIN (only this once)' })
   @ApiCreatedResponse({ type: MailboxWithPinDto })
+  @ApiConflictResponse({ description: '`already_exists`: the mailbox number is taken' })
   create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -36,6 +45,7 @@ export class MailboxesController {
   }
 
   @Get(':mailboxId')
+  @ApiOperation({ summary: 'One mailbox of the customer' })
   @ApiOkResponse({ type: MailboxDto })
   get(
     @CurrentScope() scope: Scope,
@@ -48,6 +58,7 @@ export class MailboxesController {
   @Patch(':mailboxId')
   @ApiOperation({ summary: 'Change a mailbox; with regeneratePin the answer shows the new PIN' })
   @ApiOkResponse({ type: MailboxWithPinDto })
+  @ApiConflictResponse({ description: '`already_exists`: the mailbox number is taken' })
   update(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -58,6 +69,7 @@ export class MailboxesController {
   }
 
   @Delete(':mailboxId')
+  @ApiOperation({ summary: 'Delete a mailbox of the customer' })
   @HttpCode(204)
   @ApiNoContentResponse()
   async remove(

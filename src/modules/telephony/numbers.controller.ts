@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
@@ -33,6 +42,8 @@ export class NumbersController {
   @Post()
   @ApiOperation({ summary: "Add a number to the acting customer's inventory (resellers only; 409 if it exists anywhere)" })
   @ApiCreatedResponse({ type: NumberDto })
+  @ApiConflictResponse({ description: '`already_exists`: the number is already in an inventory' })
+  @ApiUnprocessableEntityResponse({ description: '`business_rule`: only resellers keep a number inventory' })
   add(@CurrentScope() scope: Scope, @Body() body: AddNumberDto): Promise<NumberDto> {
     return this.numbers.addToInventory(scope, scope.customerId, body);
   }
@@ -40,6 +51,8 @@ export class NumbersController {
   @Post('bulk')
   @ApiOperation({ summary: 'Add an inclusive range of numbers (at most 10,000); all or nothing, 409 lists the first duplicates' })
   @ApiCreatedResponse({ type: NumberRangeResultDto })
+  @ApiConflictResponse({ description: '`already_exists`: a number of the range is already in an inventory' })
+  @ApiUnprocessableEntityResponse({ description: '`business_rule`: only resellers keep a number inventory' })
   addRange(@CurrentScope() scope: Scope, @Body() body: AddNumberRangeDto): Promise<NumberRangeResultDto> {
     return this.numbers.addRange(scope, scope.customerId, body);
   }
@@ -48,6 +61,7 @@ export class NumbersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a free number from the inventory (409 while it is assigned)' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: '`conflict`: the number is assigned to a customer; release it first' })
   async remove(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.numbers.removeFromInventory(scope, scope.customerId, id);
   }
@@ -86,6 +100,7 @@ export class CustomerNumbersController {
   @Post()
   @ApiOperation({ summary: 'Assign a free number (by numberId or number); 409 if it was taken meanwhile' })
   @ApiCreatedResponse({ type: NumberDto })
+  @ApiConflictResponse({ description: '`already_exists`: the number is already assigned' })
   assign(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -95,6 +110,7 @@ export class CustomerNumbersController {
   }
 
   @Get(':numberId')
+  @ApiOperation({ summary: 'One number of the customer' })
   @ApiOkResponse({ type: NumberDto })
   get(
     @CurrentScope() scope: Scope,

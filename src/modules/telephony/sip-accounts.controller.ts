@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
@@ -33,6 +41,7 @@ export class SipAccountsController {
   @Post()
   @ApiOperation({ summary: 'Create a telephone line; the answer shows the secret (only this once)' })
   @ApiCreatedResponse({ type: SipAccountWithSecretDto })
+  @ApiConflictResponse({ description: '`already_exists`: the SIP username is taken' })
   create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
@@ -42,6 +51,7 @@ export class SipAccountsController {
   }
 
   @Get(':sipId')
+  @ApiOperation({ summary: 'One telephone line (SIP account) of the customer' })
   @ApiOkResponse({ type: SipAccountDto })
   get(
     @CurrentScope() scope: Scope,

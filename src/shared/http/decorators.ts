@@ -1,10 +1,14 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Scope } from '../scope';
 
 export const IS_PUBLIC = 'isPublic';
-/** No login needed (login, health, docs, set-password link). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * No login needed (login, health, docs, set-password link). The OpenAPI document marks the operation
+ * `security: []` (src/openapi.ts reads the `x-public` extension).
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension('x-public', true));
 
 export const ALLOW_USERS = 'allowUsers';
 /**

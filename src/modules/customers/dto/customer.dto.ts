@@ -48,18 +48,42 @@ export const MAX_CONCURRENT_CALLS = 1_000_000;
 const MONEY_SCHEMA = { type: 'string', pattern: '^-?\\d{1,16}(\\.\\d{1,6})?$', example: '10.00' } as const;
 
 export class BillingAddressDto {
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) @Nullable() @IsString() @MaxLength(100) @IsPlainText() line1?:
-    string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) @Nullable() @IsString() @MaxLength(100) @IsPlainText() line2?:
-    string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) @Nullable() @IsString() @MaxLength(100) @IsPlainText() line3?:
-    string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) @Nullable() @IsString() @MaxLength(100) @IsPlainText() city?:
-    string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 }) @Nullable() @IsString() @MaxLength(100) @IsPlainText() state?:
-    string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20 }) @Nullable() @IsString() @MaxLength(20) @IsPlainText() postcode?:
-    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: '1 High Street' })
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  @IsPlainText()
+  line1?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: null })
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  @IsPlainText()
+  line2?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: null })
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  @IsPlainText()
+  line3?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'London' })
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  @IsPlainText()
+  city?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: null })
+  @Nullable()
+  @IsString()
+  @MaxLength(100)
+  @IsPlainText()
+  state?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20, example: 'SW1A 1AA' })
+  @Nullable()
+  @IsString()
+  @MaxLength(20)
+  @IsPlainText()
+  postcode?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'ISO 3166-1 alpha-2 country code', example: 'GB' })
   @Nullable()
   @IsString()
@@ -68,7 +92,10 @@ export class BillingAddressDto {
 }
 
 export class AffiliateDto {
-  @ApiProperty({ description: 'a live customer with the same parent (not the customer itself)' }) @IsInt() @Min(1) customerId: number;
+  @ApiProperty({ description: 'a live customer with the same parent (not the customer itself)', example: 12 })
+  @IsInt()
+  @Min(1)
+  customerId: number;
   @ApiProperty({ description: 'percent of the revenue or profit, decimal string 0..100', example: '5.00' })
   @IsDecimalString({ min: '0', max: '100' })
   percentage: string;
@@ -127,7 +154,7 @@ export class CustomerFieldsDto {
   @OptionalNotNull()
   @IsBoolean()
   reseller?: boolean;
-  @ApiPropertyOptional({ description: "include the customer's numbers in the directory" })
+  @ApiPropertyOptional({ description: "include the customer's numbers in the directory", example: false })
   @OptionalNotNull()
   @IsBoolean()
   directory?: boolean;
@@ -218,15 +245,15 @@ export class CustomerFieldsDto {
   @Min(1)
   dialPlanId?: number | null;
 
-  @ApiPropertyOptional({ description: 'required on create: a plan the parent owns or that is shared with it' })
+  @ApiPropertyOptional({ description: 'required on create: a plan the parent owns or that is shared with it', example: 4 })
   @OptionalNotNull(onCreate)
   @IsInt()
   @Min(1)
   ratePlanId?: number;
 
-  @ApiPropertyOptional({ enum: BILLING_TYPES, default: 'prepaid' }) @OptionalNotNull() @IsIn(BILLING_TYPES) billingType?: BillingType;
+  @ApiPropertyOptional({ enum: BILLING_TYPES }) @OptionalNotNull() @IsIn(BILLING_TYPES) billingType?: BillingType;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, description: 'shown on call history reports' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, description: 'shown on call history reports', example: null })
   @Nullable()
   @IsString()
   @MaxLength(100)
@@ -240,7 +267,7 @@ export class CustomerFieldsDto {
   @IsPlainText()
   taxReference?: string | null;
 
-  @ApiPropertyOptional({ enum: PAYMENT_TYPES, default: 'none' }) @OptionalNotNull() @IsIn(PAYMENT_TYPES) paymentType?: PaymentType;
+  @ApiPropertyOptional({ enum: PAYMENT_TYPES }) @OptionalNotNull() @IsIn(PAYMENT_TYPES) paymentType?: PaymentType;
 
   @ApiPropertyOptional({
     type: Number,
@@ -255,7 +282,7 @@ export class CustomerFieldsDto {
   @Max(365)
   invoiceDueDays?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "null = the rate plan's value" })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "null = the rate plan's value", example: true })
   @Nullable()
   @IsBoolean()
   sendInvoices?: boolean | null;
@@ -282,7 +309,7 @@ export class CustomerFieldsDto {
   @IsIn(CONTRACT_MONTHS)
   minimumContractMonths?: number | null;
 
-  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'how far the balance may go below zero; >= 0', default: '0.00' })
+  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'how far the balance may go below zero; >= 0' })
   @OptionalNotNull()
   @IsMoney({ min: '0' })
   creditLimit?: string;
@@ -300,7 +327,7 @@ export class CustomerFieldsDto {
   @Min(1, { each: true })
   taxIds?: number[];
 
-  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'email when the balance drops below this; "0.00" disables', default: '0.00' })
+  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'email when the balance drops below this; "0.00" disables' })
   @OptionalNotNull()
   @IsMoney({ min: '0' })
   lowBalanceThreshold?: string;
@@ -332,7 +359,7 @@ export class CustomerFieldsDto {
 export class CreateCustomerDto extends CustomerFieldsDto {
   @ApiProperty({ enum: CUSTOMER_TYPES }) @IsIn(CUSTOMER_TYPES) type: CustomerType;
 
-  @ApiPropertyOptional({ description: "default: the caller's (acting) customer; must be a reseller or the system owner" })
+  @ApiPropertyOptional({ description: "default: the caller's (acting) customer; must be a reseller or the system owner", example: 3 })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
@@ -371,7 +398,7 @@ export class CreateCustomerDto extends CustomerFieldsDto {
 }
 
 export class UpdateCustomerDto extends CustomerFieldsDto {
-  @ApiPropertyOptional({ description: 'cannot be changed; accepted only when equal to the current parent' })
+  @ApiPropertyOptional({ description: 'cannot be changed; accepted only when equal to the current parent', example: 3 })
   @OptionalNotNull()
   @IsInt()
   parentId?: number;
@@ -383,3 +410,8 @@ ApiProperty({ required: true, description: 'login details are sent here', maxLen
   CreateCustomerDto.prototype,
   'email',
 );
+// Defaults a create applies; a PATCH changes only what it names, so its fields have none.
+ApiPropertyOptional({ default: 'prepaid' })(CreateCustomerDto.prototype, 'billingType');
+ApiPropertyOptional({ default: 'none' })(CreateCustomerDto.prototype, 'paymentType');
+ApiPropertyOptional({ default: '0.00' })(CreateCustomerDto.prototype, 'creditLimit');
+ApiPropertyOptional({ default: '0.00' })(CreateCustomerDto.prototype, 'lowBalanceThreshold');

@@ -4,17 +4,17 @@ import type { AffiliateBasis, BillingType, CustomerType, InvoiceDetail, InvoiceF
 /** Read shapes of the customers API (and of the service, for the admin pages). */
 
 export class BillingAddressView {
-  @ApiProperty({ type: String, nullable: true }) line1: string | null;
-  @ApiProperty({ type: String, nullable: true }) line2: string | null;
-  @ApiProperty({ type: String, nullable: true }) line3: string | null;
-  @ApiProperty({ type: String, nullable: true }) city: string | null;
-  @ApiProperty({ type: String, nullable: true }) state: string | null;
-  @ApiProperty({ type: String, nullable: true }) postcode: string | null;
-  @ApiProperty({ type: String, nullable: true }) country: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1 High Street' }) line1: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) line2: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) line3: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'London' }) city: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) state: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'SW1A 1AA' }) postcode: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'GB' }) country: string | null;
 }
 
 export class AffiliateView {
-  @ApiProperty() customerId: number;
+  @ApiProperty({ example: 12 }) customerId: number;
   @ApiProperty({ example: '5.00' }) percentage: string;
   @ApiProperty({ enum: ['revenue', 'profit'] }) basis: AffiliateBasis;
 }
@@ -23,56 +23,62 @@ export class AffiliateView {
 export class EffectiveSettingsView {
   @ApiProperty({ description: 'money string or "unlimited"', example: 'unlimited' }) dailySpendLimit: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }] }) maxConcurrentCalls: number | 'unlimited';
-  @ApiProperty() externalCallerId: boolean;
-  @ApiProperty({ type: Number, nullable: true }) dialPlanId: number | null;
-  @ApiProperty() invoiceDueDays: number;
-  @ApiProperty() sendInvoices: boolean;
+  @ApiProperty({ example: false }) externalCallerId: boolean;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ example: 14 }) invoiceDueDays: number;
+  @ApiProperty({ example: true }) sendInvoices: boolean;
   @ApiProperty({ enum: ['pdf', 'xml'] }) invoiceFormat: string;
   @ApiProperty({ enum: ['summary', 'destinations', 'calls'] }) invoiceDetail: string;
-  @ApiProperty() minimumContractMonths: number;
+  @ApiProperty({ example: 0 }) minimumContractMonths: number;
 }
 
 export class CustomerView {
-  @ApiProperty() id: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner' }) parentId: number | null;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner', example: 3 }) parentId: number | null;
   @ApiProperty({ enum: ['normal', 'residential'] }) type: CustomerType;
   @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true, description: 'residential: its number' }) number: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'residential: its number', example: '442079460000' }) number: string | null;
   @ApiProperty({ type: String, nullable: true, description: "residential: the person's name" }) personName: string | null;
-  @ApiProperty({ type: String, nullable: true, description: "login name of the customer's first administrator" }) username: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "login name of the customer's first administrator",
+    example: 'ops@acme.example',
+  })
+  username: string | null;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
-  @ApiProperty() email: string;
+  @ApiProperty({ example: 'ops@acme.example' }) email: string;
   @ApiProperty({ type: String, nullable: true }) accountNumber: string | null;
   @ApiProperty() reseller: boolean;
-  @ApiProperty() directory: boolean;
-  @ApiProperty({ type: String, nullable: true }) prefix: string | null;
+  @ApiProperty({ example: false }) directory: boolean;
+  @ApiProperty({ type: String, nullable: true, example: '4420' }) prefix: string | null;
   @ApiProperty() lockedWeb: boolean;
   @ApiProperty() lockedCalls: boolean;
   @ApiProperty({ description: 'locked from the web by itself or an ancestor' }) lockedWebEffective: boolean;
   @ApiProperty({ description: 'locked from calls by itself or an ancestor' }) lockedCallsEffective: boolean;
   @ApiProperty({ type: String, nullable: true, description: 'why calls were locked automatically (e.g. daily limit)' }) lockReason:
     string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'money string, "unlimited", or null = the rate plan\'s' }) dailySpendLimit:
-    string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'money string, "unlimited", or null = the rate plan\'s', example: '50.00' })
+  dailySpendLimit: string | null;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }], nullable: true }) maxConcurrentCalls:
     number | 'unlimited' | null;
   @ApiProperty() purgeVoicemail: boolean;
   @ApiProperty({ type: Number, nullable: true }) maxVoicemailsPerFolder: number | null;
-  @ApiProperty({ type: Boolean, nullable: true }) externalCallerId: boolean | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: null }) externalCallerId: boolean | null;
   @ApiProperty({ type: Number, nullable: true }) regionId: number | null;
   @ApiProperty() timezone: string;
-  @ApiProperty({ type: Number, nullable: true }) dialPlanId: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner' }) ratePlanId: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner', example: 4 }) ratePlanId: number | null;
   @ApiProperty({ enum: ['prepaid', 'postpaid', 'prepaid_calls', 'prepaid_invoices', 'external', 'none'] }) billingType: BillingType;
-  @ApiProperty({ type: String, nullable: true }) billingReference: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) billingReference: string | null;
   @ApiProperty({ type: String, nullable: true }) taxReference: string | null;
   @ApiProperty({ enum: ['none', 'cash', 'cheque', 'bank_transfer', 'direct_debit', 'credit_card'] }) paymentType: PaymentType;
-  @ApiProperty({ type: Number, nullable: true }) invoiceDueDays: number | null;
-  @ApiProperty({ type: Boolean, nullable: true }) sendInvoices: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 14 }) invoiceDueDays: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: true }) sendInvoices: boolean | null;
   @ApiProperty({ enum: ['pdf', 'xml'], nullable: true }) invoiceFormat: InvoiceFormat | null;
   @ApiProperty({ enum: ['summary', 'destinations', 'calls'], nullable: true }) invoiceDetail: InvoiceDetail | null;
   @ApiProperty({ example: 'EUR' }) currency: string;
-  @ApiProperty({ type: Number, nullable: true }) minimumContractMonths: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0 }) minimumContractMonths: number | null;
   @ApiProperty({ example: '0.00' }) creditLimit: string;
   @ApiProperty({ type: [Number] }) taxIds: number[];
   @ApiProperty({ example: '0.00' }) lowBalanceThreshold: string;
@@ -81,8 +87,8 @@ export class CustomerView {
   @ApiProperty({ type: AffiliateView, nullable: true }) affiliate: AffiliateView | null;
   @ApiProperty({ example: '0.00', description: 'how much the parent owes the customer' }) balance: string;
   @ApiProperty() depth: number;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) updatedAt: string;
   @ApiProperty() deleted: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deletedAt: string | null;
   @ApiProperty({ type: EffectiveSettingsView }) effective: EffectiveSettingsView;
@@ -90,78 +96,81 @@ export class CustomerView {
 
 /** The create answer: the customer plus what was made with it. Secrets appear only here, once. */
 export class CreatedCustomerView extends CustomerView {
-  @ApiProperty({ description: "the customer's administrator person" }) personId: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only' }) sipAccountId?: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only' }) mailboxId?: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only' }) numberId?: number;
+  @ApiProperty({ description: "the customer's administrator person", example: 5 }) personId: number;
+  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 9 }) sipAccountId?: number;
+  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 3 }) mailboxId?: number;
+  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 7 }) numberId?: number;
   @ApiPropertyOptional({ type: String, description: 'residential only: the generated SIP secret, shown once' }) sipSecret?: string;
   @ApiPropertyOptional({ type: String, description: 'residential only: the generated voicemail PIN, shown once' }) mailboxPin?: string;
 }
 
 export class CustomerPageView {
   @ApiProperty({ type: [CustomerView] }) items: CustomerView[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 export class OptionRatePlan {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty() currency: string;
-  @ApiProperty() ownerCustomerId: number;
-  @ApiProperty({ description: "true when it is shared by an ancestor rather than the parent's own" }) shared: boolean;
+  @ApiProperty({ example: 4 }) id: number;
+  @ApiProperty({ example: 'Retail EUR' }) name: string;
+  @ApiProperty({ example: 'EUR' }) currency: string;
+  @ApiProperty({ example: 1 }) ownerCustomerId: number;
+  @ApiProperty({ description: "true when it is shared by an ancestor rather than the parent's own", example: false }) shared: boolean;
 }
 export class OptionTax {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true }) percentage: string | null;
-  @ApiProperty({ type: String, nullable: true }) flatAmount: string | null;
-  @ApiProperty({ type: String, nullable: true }) currency: string | null;
-  @ApiProperty({ enum: ['none', 'new', 'all'] }) defaultLiability: string;
-  @ApiProperty() ownerCustomerId: number;
+  @ApiProperty({ example: 2 }) id: number;
+  @ApiProperty({ example: 'VAT' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: '20.00' }) percentage: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) flatAmount: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) currency: string | null;
+  @ApiProperty({ enum: ['none', 'new', 'all'], example: 'new' }) defaultLiability: string;
+  @ApiProperty({ example: 1 }) ownerCustomerId: number;
 }
 export class OptionNamed {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
+  @ApiProperty({ example: 2 }) id: number;
+  @ApiProperty({ example: 'London' }) name: string;
+}
+export class OptionDialPlan extends OptionNamed {
+  @ApiProperty({ description: 'the reseller (or system owner) that owns the dial plan', example: 1 }) ownerCustomerId: number;
 }
 export class OptionNumber {
-  @ApiProperty() id: number;
-  @ApiProperty() number: string;
+  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ example: '442079460000' }) number: string;
 }
 export class OptionAffiliate {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true }) accountNumber: string | null;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: 'Acme Ltd' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: 'A-1001' }) accountNumber: string | null;
 }
 export class OptionParent {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty() reseller: boolean;
-  @ApiProperty({ description: 'customers may be created under it' }) canHaveCustomers: boolean;
-  @ApiProperty() timezone: string;
-  @ApiProperty() currency: string;
+  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ example: 'Reseller One' }) name: string;
+  @ApiProperty({ example: true }) reseller: boolean;
+  @ApiProperty({ description: 'customers may be created under it', example: true }) canHaveCustomers: boolean;
+  @ApiProperty({ example: 'Europe/London' }) timezone: string;
+  @ApiProperty({ example: 'EUR' }) currency: string;
 }
 export class OptionSettings {
-  @ApiProperty() customerPrefixes: boolean;
-  @ApiProperty() regions: boolean;
+  @ApiProperty({ example: false }) customerPrefixes: boolean;
+  @ApiProperty({ example: true }) regions: boolean;
 }
 export class OptionEnums {
-  @ApiProperty({ type: [String] }) types: string[];
-  @ApiProperty({ type: [String] }) billingTypes: string[];
-  @ApiProperty({ type: [String] }) paymentTypes: string[];
-  @ApiProperty({ type: [String] }) invoiceFormats: string[];
-  @ApiProperty({ type: [String] }) invoiceDetails: string[];
-  @ApiProperty({ type: [Number] }) contractMonths: number[];
-  @ApiProperty({ type: [String] }) affiliateBases: string[];
+  @ApiProperty({ type: [String], example: ['normal', 'residential'] }) types: string[];
+  @ApiProperty({ type: [String], example: ['prepaid', 'postpaid'] }) billingTypes: string[];
+  @ApiProperty({ type: [String], example: ['none', 'cash'] }) paymentTypes: string[];
+  @ApiProperty({ type: [String], example: ['pdf', 'xml'] }) invoiceFormats: string[];
+  @ApiProperty({ type: [String], example: ['summary', 'destinations', 'calls'] }) invoiceDetails: string[];
+  @ApiProperty({ type: [Number], example: [0, 1, 3, 6, 12, 18, 24, 36] }) contractMonths: number[];
+  @ApiProperty({ type: [String], example: ['revenue', 'profit'] }) affiliateBases: string[];
 }
 export class OptionDefaults {
-  @ApiProperty() timezone: string;
-  @ApiProperty() billingType: string;
-  @ApiProperty() paymentType: string;
-  @ApiProperty() creditLimit: string;
-  @ApiProperty() lowBalanceThreshold: string;
-  @ApiProperty({ type: [Number], description: 'taxes a new customer gets when taxIds is not given' }) taxIds: number[];
+  @ApiProperty({ example: 'Europe/London' }) timezone: string;
+  @ApiProperty({ example: 'prepaid' }) billingType: string;
+  @ApiProperty({ example: 'none' }) paymentType: string;
+  @ApiProperty({ example: '0.00' }) creditLimit: string;
+  @ApiProperty({ example: '0.00' }) lowBalanceThreshold: string;
+  @ApiProperty({ type: [Number], description: 'taxes a new customer gets when taxIds is not given', example: [2] }) taxIds: number[];
 }
 
 /** Everything a customer form needs, for a given parent. */
@@ -170,12 +179,12 @@ export class CustomerFormOptions {
   @ApiProperty({ type: [OptionRatePlan] }) ratePlans: OptionRatePlan[];
   @ApiProperty({ type: [OptionTax] }) taxes: OptionTax[];
   @ApiProperty({ type: [OptionNamed], description: 'empty unless regions are enabled' }) regions: OptionNamed[];
-  @ApiProperty({ type: [OptionNamed] }) dialPlans: (OptionNamed & { ownerCustomerId: number })[];
+  @ApiProperty({ type: [OptionDialPlan] }) dialPlans: OptionDialPlan[];
   @ApiProperty({ type: [OptionNumber], description: 'free numbers of the parent (for residential customers)' }) freeNumbers: OptionNumber[];
   @ApiProperty({ type: [OptionAffiliate], description: 'live customers of the same parent' }) affiliates: OptionAffiliate[];
   @ApiProperty({ type: OptionSettings }) settings: OptionSettings;
-  @ApiProperty({ type: [String] }) currencies: string[];
-  @ApiProperty({ type: [String] }) timeZones: string[];
+  @ApiProperty({ type: [String], example: ['EUR', 'GBP', 'USD'] }) currencies: string[];
+  @ApiProperty({ type: [String], example: ['Europe/London', 'UTC'] }) timeZones: string[];
   @ApiProperty({ type: OptionEnums }) enums: OptionEnums;
   @ApiProperty({ type: OptionDefaults }) defaults: OptionDefaults;
 }

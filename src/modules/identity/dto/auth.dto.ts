@@ -2,46 +2,46 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, MaxLength } from 'class-validator';
 
 export class TokenRequestDto {
-  @ApiProperty({ example: 'admin' }) @IsString() @Length(1, 100) username: string;
-  @ApiProperty() @IsString() @Length(1, 200) password: string;
+  @ApiProperty({ example: 'admin', minLength: 1, maxLength: 100 }) @IsString() @Length(1, 100) username: string;
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) password: string;
 }
 
 export class TokenResponseDto {
-  @ApiProperty() token: string;
-  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ example: 'Q2hhbmdlIG1lIGlmIHlvdSBjYW4uLi4' }) token: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-26T19:00:00.000Z' }) expiresAt: string;
 }
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'switch-1' }) @IsString() @Length(1, 100) name: string;
+  @ApiProperty({ example: 'switch-1', minLength: 1, maxLength: 100 }) @IsString() @Length(1, 100) name: string;
 }
 
 export class ApiKeyDto {
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty({ description: 'first characters of the key' }) keyPrefix: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastUsedAt: string | null;
+  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ example: 'switch-1' }) name: string;
+  @ApiProperty({ description: 'first characters of the key', example: 'vbk_3f9a' }) keyPrefix: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, example: null }) lastUsedAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) revokedAt: string | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'the key itself; shown only in this answer' }) secret: string;
+  @ApiProperty({ description: 'the key itself; shown only in this answer', example: 'vbk_3f9a2c…' }) secret: string;
 }
 
 export class SetPasswordDto {
-  @ApiProperty() @IsString() @MaxLength(200) token: string;
-  @ApiProperty({ minLength: 10 }) @IsString() @MaxLength(200) password: string;
+  @ApiProperty({ maxLength: 200, description: 'from the link in the email' }) @IsString() @MaxLength(200) token: string;
+  @ApiProperty({ minLength: 10, maxLength: 200, example: 'a-long-password-1' }) @IsString() @MaxLength(200) password: string;
 }
 
 export class ChangePasswordDto {
-  @ApiProperty() @IsString() @MaxLength(200) currentPassword: string;
-  @ApiProperty({ minLength: 10, maxLength: 200 }) @IsString() @MaxLength(200) newPassword: string;
+  @ApiProperty({ maxLength: 200, example: 'my-old-password-1' }) @IsString() @MaxLength(200) currentPassword: string;
+  @ApiProperty({ minLength: 10, maxLength: 200, example: 'my-new-password-2' }) @IsString() @MaxLength(200) newPassword: string;
 }
 
 export class MeDto {
-  @ApiProperty() personId: number;
-  @ApiProperty() username: string;
-  @ApiProperty() role: string;
-  @ApiProperty() customerId: number;
-  @ApiProperty() actingCustomerId: number;
+  @ApiProperty({ example: 1 }) personId: number;
+  @ApiProperty({ example: 'admin' }) username: string;
+  @ApiProperty({ enum: ['administrator', 'user'], example: 'administrator' }) role: string;
+  @ApiProperty({ description: 'the customer the person belongs to', example: 1 }) customerId: number;
+  @ApiProperty({ description: 'the customer the token acts for (differs after a switch)', example: 1 }) actingCustomerId: number;
 }

@@ -23,7 +23,12 @@ export class CreatePersonDto {
   @IsPlainText()
   displayName: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'required when no password is given: the login details go here' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'required when no password is given: the login details go here',
+    example: 'ops@acme.example',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(254)
@@ -34,7 +39,12 @@ export class CreatePersonDto {
   @IsIn(ROLES)
   role: Role;
 
-  @ApiPropertyOptional({ minLength: 10, maxLength: 200, description: 'when left out, a one-time link to set the password is emailed' })
+  @ApiPropertyOptional({
+    minLength: 10,
+    maxLength: 200,
+    description: 'when left out, a one-time link to set the password is emailed',
+    example: 'Zq8vT2mW9xLp',
+  })
   @IsOptional()
   @IsString()
   @Length(10, 200)
@@ -42,14 +52,14 @@ export class CreatePersonDto {
 }
 
 export class UpdatePersonDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'Ada Lovelace' })
   @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   @IsPlainText()
   displayName?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ops@acme.example' })
   @IsOptional()
   @IsString()
   @MaxLength(254)
@@ -61,7 +71,12 @@ export class UpdatePersonDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ minLength: 10, maxLength: 200, description: "sets the password; ends the person's other logins" })
+  @ApiPropertyOptional({
+    minLength: 10,
+    maxLength: 200,
+    description: "sets the password; ends the person's other logins",
+    example: 'Zq8vT2mW9xLp',
+  })
   @IsOptionalNotNull()
   @IsString()
   @Length(10, 200)
@@ -77,30 +92,30 @@ export class PeopleQueryDto extends PageQuery {
 }
 
 export class PersonDto {
-  @ApiProperty() id: number;
-  @ApiProperty() customerId: number;
-  @ApiProperty() username: string;
-  @ApiProperty() displayName: string;
-  @ApiProperty({ type: String, nullable: true }) email: string | null;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: 'ops@acme.example' }) username: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
+  @ApiProperty({ type: String, nullable: true, example: 'ops@acme.example' }) email: string | null;
   @ApiProperty({ enum: ROLES }) role: Role;
-  @ApiProperty({ description: 'false until the person has set a password' }) passwordSet: boolean;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ description: 'false until the person has set a password', example: true }) passwordSet: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-25T19:00:00.000Z' }) lastLoginAt: string | null;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) updatedAt: string;
 }
 
 export class CreatedPersonDto extends PersonDto {
-  @ApiProperty({ description: 'true when a set-password link was emailed (no password was given)' }) loginLinkSent: boolean;
+  @ApiProperty({ description: 'true when a set-password link was emailed (no password was given)', example: true }) loginLinkSent: boolean;
 }
 
 export class PersonPageDto {
   @ApiProperty({ type: [PersonDto] }) items: PersonDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 export class LoginLinkSentDto {
   @ApiProperty({ description: 'the address the link was sent to' }) to: string;
-  @ApiProperty({ format: 'date-time', description: 'when the link stops working' }) expiresAt: string;
+  @ApiProperty({ format: 'date-time', description: 'when the link stops working', example: '2026-11-25T23:05:00.000Z' }) expiresAt: string;
 }

@@ -8,8 +8,8 @@ export class OutboxQuery extends PageQuery {
 }
 
 export class OutboxEmailDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'the customer the mail concerns' }) customerId: number | null;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'the customer the mail concerns', example: 12 }) customerId: number | null;
   @ApiProperty({ example: 'someone@example.com' }) to: string;
   @ApiProperty() subject: string;
   @ApiProperty({ example: 'login-details', description: 'template under templates/emails' }) template: string;
@@ -21,7 +21,7 @@ export class OutboxEmailDto {
   @ApiProperty({ description: 'delivery attempts so far' }) attempts: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'next attempt, for pending mails' }) nextAttemptAt:
     string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt: string | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'the rendered text body' }) bodyText: string | null;
@@ -29,7 +29,7 @@ export class OutboxEmailDto {
 
 export class OutboxPageDto {
   @ApiProperty({ type: [OutboxEmailDto] }) items: OutboxEmailDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

@@ -15,12 +15,16 @@ export class PriceQuery {
   @IsIn(DIRECTIONS)
   direction?: Direction;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'start of the call (default now): picks the deck, validity and time bands' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'start of the call (default now): picks the deck, validity and time bands',
+    example: '2026-11-25T19:00:00.000Z',
+  })
   @IsOptional()
   @IsIsoInstant()
   at?: string;
 
-  @ApiPropertyOptional({ minimum: 0, description: "seconds of an answered call; fills each level's price" })
+  @ApiPropertyOptional({ minimum: 0, description: "seconds of an answered call; fills each level's price", example: 90 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,37 +34,46 @@ export class PriceQuery {
 }
 
 export class PriceLevelDto {
-  @ApiProperty() customerId: number;
-  @ApiProperty({ type: Number, nullable: true }) ratePlanId: number | null;
-  @ApiProperty({ type: String, nullable: true }) currency: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'matched prefix' }) prefix: string | null;
-  @ApiProperty({ type: String, nullable: true }) destination: string | null;
-  @ApiProperty({ type: String, nullable: true }) connectFee: string | null;
-  @ApiProperty({ type: Number, nullable: true }) includedSeconds: number | null;
-  @ApiProperty({ type: String, nullable: true }) perMinute: string | null;
-  @ApiProperty({ type: Number, nullable: true }) firstBlock: number | null;
-  @ApiProperty({ type: Number, nullable: true }) increment: number | null;
-  @ApiProperty({ type: String, nullable: true }) minimumCharge: string | null;
-  @ApiProperty({ type: String, nullable: true }) perMessage: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'price of the call (when `duration` was given), at the plan precision' })
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: Number, nullable: true, example: 4 }) ratePlanId: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'EUR' }) currency: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'matched prefix', example: '4420' }) prefix: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'United Kingdom London' }) destination: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0.05' }) connectFee: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0 }) includedSeconds: number | null;
+  @ApiProperty({ type: String, nullable: true, example: '1.20' }) perMinute: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 60 }) firstBlock: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 60 }) increment: number | null;
+  @ApiProperty({ type: String, nullable: true, example: '0.00' }) minimumCharge: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0.00' }) perMessage: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'price of the call (when `duration` was given), at the plan precision',
+    example: '2.05',
+  })
   price: string | null;
-  @ApiProperty({ description: "decimal places of this level's call prices" }) precision: number;
+  @ApiProperty({ description: "decimal places of this level's call prices", example: 2 }) precision: number;
   @ApiProperty({
     enum: ['own', 'inherited', 'markup'],
     nullable: true,
     description: "own: the plan's rate; inherited: from the plan it inherits; markup: the level above's rate marked up by this plan",
   })
   source: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the stored rate used (for markup: the one marked up)' }) rateId: number | null;
-  @ApiProperty({ description: "true for the last level: the system owner's cost from the cost plan (shown to the system owner only)" })
+  @ApiProperty({ type: Number, nullable: true, description: 'the stored rate used (for markup: the one marked up)', example: 31 }) rateId:
+    number | null;
+  @ApiProperty({
+    description: "true for the last level: the system owner's cost from the cost plan (shown to the system owner only)",
+    example: false,
+  })
   cost: boolean;
 }
 
 export class PriceLookupDto {
-  @ApiProperty({ description: 'the number, digits only' }) number: string;
+  @ApiProperty({ description: 'the number, digits only', example: '442079460000' }) number: string;
   @ApiProperty({ enum: DIRECTIONS }) direction: Direction;
-  @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ type: Number, nullable: true }) duration: number | null;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) at: string;
+  @ApiProperty({ type: Number, nullable: true, example: 90 }) duration: number | null;
   @ApiProperty({
     type: [PriceLevelDto],
     description: "the customer first, then its ancestors in the caller's tree, then (for the system owner) the cost",

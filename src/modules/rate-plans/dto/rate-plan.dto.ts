@@ -89,7 +89,7 @@ export class RatePlanFieldsDto {
   @Min(1)
   inheritsFromId?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 6, description: 'decimal places of call prices' })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 6, description: 'decimal places of call prices', example: 2 })
   @NullableOptional()
   @IsInt()
   @Min(0)
@@ -102,7 +102,7 @@ export class RatePlanFieldsDto {
   @Type(() => PlanFeesDto)
   fees?: PlanFeesDto;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'call seconds included per billing period' })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'call seconds included per billing period', example: 0 })
   @NullableOptional()
   @IsInt()
   @Min(0)
@@ -114,7 +114,7 @@ export class RatePlanFieldsDto {
   @IsIn(BILLING_PERIODS)
   billingPeriod?: BillingPeriod | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'days after issue an invoice becomes due' })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'days after issue an invoice becomes due', example: 14 })
   @NullableOptional()
   @IsInt()
   @Min(0)
@@ -133,7 +133,12 @@ export class RatePlanFieldsDto {
   @Max(3650)
   overdueDays?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'new customers pay recurring fees from the next period' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'new customers pay recurring fees from the next period',
+    example: false,
+  })
   @NullableOptional()
   @IsBoolean()
   deferBilling?: boolean | null;
@@ -165,25 +170,30 @@ export class RatePlanFieldsDto {
   @IsIntOrUnlimited()
   maxConcurrentCalls?: number | 'unlimited' | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'customers may receive caller id from external sources' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'customers may receive caller id from external sources',
+    example: null,
+  })
   @NullableOptional()
   @IsBoolean()
   externalCallerId?: boolean | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 2 })
   @NullableOptional()
   @IsInt()
   @Min(1)
   dialPlanId?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0 })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, example: 14 })
   @NullableOptional()
   @IsInt()
   @Min(0)
   @Max(3650)
   invoiceDueDays?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, example: true })
   @NullableOptional()
   @IsBoolean()
   sendInvoices?: boolean | null;
@@ -220,7 +230,7 @@ export class CreateRatePlanDto extends RatePlanFieldsDto {
   @IsIn(SHARING_MODES)
   sharing?: Sharing;
 
-  @ApiPropertyOptional({ description: "owner of the plan (a reseller in the caller's tree); default: the acting customer" })
+  @ApiPropertyOptional({ description: "owner of the plan (a reseller in the caller's tree); default: the acting customer", example: 3 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -266,93 +276,94 @@ export class ListRatePlansQuery extends PageQuery {
 // ---- read model ----------------------------------------------------------------------------------
 
 export class PlanFeesReadDto {
-  @ApiProperty({ type: String, nullable: true }) signup: string | null;
-  @ApiProperty({ type: String, nullable: true }) account: string | null;
-  @ApiProperty({ type: String, nullable: true }) perLine: string | null;
-  @ApiProperty({ type: String, nullable: true }) perNumber: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '10.00' }) signup: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '5.00' }) account: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1.00' }) perLine: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1.00' }) perNumber: string | null;
 }
 
 export class PlanMarkupsReadDto {
-  @ApiProperty({ type: String, nullable: true }) outboundConnect: string | null;
-  @ApiProperty({ type: String, nullable: true }) outboundPerMinute: string | null;
-  @ApiProperty({ type: String, nullable: true }) outboundMessage: string | null;
-  @ApiProperty({ type: String, nullable: true }) inboundConnect: string | null;
-  @ApiProperty({ type: String, nullable: true }) inboundPerMinute: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0' }) outboundConnect: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '50' }) outboundPerMinute: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0' }) outboundMessage: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0' }) inboundConnect: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0' }) inboundPerMinute: string | null;
 }
 
 export class EffectiveFeesDto {
-  @ApiProperty() signup: string;
-  @ApiProperty() account: string;
-  @ApiProperty() perLine: string;
-  @ApiProperty() perNumber: string;
+  @ApiProperty({ example: '10.00' }) signup: string;
+  @ApiProperty({ example: '5.00' }) account: string;
+  @ApiProperty({ example: '1.00' }) perLine: string;
+  @ApiProperty({ example: '1.00' }) perNumber: string;
 }
 
 export class EffectiveMarkupsDto {
-  @ApiProperty() outboundConnect: string;
-  @ApiProperty() outboundPerMinute: string;
-  @ApiProperty() outboundMessage: string;
-  @ApiProperty() inboundConnect: string;
-  @ApiProperty() inboundPerMinute: string;
+  @ApiProperty({ example: '0' }) outboundConnect: string;
+  @ApiProperty({ example: '50' }) outboundPerMinute: string;
+  @ApiProperty({ example: '0' }) outboundMessage: string;
+  @ApiProperty({ example: '0' }) inboundConnect: string;
+  @ApiProperty({ example: '0' }) inboundPerMinute: string;
 }
 
 /** Every setting in force, resolved through the inheritance chain and the platform defaults. */
 export class EffectivePlanDto {
-  @ApiProperty() precision: number;
+  @ApiProperty({ example: 2 }) precision: number;
   @ApiProperty({ type: EffectiveFeesDto }) fees: EffectiveFeesDto;
-  @ApiProperty() includedSeconds: number;
+  @ApiProperty({ example: 0 }) includedSeconds: number;
   @ApiProperty({ enum: BILLING_PERIODS }) billingPeriod: BillingPeriod;
-  @ApiProperty() dueDays: number;
-  @ApiProperty() overdueDays: number;
-  @ApiProperty() deferBilling: boolean;
-  @ApiProperty() minimumContractMonths: number;
+  @ApiProperty({ example: 14 }) dueDays: number;
+  @ApiProperty({ example: 7 }) overdueDays: number;
+  @ApiProperty({ example: false }) deferBilling: boolean;
+  @ApiProperty({ example: 0 }) minimumContractMonths: number;
   @ApiProperty({ type: EffectiveMarkupsDto }) markups: EffectiveMarkupsDto;
   @ApiProperty({ type: String, example: 'unlimited' }) dailySpendLimit: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }] }) maxConcurrentCalls: number | 'unlimited';
-  @ApiProperty() externalCallerId: boolean;
-  @ApiProperty({ type: Number, nullable: true }) dialPlanId: number | null;
-  @ApiProperty() invoiceDueDays: number;
-  @ApiProperty() sendInvoices: boolean;
+  @ApiProperty({ example: false }) externalCallerId: boolean;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ example: 14 }) invoiceDueDays: number;
+  @ApiProperty({ example: true }) sendInvoices: boolean;
   @ApiProperty({ enum: INVOICE_FORMATS }) invoiceFormat: string;
   @ApiProperty({ enum: INVOICE_DETAILS }) invoiceDetail: string;
 }
 
 export class RatePlanDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ description: 'customer that owns (and may edit) the plan' }) ownerId: number;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ description: 'customer that owns (and may edit) the plan', example: 3 }) ownerId: number;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
-  @ApiProperty() currency: string;
+  @ApiProperty({ example: 'EUR' }) currency: string;
   @ApiProperty({ enum: SHARING_MODES }) sharing: Sharing;
-  @ApiProperty({ type: Number, nullable: true }) inheritsFromId: number | null;
-  @ApiProperty({ type: Number, nullable: true }) precision: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) inheritsFromId: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) precision: number | null;
   @ApiProperty({ type: PlanFeesReadDto }) fees: PlanFeesReadDto;
-  @ApiProperty({ type: Number, nullable: true }) includedSeconds: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0 }) includedSeconds: number | null;
   @ApiProperty({ enum: BILLING_PERIODS, nullable: true }) billingPeriod: BillingPeriod | null;
-  @ApiProperty({ type: Number, nullable: true }) dueDays: number | null;
-  @ApiProperty({ type: Number, nullable: true }) overdueDays: number | null;
-  @ApiProperty({ type: Boolean, nullable: true }) deferBilling: boolean | null;
-  @ApiProperty({ type: Number, nullable: true }) minimumContractMonths: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 14 }) dueDays: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 7 }) overdueDays: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: false }) deferBilling: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0 }) minimumContractMonths: number | null;
   @ApiProperty({ type: PlanMarkupsReadDto }) markups: PlanMarkupsReadDto;
-  @ApiProperty({ type: String, nullable: true }) dailySpendLimit: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '50.00' }) dailySpendLimit: string | null;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }], nullable: true }) maxConcurrentCalls:
     number | 'unlimited' | null;
-  @ApiProperty({ type: Boolean, nullable: true }) externalCallerId: boolean | null;
-  @ApiProperty({ type: Number, nullable: true }) dialPlanId: number | null;
-  @ApiProperty({ type: Number, nullable: true }) invoiceDueDays: number | null;
-  @ApiProperty({ type: Boolean, nullable: true }) sendInvoices: boolean | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: null }) externalCallerId: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 14 }) invoiceDueDays: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: true }) sendInvoices: boolean | null;
   @ApiProperty({ enum: INVOICE_FORMATS, nullable: true }) invoiceFormat: string | null;
   @ApiProperty({ enum: INVOICE_DETAILS, nullable: true }) invoiceDetail: string | null;
   @ApiProperty({ type: EffectivePlanDto }) effective: EffectivePlanDto;
-  @ApiProperty({ description: 'the caller may change or delete it (false for a plan shared with the caller)' }) editable: boolean;
-  @ApiProperty({ description: "the system owner's cost plan (carriers' costs)" }) costPlan: boolean;
-  @ApiProperty({ description: 'rates in the deck in force now' }) rateCount: number;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ description: 'the caller may change or delete it (false for a plan shared with the caller)', example: true })
+  editable: boolean;
+  @ApiProperty({ description: "the system owner's cost plan (carriers' costs)", example: false }) costPlan: boolean;
+  @ApiProperty({ description: 'rates in the deck in force now', example: 2 }) rateCount: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) updatedAt: string;
 }
 
 export class RatePlanPageDto {
   @ApiProperty({ type: [RatePlanDto] }) items: RatePlanDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

@@ -24,17 +24,17 @@ export class RateFieldsDto {
   @IsString()
   destination?: string;
 
-  @ApiPropertyOptional({ enum: DIRECTIONS, default: 'outbound' })
+  @ApiPropertyOptional({ enum: DIRECTIONS })
   @Present()
   @IsIn(DIRECTIONS)
   direction?: Direction;
 
-  @ApiPropertyOptional({ example: '0.00', default: '0.00', description: 'money >= 0' })
+  @ApiPropertyOptional({ example: '0.00', description: 'money >= 0' })
   @Present()
   @IsString()
   connectFee?: string;
 
-  @ApiPropertyOptional({ default: 0, description: 'seconds covered by the connect fee' })
+  @ApiPropertyOptional({ example: 0, description: 'seconds covered by the connect fee' })
   @Present()
   @IsInt()
   includedSeconds?: number;
@@ -44,22 +44,22 @@ export class RateFieldsDto {
   @IsString()
   perMinute?: string;
 
-  @ApiPropertyOptional({ default: 1, description: 'minimum billed seconds after the included seconds' })
+  @ApiPropertyOptional({ example: 1, description: 'minimum billed seconds after the included seconds' })
   @Present()
   @IsInt()
   firstBlock?: number;
 
-  @ApiPropertyOptional({ default: 1, minimum: 1, description: 'billing increment in seconds' })
+  @ApiPropertyOptional({ example: 1, minimum: 1, description: 'billing increment in seconds' })
   @Present()
   @IsInt()
   increment?: number;
 
-  @ApiPropertyOptional({ example: '0.00', default: '0.00' })
+  @ApiPropertyOptional({ example: '0.00' })
   @Present()
   @IsString()
   minimumCharge?: string;
 
-  @ApiPropertyOptional({ example: '0.00', default: '0.00', description: 'price per message' })
+  @ApiPropertyOptional({ example: '0.00', description: 'price per message' })
   @Present()
   @IsString()
   perMessage?: string;
@@ -84,17 +84,17 @@ export class RateFieldsDto {
   @IsString()
   endTime?: string | null;
 
-  @ApiPropertyOptional({ default: 0, description: 'higher wins among rates of the same prefix' })
+  @ApiPropertyOptional({ example: 0, description: 'higher wins among rates of the same prefix' })
   @Present()
   @IsInt()
   priority?: number;
 
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', example: '2026-11-25T19:00:00.000Z' })
   @NullableOptional()
   @IsString()
   validFrom?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', example: null })
   @NullableOptional()
   @IsString()
   validUntil?: string | null;
@@ -102,6 +102,19 @@ export class RateFieldsDto {
 
 /** prefix, destination and perMinute are required; the rest default as documented. */
 export class CreateRateDto extends RateFieldsDto {}
+// Said in OpenAPI here: the row parser refuses a new rate without them; a PATCH may leave any field out.
+for (const field of ['prefix', 'destination', 'perMinute'] as const) ApiProperty({ required: true })(CreateRateDto.prototype, field);
+const CREATE_DEFAULTS = {
+  direction: 'outbound',
+  connectFee: '0.00',
+  includedSeconds: 0,
+  firstBlock: 1,
+  increment: 1,
+  minimumCharge: '0.00',
+  perMessage: '0.00',
+  priority: 0,
+} as const;
+for (const [field, value] of Object.entries(CREATE_DEFAULTS)) ApiPropertyOptional({ default: value })(CreateRateDto.prototype, field);
 
 export class UpdateRateDto extends RateFieldsDto {}
 
@@ -112,12 +125,16 @@ export class ListRatesQuery extends PageQuery {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'list the deck in force at this time (default: now)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'list the deck in force at this time (default: now)',
+    example: '2026-11-25T19:00:00.000Z',
+  })
   @IsOptional()
   @IsIsoInstant()
   at?: string;
 
-  @ApiPropertyOptional({ description: 'list this deck of the plan instead' })
+  @ApiPropertyOptional({ description: 'list this deck of the plan instead', example: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -126,12 +143,16 @@ export class ListRatesQuery extends PageQuery {
 }
 
 export class ExportRatesQuery {
-  @ApiPropertyOptional({ format: 'date-time', description: 'export the deck in force at this time (default: now)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'export the deck in force at this time (default: now)',
+    example: '2026-11-25T19:00:00.000Z',
+  })
   @IsOptional()
   @IsIsoInstant()
   at?: string;
 
-  @ApiPropertyOptional({ description: 'export this deck of the plan instead' })
+  @ApiPropertyOptional({ description: 'export this deck of the plan instead', example: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -157,58 +178,60 @@ export class ImportRatesQuery {
 // ---- read model ----------------------------------------------------------------------------------
 
 export class RateDto {
-  @ApiProperty() id: number;
-  @ApiProperty() deckId: number;
-  @ApiProperty() prefix: string;
-  @ApiProperty() destination: string;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: 8 }) deckId: number;
+  @ApiProperty({ example: '4420' }) prefix: string;
+  @ApiProperty({ example: 'United Kingdom London' }) destination: string;
   @ApiProperty({ enum: DIRECTIONS }) direction: Direction;
-  @ApiProperty() connectFee: string;
-  @ApiProperty() includedSeconds: number;
-  @ApiProperty() perMinute: string;
-  @ApiProperty() firstBlock: number;
-  @ApiProperty() increment: number;
-  @ApiProperty() minimumCharge: string;
-  @ApiProperty() perMessage: string;
-  @ApiProperty({ type: String, nullable: true }) days: string | null;
-  @ApiProperty({ type: String, nullable: true }) startTime: string | null;
-  @ApiProperty({ type: String, nullable: true }) endTime: string | null;
-  @ApiProperty() priority: number;
-  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) validFrom: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) validUntil: string | null;
+  @ApiProperty({ example: '0.05' }) connectFee: string;
+  @ApiProperty({ example: 0 }) includedSeconds: number;
+  @ApiProperty({ example: '1.20' }) perMinute: string;
+  @ApiProperty({ example: 60 }) firstBlock: number;
+  @ApiProperty({ example: 60 }) increment: number;
+  @ApiProperty({ example: '0.00' }) minimumCharge: string;
+  @ApiProperty({ example: '0.00' }) perMessage: string;
+  @ApiProperty({ type: String, nullable: true, example: null }) days: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) startTime: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) endTime: string | null;
+  @ApiProperty({ example: 0 }) priority: number;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) validFrom: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: null }) validUntil: string | null;
 }
 
 export class RateDeckDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ format: 'date-time' }) effectiveFrom: string;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) effectiveFrom: string;
   @ApiProperty({ enum: ['pending', 'active', 'superseded'], description: 'pending: takes effect later; active: in force now' })
   status: string;
-  @ApiProperty() rateCount: number;
+  @ApiProperty({ example: 2 }) rateCount: number;
   @ApiProperty({ enum: ['import', 'manual'] }) source: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class RatePageDto {
   @ApiProperty({ type: [RateDto] }) items: RateDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
   @ApiProperty({ type: RateDeckDto, nullable: true, description: 'the deck listed (null: the plan has no rates at that time)' })
   deck: RateDeckDto | null;
 }
 
 export class DeckDiffDto {
-  @ApiProperty() added: number;
-  @ApiProperty() changed: number;
-  @ApiProperty() removed: number;
-  @ApiProperty() unchanged: number;
+  @ApiProperty({ example: 2 }) added: number;
+  @ApiProperty({ example: 0 }) changed: number;
+  @ApiProperty({ example: 0 }) removed: number;
+  @ApiProperty({ example: 0 }) unchanged: number;
 }
 
 export class ImportResultDto {
-  @ApiProperty({ description: 'false for a preview' }) applied: boolean;
-  @ApiProperty({ description: 'data rows in the deck' }) rows: number;
+  @ApiProperty({ description: 'false for a preview', example: true }) applied: boolean;
+  @ApiProperty({ description: 'data rows in the deck', example: 2 }) rows: number;
   @ApiProperty({ type: RateDeckDto, nullable: true, description: 'the deck created (null for a preview)' }) deck: RateDeckDto | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates only in the new deck' }) added: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates in both whose values differ' }) changed: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates only in the rates replaced' }) removed: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates in both, identical' }) unchanged: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates only in the new deck', example: 2 }) added: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates in both whose values differ', example: 0 }) changed:
+    number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates only in the rates replaced', example: 0 }) removed:
+    number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'preview: rates in both, identical', example: 0 }) unchanged: number | null;
 }

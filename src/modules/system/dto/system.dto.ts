@@ -43,7 +43,7 @@ export class SystemSettingsDto {
     number | null;
   @ApiProperty({ example: 'Europe/London', description: 'system time zone (IANA): time bands, nightly jobs' }) timezone: string;
   @ApiProperty({ example: 'EUR', description: 'system currency (ISO 4217): exchange rates are per unit of it' }) currency: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) updatedAt: string;
 }
 
 export class UpdateSystemSettingsDto {
@@ -68,9 +68,9 @@ export class CurrencyDto {
 // ---- regions -----------------------------------------------------------------------------------
 
 export class RegionDto {
-  @ApiProperty() id: number;
+  @ApiProperty({ example: 12 }) id: number;
   @ApiProperty({ example: 'North' }) name: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class CreateRegionDto {
@@ -83,20 +83,20 @@ export class UpdateRegionDto {
 
 export class RegionPageDto {
   @ApiProperty({ type: [RegionDto] }) items: RegionDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 // ---- dial plans --------------------------------------------------------------------------------
 
 export class DialPlanDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ description: 'the reseller (or system owner) that owns it' }) ownerCustomerId: number;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ description: 'the reseller (or system owner) that owns it', example: 3 }) ownerCustomerId: number;
   @ApiProperty({ example: 'UK national' }) name: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ description: 'true when the acting customer owns it (and so may change it)' }) own: boolean;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class CreateDialPlanDto {
@@ -110,8 +110,14 @@ export class CreateDialPlanDto {
 }
 
 export class UpdateDialPlanDto {
-  @ApiPropertyOptional({ maxLength: 100 }) @Present() @IsString() @Length(1, 100) @IsPlainText() name?: string;
-  @ApiPropertyOptional({ maxLength: 500, nullable: true, type: String, description: 'null clears it' })
+  @ApiPropertyOptional({ maxLength: 100, example: 'UK national' }) @Present() @IsString() @Length(1, 100) @IsPlainText() name?: string;
+  @ApiPropertyOptional({
+    maxLength: 500,
+    nullable: true,
+    type: String,
+    description: 'null clears it',
+    example: 'national numbers without the 0',
+  })
   @IsOptional()
   @IsString()
   @Length(0, 500)
@@ -121,19 +127,19 @@ export class UpdateDialPlanDto {
 
 export class DialPlanPageDto {
   @ApiProperty({ type: [DialPlanDto] }) items: DialPlanDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 // ---- exchange rates ----------------------------------------------------------------------------
 
 export class ExchangeRateDto {
-  @ApiProperty() id: number;
+  @ApiProperty({ example: 12 }) id: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty({ example: '1.0825', description: 'units of `currency` per unit of the system currency, exact text' }) rate: string;
-  @ApiProperty({ format: 'date-time' }) validFrom: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) validFrom: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class CreateExchangeRateDto {
@@ -152,7 +158,7 @@ export class ExchangeRateQuery extends PageQuery {
 
 export class ExchangeRatePageDto {
   @ApiProperty({ type: [ExchangeRateDto] }) items: ExchangeRateDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

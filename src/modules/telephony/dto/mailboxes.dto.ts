@@ -21,14 +21,14 @@ export class CreateMailboxDto {
   @Matches(PIN_PATTERN, { message: PIN_MESSAGE })
   pin?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'where voicemail notifications go' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'where voicemail notifications go', example: 'ops@acme.example' })
   @IsOptional()
   @IsString()
   @MaxLength(254)
   @IsEmail()
   email?: string | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "purge voicemails; null = the customer's setting" })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "purge voicemails; null = the customer's setting", example: false })
   @IsOptional()
   @IsBoolean()
   purge?: boolean | null;
@@ -54,7 +54,7 @@ export class UpdateMailboxDto {
   @Matches(MAILBOX_PATTERN, { message: MAILBOX_MESSAGE })
   mailbox?: string;
 
-  @ApiPropertyOptional({ description: 'a new PIN (4 to 12 digits); the answer does not repeat it' })
+  @ApiPropertyOptional({ description: 'a new PIN (4 to 12 digits); the answer does not repeat it', example: '4821' })
   @IsOptionalNotNull()
   @IsString()
   @Matches(PIN_PATTERN, { message: PIN_MESSAGE })
@@ -65,19 +65,19 @@ export class UpdateMailboxDto {
   @IsBoolean()
   regeneratePin?: boolean;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ops@acme.example' })
   @IsOptional()
   @IsString()
   @MaxLength(254)
   @IsEmail()
   email?: string | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, example: false })
   @IsOptional()
   @IsBoolean()
   purge?: boolean | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 10000 })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 10000, example: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -86,25 +86,31 @@ export class UpdateMailboxDto {
 }
 
 export class MailboxDto {
-  @ApiProperty() id: number;
-  @ApiProperty() customerId: number;
-  @ApiProperty() mailbox: string;
-  @ApiProperty({ type: String, nullable: true }) email: string | null;
-  @ApiProperty({ type: Boolean, nullable: true, description: "own setting; null = the customer's" }) purge: boolean | null;
-  @ApiProperty({ type: 'integer', nullable: true, description: "own setting; null = the customer's" }) maxPerFolder: number | null;
-  @ApiProperty({ description: "purge ?? the customer's purgeVoicemail" }) effectivePurge: boolean;
-  @ApiProperty({ type: 'integer', nullable: true, description: "maxPerFolder ?? the customer's maxVoicemailsPerFolder (null = no limit)" })
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: '2001' }) mailbox: string;
+  @ApiProperty({ type: String, nullable: true, example: 'ops@acme.example' }) email: string | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: "own setting; null = the customer's", example: false }) purge: boolean | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: "own setting; null = the customer's", example: 100 }) maxPerFolder:
+    number | null;
+  @ApiProperty({ description: "purge ?? the customer's purgeVoicemail", example: false }) effectivePurge: boolean;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: "maxPerFolder ?? the customer's maxVoicemailsPerFolder (null = no limit)",
+    example: 100,
+  })
   effectiveMaxPerFolder: number | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class MailboxWithPinDto extends MailboxDto {
-  @ApiPropertyOptional({ description: 'present only when the PIN was just generated' }) pin?: string;
+  @ApiPropertyOptional({ description: 'present only when the PIN was just generated', example: '4821' }) pin?: string;
 }
 
 export class MailboxPageDto {
   @ApiProperty({ type: [MailboxDto] }) items: MailboxDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

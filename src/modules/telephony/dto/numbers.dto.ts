@@ -11,7 +11,12 @@ export class AddNumberDto {
   @Matches(NUMBER_PATTERN, { message: NUMBER_MESSAGE })
   number: string;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "include in the directory; null = the assigned customer's setting" })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: "include in the directory; null = the assigned customer's setting",
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   directory?: boolean | null;
@@ -28,14 +33,14 @@ export class AddNumberRangeDto {
   @Matches(NUMBER_PATTERN, { message: NUMBER_MESSAGE })
   to: string;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'directory setting of every number of the range' })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'directory setting of every number of the range', example: false })
   @IsOptional()
   @IsBoolean()
   directory?: boolean | null;
 }
 
 export class NumberRangeResultDto {
-  @ApiProperty({ description: 'how many numbers were added' }) added: number;
+  @ApiProperty({ description: 'how many numbers were added', example: 2 }) added: number;
   @ApiProperty() from: string;
   @ApiProperty() to: string;
 }
@@ -54,7 +59,7 @@ export class InventoryQueryDto extends PageQuery {
 }
 
 export class AssignNumberDto {
-  @ApiPropertyOptional({ description: 'id of a free number of the inventory (give this or number)' })
+  @ApiPropertyOptional({ description: 'id of a free number of the inventory (give this or number)', example: 7 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -78,32 +83,38 @@ export class UpdateCustomerNumberDto {
   @Min(1)
   sipAccountId?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: "include in the directory; null = the customer's setting" })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: "include in the directory; null = the customer's setting",
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   directory?: boolean | null;
 }
 
 export class NumberDto {
-  @ApiProperty() id: number;
-  @ApiProperty() number: string;
-  @ApiProperty({ description: 'whose inventory the number belongs to' }) ownerCustomerId: number;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'null = free' }) customerId: number | null;
-  @ApiProperty({ type: String, nullable: true }) customerName: string | null;
-  @ApiProperty({ type: 'integer', nullable: true }) sipAccountId: number | null;
-  @ApiProperty({ type: Boolean, nullable: true, description: "the number's own setting; null = the customer's" }) directory: boolean | null;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: '442079460000' }) number: string;
+  @ApiProperty({ description: 'whose inventory the number belongs to', example: 3 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null = free', example: 12 }) customerId: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Acme Telecom Ltd' }) customerName: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 9 }) sipAccountId: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: "the number's own setting; null = the customer's", example: false })
+  directory: boolean | null;
   @ApiProperty({
     type: Boolean,
     nullable: true,
     description: "directory ?? the assigned customer's setting; null for a free number without its own setting",
   })
   effectiveDirectory: boolean | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class NumberPageDto {
   @ApiProperty({ type: [NumberDto] }) items: NumberDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

@@ -20,7 +20,10 @@ export class CreateSipAccountDto {
   @IsPlainText()
   displayName: string;
 
-  @ApiPropertyOptional({ description: 'at least 12 characters; generated (20 characters) when left out. Shown only in the answer' })
+  @ApiPropertyOptional({
+    description: 'at least 12 characters; generated (20 characters) when left out. Shown only in the answer',
+    example: 'Zq8vT2mW9xLp',
+  })
   @IsOptional()
   @IsString()
   @Matches(SIP_SECRET_PATTERN, { message: SECRET_MESSAGE })
@@ -42,7 +45,7 @@ export class UpdateSipAccountDto {
   @IsPlainText()
   displayName?: string;
 
-  @ApiPropertyOptional({ description: 'a new secret (at least 12 characters); the answer does not repeat it' })
+  @ApiPropertyOptional({ description: 'a new secret (at least 12 characters); the answer does not repeat it', example: 'Zq8vT2mW9xLp' })
   @IsOptionalNotNull()
   @IsString()
   @Matches(SIP_SECRET_PATTERN, { message: SECRET_MESSAGE })
@@ -62,22 +65,23 @@ export class UpdateSipAccountDto {
 }
 
 export class SipAccountDto {
-  @ApiProperty() id: number;
-  @ApiProperty() customerId: number;
-  @ApiProperty() username: string;
-  @ApiProperty() displayName: string;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: 'ops@acme.example' }) username: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrentCalls: number | null;
   @ApiProperty({ type: [String], description: 'numbers routed to this line' }) numbers: string[];
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class SipAccountWithSecretDto extends SipAccountDto {
-  @ApiPropertyOptional({ description: 'present only when the secret was just created or regenerated' }) secret?: string;
+  @ApiPropertyOptional({ description: 'present only when the secret was just created or regenerated', example: 'Zq8vT2mW9xLp' })
+  secret?: string;
 }
 
 export class SipAccountPageDto {
   @ApiProperty({ type: [SipAccountDto] }) items: SipAccountDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

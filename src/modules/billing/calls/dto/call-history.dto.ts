@@ -39,7 +39,10 @@ function IsHistoryInstant(options?: ValidationOptions): PropertyDecorator {
 
 /** GET /api/v1/calls/cdrs */
 export class CallHistoryQuery extends PageQuery {
-  @ApiPropertyOptional({ description: "whose calls; default: the caller's (acting) customer. Must be in the caller's tree (else 404)" })
+  @ApiPropertyOptional({
+    description: "whose calls; default: the caller's (acting) customer. Must be in the caller's tree (else 404)",
+    example: 12,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -78,7 +81,7 @@ export class ActiveCallsQuery extends PageQuery {
 }
 
 export class CallHistoryChargeDto {
-  @ApiProperty() customerId: number;
+  @ApiProperty({ example: 12 }) customerId: number;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...; the cost level comes last' }) depth: number;
   @ApiProperty({
     enum: ['charge', 'free', 'cost'],
@@ -90,18 +93,18 @@ export class CallHistoryChargeDto {
 }
 
 export class CallHistoryItemDto {
-  @ApiProperty({ description: "the switch's call id" }) callId: string;
-  @ApiProperty() customerId: number;
-  @ApiProperty() customerName: string;
-  @ApiProperty() caller: string;
-  @ApiProperty() called: string;
+  @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
+  @ApiProperty({ example: '441632960001' }) caller: string;
+  @ApiProperty({ example: '442079460000' }) called: string;
   @ApiProperty({ enum: ['outbound', 'inbound'] }) direction: string;
   @ApiProperty({ enum: ['active', 'ended', 'expired'] }) status: string;
-  @ApiProperty({ format: 'date-time' }) startedAt: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt: string | null;
-  @ApiProperty({ description: 'answered seconds (0 when unanswered)' }) durationSeconds: number;
-  @ApiProperty({ type: String, nullable: true, description: "the customer's billing reference when the call was charged" })
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) startedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-25T19:00:05.000Z' }) answeredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-25T19:01:35.000Z' }) endedAt: string | null;
+  @ApiProperty({ description: 'answered seconds (0 when unanswered)', example: 90 }) durationSeconds: number;
+  @ApiProperty({ type: String, nullable: true, description: "the customer's billing reference when the call was charged", example: null })
   billingReference: string | null;
   @ApiProperty({
     type: [CallHistoryChargeDto],
@@ -114,14 +117,14 @@ export class CallHistoryItemDto {
 
 export class CallHistoryPageDto {
   @ApiProperty({ type: [CallHistoryItemDto] }) items: CallHistoryItemDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 export class ActiveCallLevelDto {
-  @ApiProperty() customerId: number;
-  @ApiProperty() customerName: string;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...' }) depth: number;
   @ApiProperty({ enum: ['charge', 'free'], description: 'charge: holds a reservation on the balance; free: only counted' })
   kind: 'charge' | 'free' | 'cost';
@@ -131,15 +134,19 @@ export class ActiveCallLevelDto {
 }
 
 export class ActiveCallDto {
-  @ApiProperty({ description: "the switch's call id" }) callId: string;
-  @ApiProperty() customerId: number;
-  @ApiProperty() customerName: string;
-  @ApiProperty() caller: string;
-  @ApiProperty() called: string;
+  @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
+  @ApiProperty({ example: '441632960001' }) caller: string;
+  @ApiProperty({ example: '442079460000' }) called: string;
   @ApiProperty({ enum: ['outbound', 'inbound'] }) direction: string;
-  @ApiProperty({ format: 'date-time' }) authorizedAt: string;
-  @ApiProperty({ description: 'the longest the call may last (the switch hangs up then)' }) maxDurationSeconds: number;
-  @ApiProperty({ format: 'date-time', description: 'when the reservation is released if no CDR came (max duration + grace)' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) authorizedAt: string;
+  @ApiProperty({ description: 'the longest the call may last (the switch hangs up then)', example: 300 }) maxDurationSeconds: number;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'when the reservation is released if no CDR came (max duration + grace)',
+    example: '2026-11-25T23:05:00.000Z',
+  })
   expiresAt: string;
   @ApiProperty({ type: [ActiveCallLevelDto], description: 'the levels the caller may see, with what each has reserved' })
   levels: ActiveCallLevelDto[];
@@ -147,7 +154,7 @@ export class ActiveCallDto {
 
 export class ActiveCallPageDto {
   @ApiProperty({ type: [ActiveCallDto] }) items: ActiveCallDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }

@@ -17,7 +17,7 @@ export class CallPartiesDto {
   @Matches(CALL_ID_PATTERN, { message: 'must be 1 to 128 visible ASCII characters' })
   callId: string;
 
-  @ApiPropertyOptional({ description: 'the calling customer; give this or sipAccount' })
+  @ApiPropertyOptional({ description: 'the calling customer; give this or sipAccount', example: 12 })
   @ValidateIf((o: CallPartiesDto) => o.sipAccount === undefined || o.customerId !== undefined)
   @IsInt({ message: 'must be a whole number (or give sipAccount instead)' })
   @Min(1)
@@ -48,8 +48,8 @@ export class CallPartiesDto {
 export class AuthorizeDto extends CallPartiesDto {}
 
 export class AuthorizationDto {
-  @ApiProperty() allowed: boolean;
-  @ApiPropertyOptional({ description: 'when allowed: the longest the call may last, in seconds (the switch hangs up then)' })
+  @ApiProperty({ example: true }) allowed: boolean;
+  @ApiPropertyOptional({ description: 'when allowed: the longest the call may last, in seconds (the switch hangs up then)', example: 300 })
   maxDurationSeconds?: number;
   @ApiPropertyOptional({ enum: REFUSAL_REASONS, description: 'when refused: why (also the `code`)' })
   reason?: RefusalReason;
@@ -57,7 +57,7 @@ export class AuthorizationDto {
   code?: RefusalReason;
   @ApiPropertyOptional({ description: 'when refused: the reason in words' })
   message?: string;
-  @ApiPropertyOptional({ description: 'the calling customer' })
+  @ApiPropertyOptional({ description: 'the calling customer', example: 12 })
   customerId?: number;
 }
 
@@ -67,7 +67,13 @@ export class CdrDto extends CallPartiesDto {
   @IsIsoInstant()
   startedAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it was answered; null for an unanswered call' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'when it was answered; null for an unanswered call',
+    example: '2026-11-25T19:00:05.000Z',
+  })
   @ValidateIf((o: CdrDto) => o.answeredAt !== null)
   @IsIsoInstant()
   answeredAt: string | null;
@@ -78,7 +84,7 @@ export class CdrDto extends CallPartiesDto {
 }
 
 export class CallChargeDto {
-  @ApiProperty() customerId: number;
+  @ApiProperty({ example: 12 }) customerId: number;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...' }) depth: number;
   @ApiProperty({
     enum: ['charge', 'free', 'cost'],
@@ -87,18 +93,33 @@ export class CallChargeDto {
   kind: 'charge' | 'free' | 'cost';
   @ApiProperty({ ...MONEY, description: "the price at this level, in the level's currency (positive)" }) amount: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
-  @ApiProperty({ type: Number, nullable: true }) ratePlanId: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 4 }) ratePlanId: number | null;
 }
 
 export class CdrResultDto {
-  @ApiProperty({ description: "the switch's call id" }) callId: string;
-  @ApiProperty() customerId: number;
-  @ApiProperty({ description: 'answered seconds (0 when unanswered)' }) durationSeconds: number;
-  @ApiProperty({ type: String, nullable: true, description: "the customer's billing reference" }) billingReference: string | null;
+  @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
+  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ description: 'answered seconds (0 when unanswered)', example: 90 }) durationSeconds: number;
+  @ApiProperty({ type: String, nullable: true, description: "the customer's billing reference", example: null }) billingReference:
+    string | null;
   @ApiProperty({ type: [CallChargeDto] }) charges: CallChargeDto[];
-  @ApiProperty({ description: 'true when this CDR had been posted before: nothing moved this time' }) replayed: boolean;
+  @ApiProperty({ description: 'true when this CDR had been posted before: nothing moved this time', example: false }) replayed: boolean;
 }
 
 export class CdrBatchResultDto {
-  @ApiProperty({ type: [CdrResultDto], description: 'one per item, in the order posted' }) items: CdrResultDto[];
+  @ApiProperty({
+    type: [CdrResultDto],
+    description: 'one per item, in the order posted',
+    example: [
+      {
+        callId: 'a84b4c76e66710@pc33.example.com',
+        customerId: 12,
+        durationSeconds: 90,
+        billingReference: null,
+        charges: [{ customerId: 12, depth: 0, kind: 'charge', amount: '2.05', currency: 'EUR', ratePlanId: 4 }],
+        replayed: false,
+      },
+    ],
+  })
+  items: CdrResultDto[];
 }

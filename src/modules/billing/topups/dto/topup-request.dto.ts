@@ -34,11 +34,12 @@ export class RejectTopUpDto {
 }
 
 export class TopUpRequestDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ description: 'the customer to credit' }) customerId: number;
-  @ApiProperty({ description: "the customer's name when the request was raised" }) customerName: string;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ description: 'the customer to credit', example: 12 }) customerId: number;
+  @ApiProperty({ description: "the customer's name when the request was raised", example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ type: String, nullable: true }) accountNumber: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'its parent, whose administrators decide' }) parentId: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'its parent, whose administrators decide', example: 3 }) parentId:
+    number | null;
   @ApiProperty({ ...MONEY, example: '10.00', description: "in the customer's currency" }) amount: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
   @ApiProperty({ ...MONEY, example: '0.87', description: 'the balance right after the debit that raised it' }) balanceAtRequest: string;
@@ -52,19 +53,24 @@ export class TopUpRequestDto {
   @ApiProperty({ type: String, nullable: true, description: "a rejection's note, or why the card charge failed" }) reason: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'the administrator who decided it' }) decidedByPersonId: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'the top-up transaction that credited it' }) ledgerTransactionId: number | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt: string | null;
 }
 
 export class TopUpRequestPageDto {
   @ApiProperty({ type: [TopUpRequestDto] }) items: TopUpRequestDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 export class TopUpDecidedDto {
   @ApiProperty({ type: TopUpRequestDto }) request: TopUpRequestDto;
-  @ApiProperty({ ...MONEY, nullable: true, description: "approved: the customer's balance right after the credit; rejected: null" })
+  @ApiProperty({
+    ...MONEY,
+    nullable: true,
+    description: "approved: the customer's balance right after the credit; rejected: null",
+    example: '25.00',
+  })
   balance: string | null;
 }

@@ -56,7 +56,7 @@ export class CreateVoucherBatchDto {
   @IsIsoInstant()
   expiresAt?: string | null;
 
-  @ApiPropertyOptional({ default: false, description: 'a locked batch cannot be redeemed until it is unlocked' })
+  @ApiPropertyOptional({ default: false, description: 'a locked batch cannot be redeemed until it is unlocked', example: false })
   @IsOptional()
   @IsBoolean()
   locked?: boolean;
@@ -64,7 +64,7 @@ export class CreateVoucherBatchDto {
 
 /** PATCH /api/v1/voucher-batches/:id. */
 export class UpdateVoucherBatchDto {
-  @ApiProperty({ description: 'true locks the batch (its vouchers cannot be redeemed), false unlocks it' })
+  @ApiProperty({ description: 'true locks the batch (its vouchers cannot be redeemed), false unlocks it', example: false })
   @IsBoolean()
   locked: boolean;
 }
@@ -76,7 +76,7 @@ export class VoucherBatchQuery extends PageQuery {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ description: "whose batches: a customer in the caller's tree (default: the caller's customer)" })
+  @ApiPropertyOptional({ description: "whose batches: a customer in the caller's tree (default: the caller's customer)", example: 3 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -100,29 +100,29 @@ export class VoucherQuery extends PageQuery {
 }
 
 export class VoucherBatchDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ description: 'the customer that issued it' }) ownerId: number;
+  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ description: 'the customer that issued it', example: 3 }) ownerId: number;
   @ApiProperty() name: string;
   @ApiProperty({ ...MONEY, example: '10.00' }) value: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
   @ApiProperty() count: number;
   @ApiProperty({ description: 'how many of its vouchers were redeemed' }) redeemed: number;
   @ApiProperty() serialLength: number;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
-  @ApiProperty() locked: boolean;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-25T23:05:00.000Z' }) expiresAt: string | null;
+  @ApiProperty({ example: false }) locked: boolean;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) updatedAt: string;
 }
 
 export class VoucherBatchPageDto {
   @ApiProperty({ type: [VoucherBatchDto] }) items: VoucherBatchDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 export class VoucherDto {
-  @ApiProperty() id: number;
+  @ApiProperty({ example: 12 }) id: number;
   @ApiProperty({ example: '4921035566812093' }) serial: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) redeemedAt: string | null;
   @ApiProperty({ type: Number, nullable: true }) redeemedByCustomerId: number | null;
@@ -130,9 +130,9 @@ export class VoucherDto {
 
 export class VoucherPageDto {
   @ApiProperty({ type: [VoucherDto] }) items: VoucherDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 1 }) total: number;
 }
 
 /** POST /api/v1/vouchers/redeem. */
@@ -156,6 +156,6 @@ export class VoucherRedeemedDto {
   @ApiProperty({ ...MONEY, example: '9.24', description: "what was credited, in the customer's currency" }) amount: string;
   @ApiProperty({ example: 'USD', description: "the customer's currency" }) currency: string;
   @ApiProperty({ ...MONEY, example: '21.74', description: "the customer's balance right after it" }) balance: string;
-  @ApiProperty({ description: 'the customer credited' }) customerId: number;
+  @ApiProperty({ description: 'the customer credited', example: 12 }) customerId: number;
   @ApiProperty({ description: 'the ledger transaction (type voucher)' }) transactionId: number;
 }
