@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { CustomersService } from '../../src/modules/customers/customers.service';
 import type { TestApp } from '../helpers/app';
 
@@ -42,19 +43,20 @@ describe('request log: levels and request ids (HTTP)', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   it.each([
-    ['a validation error', (t: TestApp) => t.http.post('/api/v1/customers').set(t.auth).send({ name: 5 }), 400],
+    ['a validation error', (t: TestApp) => request(t.app.getHttpServer()).post('/api/v1/customers').set(t.auth).send({ name: 5 }), 400],
     [
       'a malformed JSON body (refused by the body parser, before routing)',
-      (t: TestApp) => t.http.post('/api/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{'),
+      (t: TestApp) =>
+        request(t.app.getHttpServer()).post('/api/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{'),
       400,
     ],
     [
       'a wrong media type',
-      (t: TestApp) => t.http.patch('/api/v1/customers/1').set(t.auth).set('Content-Type', 'text/plain').send('x'),
+      (t: TestApp) => request(t.app.getHttpServer()).patch('/api/v1/customers/1').set(t.auth).set('Content-Type', 'text/plain').send('x'),
       415,
     ],
-    ['an unknown customer', (t: TestApp) => t.http.get('/api/v1/customers/999999').set(t.auth), 404],
-    ['no login', (t: TestApp) => t.http.get('/api/v1/customers'), 401],
+    ['an unknown customer', (t: TestApp) => request(t.app.getHttpServer()).get('/api/v1/customers/999999').set(t.auth), 404],
+    ['no login', (t: TestApp) => request(t.app.getHttpServer()).get('/api/v1/customers'), 401],
   ])('%s is one info line without a stack', async (_, send, status) => {
     const res = await send(t);
     expect(res.status).toBe(status);
@@ -69,7 +71,7 @@ describe('request log: levels and request ids (HTTP)', () => {
 
   it('a 5xx is one error line with its stack and the request id of the response', async () => {
     const spy = jest.spyOn(t.app.get(CustomersService), 'list').mockRejectedValueOnce(new Error('database on fire'));
-    const res = await t.http.get('/api/v1/customers').set(t.auth).set('X-Request-Id', 'support-ticket-4711');
+    const res = await request(t.app.getHttpServer()).get('/api/v1/customers').set(t.auth).set('X-Request-Id', 'support-ticket-4711');
     spy.mockRestore();
     expect(res.status).toBe(500);
     expect(res.body).toEqual({
