@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type TestAgent from 'supertest/lib/agent';
+import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
+import { InvoiceRunsService } from '../../src/modules/invoicing/invoice-runs.service';
 import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outbox-email.entity';
 import { addDialPlan, addNumber, addRegion, createCustomer, unique } from '../factories/customers';
 import { startTestApp, TestApp } from '../helpers/app';
@@ -58,6 +60,17 @@ describe('every page renders with strict templates', () => {
     // The login-details mail of the new customer: the outbox page, and the one-time link it carries.
     const mail = await t.dataSource.getRepository(OutboxEmailEntity).findOneByOrFail({ customerId: customer.id as number });
     const link = String((JSON.parse(mail.context) as { setPasswordUrl: string }).setPasswordUrl);
+    // Invoices: the customer, postpaid since two months ago, is invoiced for the months that ended since.
+    await t.dataSource
+      .getRepository(CustomerEntity)
+      .update({ id: customer.id as number }, { billingType: 'postpaid', createdAt: new Date(Date.now() - 70 * 86_400_000) });
+    const run = await t.http.post('/api/v1/invoice-runs').set(t.auth).send({});
+    await t.app.get(InvoiceRunsService).idle();
+    const invoices = await t.http.get('/api/v1/invoices').query({ customerId: customer.id }).set(t.auth);
+    for (const res of [run, invoices]) {
+      if (res.status >= 300 || (res === invoices && !res.body.items.length))
+        throw new Error(`fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    }
 
     Object.assign(ids, {
       customer: String(customer.id),
@@ -73,6 +86,8 @@ describe('every page renders with strict templates', () => {
       mail: String(mail.id),
       token: link.split('/').pop() ?? '',
       voucherBatch: String(await voucherBatchId()),
+      run: String(run.body.id),
+      invoice: String(invoices.body.items[0].id),
     });
   });
   afterAll(async () => {
@@ -91,7 +106,7 @@ describe('every page renders with strict templates', () => {
     return { page: template, status: res.status, errorsLogged };
   }
 
-  // Every @Get of the page controllers (customers, dashboard, identity, telephony, notifications, rate-plans, system, billing).
+  // Every @Get of the page controllers (customers, dashboard, identity, telephony, notifications, rate-plans, system, billing, invoicing).
   const PAGES = [
     '/',
     '/customers',
@@ -162,6 +177,12 @@ describe('every page renders with strict templates', () => {
     '/vouchers/redeem',
     '/vouchers/{voucherBatch}',
     '/vouchers/{voucherBatch}?page=2',
+    '/invoices',
+    '/invoices?customerId={customer}&status=due&periodStart=2026-01-01&page=2',
+    '/invoices/{invoice}',
+    '/invoice-runs',
+    '/invoice-runs?page=2',
+    '/invoice-runs/{run}',
   ];
 
   it.each(PAGES)('GET %s answers 200', async (page) => {
@@ -212,6 +233,10 @@ describe('every page renders with strict templates', () => {
       ['/account', '/account/api-keys', {}],
       ['/vouchers/new', '/vouchers', {}],
       ['/vouchers/redeem', '/vouchers/redeem', {}],
+      ['/invoice-runs', '/invoice-runs', { date: 'yesterday' }],
+      ['/invoices/{invoice}', '/invoices/{invoice}/status', {}],
+      ['/invoices/{invoice}', '/invoices/{invoice}/payments', {}],
+      ['/invoices/{invoice}', '/invoices/{invoice}/credit-notes', { credit: { amount: '1.00' } }],
     ];
     for (const [formPage, action, fields] of forms) {
       const page = await web.get(path(formPage));

@@ -74,6 +74,8 @@ export const NAV: readonly NavItem[] = [
   { label: 'Requests', href: '/requests' },
   { label: 'Active calls', href: '/active-calls' },
   { label: 'Call history', href: '/call-history' },
+  { label: 'Invoices', href: '/invoices' },
+  { label: 'Invoice runs', href: '/invoice-runs', systemOwnerOnly: true },
   { label: 'Rate plans', href: '/rate-plans' },
   { label: 'Numbers', href: '/numbers' },
   { label: 'Vouchers', href: '/vouchers' },

@@ -111,6 +111,11 @@ export class InvoicesRepository {
     return out;
   }
 
+  /** The credit notes that reference an invoice, oldest first. */
+  creditNotesFor(em: EntityManager, invoiceId: number): Promise<InvoiceEntity[]> {
+    return em.find(InvoiceEntity, { where: { creditedInvoiceId: invoiceId, documentType: 'credit_note' }, order: { id: 'ASC' } });
+  }
+
   /** Lines of several invoices, by invoice id. */
   async linesOf(em: EntityManager, invoiceIds: readonly number[]): Promise<Map<number, InvoiceLineEntity[]>> {
     const out = new Map<number, InvoiceLineEntity[]>();
