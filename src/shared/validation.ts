@@ -87,8 +87,25 @@ export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** An ISO 8601 date-time with seconds optional and an explicit offset: "2026-11-25T19:00:00Z", "...+01:00". */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const isIsoInstant = (v: unknown): v is string => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v));
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2}))$/;
+/** The instants both databases store: MariaDB's DATETIME holds the years 1000 to 9999. */
+const FIRST_INSTANT = Date.UTC(1000, 0, 1);
+const END_OF_INSTANTS = Date.UTC(10000, 0, 1);
+/**
+ * A real calendar date and time (JavaScript's parser takes 2026-02-30 as 2 March and 24:00 as the next day:
+ * issue #13's fuzz found both stored), within the years both databases hold.
+ */
+export const isIsoInstant = (v: unknown): v is string => {
+  if (typeof v !== 'string') return false;
+  const m = ISO_INSTANT.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[7] ?? '0'].map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return false;
+  if (m[10] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return false;
+  const t = Date.parse(v);
+  return t >= FIRST_INSTANT && t < END_OF_INSTANTS;
+};
 
 export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

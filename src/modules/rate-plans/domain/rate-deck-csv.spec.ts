@@ -317,6 +317,16 @@ describe('validateRateDeck: field errors', () => {
     expect(await errorsOf(header, `${GOOD},2026-02-01,2026-02-01T00:00:01+00:00`)).toEqual([]);
   });
 
+  it('reports dates outside the years both databases store (1000 to 9999)', async () => {
+    const header = `${HEADER},valid_from,valid_until`;
+    const errors = await errorsOf(header, `${GOOD},0000-01-01,`, `44,UK,0,0,1,1,1,0,,,0999-12-31T23:59:59Z`);
+    expect(errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
+      [2, 'valid_from'],
+      [3, 'valid_until'],
+    ]);
+    expect(await errorsOf(header, `${GOOD},1000-01-01,9999-12-31`)).toEqual([]);
+  });
+
   it('reports every problem of a row in one error', async () => {
     const errors = await errorsOf(HEADER, 'x,,abc,0,1,1,0,0,sideways');
     expect(errors).toHaveLength(1);

@@ -66,7 +66,10 @@ function parseInstant(text: string): Date | null {
   if (ISO_DATE.test(text)) parsed = DateTime.fromISO(text, { zone: 'utc' });
   else if (ISO_DATE_TIME.test(text)) parsed = DateTime.fromISO(text, { setZone: true });
   else return null;
-  return parsed.isValid ? parsed.toJSDate() : null;
+  if (!parsed.isValid) return null;
+  // Only the years both databases store (MariaDB's DATETIME: 1000 to 9999); the fuzz of issue #13 stored 0000.
+  const date = parsed.toJSDate();
+  return date.getTime() >= Date.UTC(1000, 0, 1) && date.getTime() < Date.UTC(10000, 0, 1) ? date : null;
 }
 
 /**
