@@ -3,13 +3,13 @@ import type { EntityManager } from 'typeorm';
 import type { Money } from '../../shared/money';
 import { BillingBalances } from './billing-balances';
 import type { LedgerDifference } from './ledger.repository';
-import { InvoiceUsage, type UsageGroup } from './invoice-usage';
+import { InvoiceUsage, type InvoicedCall, type InvoicedDestination, type UsageGroup } from './invoice-usage';
 import { LedgerService, type LedgerPost, type PostedTransaction } from './ledger.service';
 
 export { BillingBalances } from './billing-balances';
 export type { LedgerDifference } from './ledger.repository';
 export type { LedgerPost, LedgerTransaction, PostedTransaction } from './ledger.service';
-export { INVOICED_TYPES, type InvoicedType, type UsageGroup } from './invoice-usage';
+export { INVOICED_TYPES, type InvoicedCall, type InvoicedDestination, type InvoicedType, type UsageGroup } from './invoice-usage';
 
 /**
  * What other modules (invoicing, vouchers, CDRs to come) and the composition root may use of billing:
@@ -46,5 +46,15 @@ export class BillingApi {
   /** Marks what `invoiceUsage` summed as invoiced on `invoiceId`, inside the invoice's transaction. */
   markInvoiced(em: EntityManager, customerId: number, from: Date, to: Date, invoiceId: number): Promise<number> {
     return this.usage.markInvoiced(em, customerId, from, to, invoiceId);
+  }
+
+  /** The calls charged on an invoice (its 'calls' detail). */
+  invoicedCalls(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedCall[]> {
+    return this.usage.invoicedCalls(em, customerId, invoiceId);
+  }
+
+  /** An invoice's calls per destination (its 'destinations' detail). */
+  invoicedDestinations(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedDestination[]> {
+    return this.usage.invoicedDestinations(em, customerId, invoiceId);
   }
 }

@@ -34,6 +34,26 @@ export interface UsageGroup {
   amount: Money;
 }
 
+/** One call on an invoice (the 'calls' detail), at the customer's level. */
+export interface InvoicedCall {
+  startedAt: Date;
+  direction: string;
+  /** The number called (outbound) or calling (inbound). */
+  otherParty: string;
+  destination: string | null;
+  seconds: number;
+  /** What the customer was charged for it (positive). */
+  amount: Money;
+}
+
+/** Usage per destination on an invoice (the 'destinations' detail). */
+export interface InvoicedDestination {
+  destination: string | null;
+  calls: number;
+  seconds: number;
+  amount: Money;
+}
+
 const TYPE_LIST = INVOICED_TYPES.map((t) => `'${t}'`).join(', ');
 const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
 
@@ -77,4 +97,47 @@ export class InvoiceUsage {
     );
     return (result as { affected?: number }).affected ?? 0;
   }
+
+  /** The calls an invoice charged the customer for, in the order they started. */
+  async invoicedCalls(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedCall[]> {
+    const rows = (await em.query(
+      'SELECT c.started_at AS started_at, c.direction AS direction, c.caller AS caller, c.called AS called, c.duration AS duration, ' +
+        'cl.destination AS destination, t.amount AS amount ' +
+        'FROM ledger_transactions t JOIN calls c ON c.id = t.call_id ' +
+        'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
+        "WHERE t.invoice_id = ? AND t.customer_id = ? AND t.type = 'call' ORDER BY c.started_at, t.id",
+      [invoiceId, customerId],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      startedAt: instant(r.started_at),
+      direction: String(r.direction),
+      otherParty: String(r.direction === 'inbound' ? r.caller : r.called),
+      destination: (r.destination as string | null) ?? null,
+      seconds: Number(r.duration ?? 0),
+      amount: money(r.amount).negated(),
+    }));
+  }
+
+  /** An invoice's calls summed per destination, by the database. */
+  async invoicedDestinations(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedDestination[]> {
+    const rows = (await em.query(
+      'SELECT cl.destination AS destination, COUNT(*) AS n, SUM(COALESCE(c.duration, 0)) AS seconds, SUM(t.amount) AS amount ' +
+        'FROM ledger_transactions t JOIN calls c ON c.id = t.call_id ' +
+        'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
+        "WHERE t.invoice_id = ? AND t.customer_id = ? AND t.type = 'call' GROUP BY cl.destination ORDER BY cl.destination",
+      [invoiceId, customerId],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      destination: (r.destination as string | null) ?? null,
+      calls: Number(r.n),
+      seconds: Number(r.seconds ?? 0),
+      amount: money(r.amount).negated(),
+    }));
+  }
+}
+
+/** A `datetime(3)` as the drivers return it (mysql2 with timezone 'Z': Date; better-sqlite3: 'YYYY-MM-DD HH:MM:SS.sss' in UTC). */
+function instant(v: unknown): Date {
+  if (v instanceof Date) return v;
+  return new Date(`${String(v).replace(' ', 'T')}Z`);
 }

@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { isUniqueViolation } from '../../database/dialect';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Clock } from '../../shared/clock';
 import { Dec, Money } from '../../shared/money';
 import { BillingApi } from '../billing/billing.api';
 import type { InvoiceParty, InvoiceProfile } from '../customers/customers.api';
+import { OutboxService } from '../notifications/notifications.api';
 import { localDateOf, periodInstants, type BillingPeriodDates } from './domain/billing-period';
-import { invoiceLines } from './domain/invoice-lines';
+import { documentDigits, invoiceLines } from './domain/invoice-lines';
 import type { InvoiceStatus } from './domain/invoice-status';
 import type { InvoiceEntity } from './entities/invoice.entity';
 import { INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
@@ -19,6 +21,8 @@ export interface InvoiceTerms {
   dueDays: number;
   detail: string;
   format: string;
+  /** Email the invoice to the customer when it is issued (with the document in `format` attached). */
+  send: boolean;
 }
 
 export type IssueOutcome = { outcome: 'created'; invoiceId: number; number: string } | { outcome: 'existing'; invoiceId: number | null };
@@ -40,7 +44,9 @@ export class InvoiceIssuer {
     private readonly repo: InvoicesRepository,
     private readonly billing: BillingApi,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
+    @Inject(APP_CONFIG) private readonly app: AppConfig,
   ) {}
 
   async issue(
@@ -122,6 +128,30 @@ export class InvoiceIssuer {
         description: `Rounding of invoice ${number}`,
         reference: number,
         invoiceId,
+      });
+    }
+    if (terms.send && customer.email) {
+      const digits = documentDigits(customer.currency);
+      await this.outbox.enqueue(em, {
+        customerId: customer.id,
+        to: customer.email,
+        subject: `Invoice ${number} from ${issuer.name}`.slice(0, 200),
+        template: 'invoice-issued',
+        context: {
+          customerName: customer.name,
+          issuerName: issuer.name,
+          invoiceNumber: number,
+          issueDate,
+          dueDate: row.dueDate,
+          total: amounts.net.toFixed(digits),
+          currency: customer.currency,
+          settledFromBalance: status === 'prepaid',
+          creditNote: false,
+          attachedFormat: terms.format === 'xml' ? 'xml' : 'pdf',
+          invoiceUrl: `${this.app.publicUrl}/invoices/${invoiceId}`,
+          // Read by the attachment provider (InvoiceDocumentsService) when the mail is sent.
+          invoiceId,
+        },
       });
     }
     return { outcome: 'created', invoiceId, number };

@@ -188,6 +188,7 @@ export class InvoiceRunsService implements OnModuleInit {
       dueDays: customer.invoiceDueDays ?? terms.dueDays,
       detail: customer.invoiceDetail ?? terms.detail,
       format: customer.invoiceFormat ?? terms.format,
+      send: customer.sendInvoices ?? terms.send,
     };
     const counts = { created: 0, existing: 0 };
     for (const p of endedPeriodsSince(period, firstDay, upTo)) {
@@ -201,7 +202,12 @@ export class InvoiceRunsService implements OnModuleInit {
     const s = planId === null ? null : await this.ratePlans.effectivePlanSettings(this.repo.reader, planId);
     return {
       period: s?.billingPeriod ?? 'monthly',
-      terms: { dueDays: s?.invoiceDueDays ?? 30, detail: s?.invoiceDetail ?? 'summary', format: s?.invoiceFormat ?? 'pdf' },
+      terms: {
+        dueDays: s?.invoiceDueDays ?? 30,
+        detail: s?.invoiceDetail ?? 'summary',
+        format: s?.invoiceFormat ?? 'pdf',
+        send: s?.sendInvoices ?? true,
+      },
     };
   }
 }

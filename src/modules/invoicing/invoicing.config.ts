@@ -10,11 +10,14 @@ import { ConfigError } from '../../config/config';
  *   by the next run (each run invoices every period that has ended by its date).
  * - `INVOICE_NUMBER_PREFIX` (default `INV-`): the prefix of the numbers of an issuer's first invoice; each
  *   issuer's prefix is kept with its counter.
+ * - `INVOICE_DEFAULT_COUNTRY` (default `GB`): ISO 3166-1 alpha-2 country shown on documents whose issuer and
+ *   customer both have no country in their address (EN 16931 requires one for each party).
  */
 export interface InvoicingConfig {
   runAt: { hour: number; minute: number };
   checkEveryMs: number;
   numberPrefix: string;
+  defaultCountry: string;
 }
 
 export const INVOICING_CONFIG = Symbol('INVOICING_CONFIG');
@@ -29,5 +32,12 @@ export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
   const prefix = env.INVOICE_NUMBER_PREFIX ?? 'INV-';
   if (prefix.length > 20 || !/^[A-Za-z0-9/_.-]*$/.test(prefix))
     throw new ConfigError(`INVOICE_NUMBER_PREFIX: "${prefix}" must be at most 20 letters, digits or - _ . /`);
-  return { runAt: { hour: Number(m[1]), minute: Number(m[2]) }, checkEveryMs: Number(checkRaw) * 1000, numberPrefix: prefix };
+  const country = (env.INVOICE_DEFAULT_COUNTRY ?? 'GB').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) throw new ConfigError(`INVOICE_DEFAULT_COUNTRY: "${country}" is not an ISO 3166-1 alpha-2 country code`);
+  return {
+    runAt: { hour: Number(m[1]), minute: Number(m[2]) },
+    checkEveryMs: Number(checkRaw) * 1000,
+    numberPrefix: prefix,
+    defaultCountry: country,
+  };
 }

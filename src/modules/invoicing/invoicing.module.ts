@@ -6,6 +6,8 @@ import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
 import { TelephonyModule } from '../telephony/telephony.module';
 import { InvoiceChangesService } from './invoice-changes.service';
+import { InvoiceDocumentsController } from './invoice-documents.controller';
+import { InvoiceDocumentsService } from './invoice-documents.service';
 import { InvoiceIssuer } from './invoice-issuer';
 import { InvoiceRunsController } from './invoice-runs.controller';
 import { InvoiceRunsService } from './invoice-runs.service';
@@ -23,7 +25,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
  */
 @Module({
   imports: [NotificationsModule, SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
-  controllers: [InvoiceRunsController, InvoicesController],
+  controllers: [InvoiceRunsController, InvoicesController, InvoiceDocumentsController],
   providers: [
     { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
     InvoicesRepository,
@@ -33,6 +35,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     InvoiceChangesService,
     RecurringFeesService,
     OverdueInvoicesService,
+    InvoiceDocumentsService,
   ],
   exports: [InvoiceRunsService],
 })

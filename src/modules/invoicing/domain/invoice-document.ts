@@ -81,6 +81,11 @@ export interface Party {
   vatId?: string;
   /** Issuer only: a tax registration that is not a VAT id (BT-32, e.g. a local tax number). */
   taxRegistrationId?: string;
+  /**
+   * The party's identifier as the other side knows it (BT-29 seller, BT-46 buyer), for example its account
+   * reference on the platform; identifies an issuer that has neither a VAT id nor a company number (BR-CO-26).
+   */
+  identifier?: string;
   /** Company registration number (BT-30 seller, BT-47 buyer). */
   legalRegistrationId?: string;
   contactName?: string;

@@ -75,8 +75,8 @@ export function invoiceRuleViolations(doc: InvoiceDraft | InvoiceDocument): stri
   if (doc.periodEnd < doc.periodStart) problems.push('period end is before its start (BR-29)');
   if (!/^[A-Z]{3}$/.test(doc.currency)) problems.push('currency must be an ISO 4217 code (BR-05)');
   problems.push(...partyProblems(doc.issuer, 'issuer'), ...partyProblems(doc.customer, 'customer'));
-  if (blank(doc.issuer.vatId) && blank(doc.issuer.legalRegistrationId)) {
-    problems.push('issuer needs a VAT id or a legal registration id (BR-CO-26)');
+  if (blank(doc.issuer.vatId) && blank(doc.issuer.legalRegistrationId) && blank(doc.issuer.identifier)) {
+    problems.push('issuer needs an identifier, a VAT id or a legal registration id (BR-CO-26)');
   }
   if (doc.type === 'credit_note' && (!doc.invoiceReference || blank(doc.invoiceReference.number))) {
     problems.push('a credit note references the invoice it corrects (BR-55)');

@@ -80,6 +80,8 @@ function address(parent: XMLBuilder, element: string, party: Party): void {
 
 function party(parent: XMLBuilder, element: string, p: Party, role: 'issuer' | 'customer'): void {
   const el = cac(cac(parent, element), 'Party');
+  // BT-29 / BT-46: how the other side knows the party (the platform's account reference).
+  if (has(p.identifier)) cbc(cac(el, 'PartyIdentification'), 'ID', p.identifier);
   address(el, 'PostalAddress', p);
   if (has(p.vatId)) {
     const scheme = cac(el, 'PartyTaxScheme');
