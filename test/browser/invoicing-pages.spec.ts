@@ -199,6 +199,12 @@ describeBrowser(`browser: invoicing pages on ${testDatabaseKind()}`, () => {
     expect(new Set(badges)).toEqual(new Set(['Due']));
     await expect(page.locator('#invoices').innerText()).resolves.toContain(resellers.number);
 
+    // The customer's page leads to its invoices.
+    await page.goto(`${base}/customers/${tree.customer.id}`);
+    await page.locator('.subnav').getByRole('link', { name: 'Invoices' }).click();
+    await page.waitForURL(`${base}/invoices?customerId=${tree.customer.id}`);
+    await expect(page.locator('#invoices tbody tr td:first-child a').allInnerTexts()).resolves.toEqual([own.number]);
+
     await page.getByLabel('Period starting').fill('October');
     await page.getByRole('button', { name: 'Show' }).click();
     await expect(page.locator('#f-periodStart-help .error-text').innerText()).resolves.toBe('Must be a date as YYYY-MM-DD.');
