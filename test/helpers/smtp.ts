@@ -46,3 +46,28 @@ export class TestSmtp {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
+
+/** A header of a raw message (unfolded). */
+export function header(raw: string, name: string): string | null {
+  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line ? line.slice(name.length + 1).trim() : null;
+}
+
+/** The attachments of a raw multipart message as nodemailer writes them (base64 parts with a filename). */
+export function attachments(raw: string): Array<{ filename: string; contentType: string; content: Buffer }> {
+  const out: Array<{ filename: string; contentType: string; content: Buffer }> = [];
+  const boundaries = [...raw.matchAll(/boundary="?([^";\r\n]+)"?/g)].map((m) => m[1]);
+  for (const boundary of boundaries) {
+    for (const section of raw.split(`--${boundary}`).slice(1)) {
+      const split = section.search(/\r?\n\r?\n/);
+      if (split < 0) continue;
+      const head = section.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+      const filename = /filename="?([^";\r\n]+)"?/i.exec(head)?.[1];
+      if (!filename || !/content-transfer-encoding:\s*base64/i.test(head)) continue;
+      const contentType = /content-type:\s*([^;\r\n]+)/i.exec(head)?.[1].trim() ?? '';
+      out.push({ filename, contentType, content: Buffer.from(section.slice(split).replace(/\s+/g, ''), 'base64') });
+    }
+  }
+  return out;
+}
