@@ -78,7 +78,7 @@ export function finishDocument(input: OpenAPIObject, options: { testClock: boole
   const paths = doc.paths as Record<string, Json>;
   if (!options.testClock) {
     for (const p of Object.keys(paths)) if (p.startsWith('/api/v1/test/')) delete paths[p];
-    doc.tags = ((doc.tags as Json[] | undefined) ?? []).filter((t) => t.name !== 'test clock');
+    if (Array.isArray(doc.tags)) doc.tags = (doc.tags as Json[]).filter((t) => t.name !== 'test clock');
   }
 
   const components = doc.components as Json;
@@ -139,6 +139,8 @@ function finishOperation(op: Json, method: string): void {
   if (isPublic) op.security = [];
   else delete op.security; // the document's default (bearer) applies
   const parameters = (op.parameters as Json[] | undefined) ?? [];
+  // Numeric path parameters are ids read with ParseIntPipe: whole numbers.
+  for (const p of parameters) if (p.in === 'path' && isObject(p.schema) && p.schema.type === 'number') p.schema.type = 'integer';
   const hasBody = isObject(op.requestBody);
   // A text upload (a CSV deck) is the raw file: say so, so that generated clients do not send a JSON string.
   for (const [media, body] of Object.entries(((op.requestBody as Json | undefined)?.content ?? {}) as Record<string, Json>)) {

@@ -2,9 +2,12 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, TestApp } from '../helpers/app';
 
-/** A browser-like client: keeps cookies between requests (the session and the CSRF cookie). */
+/**
+ * A browser-like client: keeps cookies between requests (the session and the CSRF cookie). Its JSON API
+ * answers are checked against the OpenAPI document like those of `t.http` (pages are not).
+ */
 export function browser(t: TestApp): TestAgent {
-  return request.agent(t.app.getHttpServer());
+  return t.contract.wrap(request.agent(t.app.getHttpServer()));
 }
 
 /** The CSRF token of the first form on a page. */

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import createClient, { type Middleware } from 'openapi-fetch';
+import { PROJECT_ROOT } from '../../src/shared/paths';
 import type { components, paths } from '../client/openapi';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, startTestApp, type TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
@@ -145,6 +148,13 @@ describe(`typed REST client generated from the OpenAPI document (${testDatabaseK
     const missing = await api.GET('/api/v1/customers/{id}', { params: { path: { id: 999_999 } } });
     expect(missing.error?.code).toBe('not_found');
     expect(missing.error?.statusCode).toBe(404);
+  });
+
+  it('describes the test clock only where TEST_CLOCK=true (the served document here, not the committed one)', async () => {
+    const served = (await t.http.get('/api/docs-json').expect(200)).body as { paths: Record<string, unknown> };
+    const committed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs/openapi.json'), 'utf8')) as { paths: Record<string, unknown> };
+    expect(Object.keys(served.paths)).toContain('/api/v1/test/clock');
+    expect(Object.keys(committed.paths).filter((p) => p.startsWith('/api/v1/test/'))).toEqual([]);
   });
 
   it('checked every answer against the document', () => {

@@ -1,6 +1,9 @@
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { _, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { appendFileSync } from 'node:fs';
+import standaloneCode from 'ajv/dist/standalone';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 
@@ -11,21 +14,18 @@ import type TestAgent from 'supertest/lib/agent';
  * the document does not declare fails (`additionalProperties: false` is added wherever a schema lists
  * its properties), so the document cannot fall behind what the server sends.
  *
- * Schemas are compiled on first use of each (operation, status, media type) and kept for the test file.
- * `CONTRACT_LOG=<file>` records the problems in the file instead of failing (to survey a whole run).
+ * Compiling the ~100 distinct response schemas takes seconds, so it happens once per document, not per
+ * test file: the validators are generated as one standalone module (Ajv's standalone code) cached in
+ * node_modules/.cache/openapi-validators under the document's hash, which every later test file (and
+ * run) just loads. `CONTRACT_LOG=<file>` records the problems in the file instead of failing (to survey
+ * a whole run).
  */
 export class OpenApiResponseValidator {
-  private readonly ajv: Ajv2020;
   private readonly routes: Array<{ template: string; regex: RegExp }>;
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private static readonly DOC_ID = 'https://voip-billing.invalid/openapi.json';
+  private readonly validators: Map<string, ValidateFunction>;
 
   constructor(private readonly doc: OpenApiDoc) {
-    this.ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(this.ajv);
-    for (const format of ['int32', 'int64', 'float', 'double', 'binary', 'byte', 'password']) this.ajv.addFormat(format, true);
-    const components = strict(rewriteRefs(structuredClone(doc.components ?? {}), OpenApiResponseValidator.DOC_ID));
-    this.ajv.addSchema({ $id: OpenApiResponseValidator.DOC_ID, components });
+    this.validators = loadValidators(doc);
     this.routes = Object.keys(doc.paths)
       .map((template) => ({
         template,
@@ -52,7 +52,7 @@ export class OpenApiResponseValidator {
     if (!route) {
       // Unknown routes answer the error shape with 404 (or 405).
       if (res.status !== 404 && res.status !== 405) return `${where}: the operation is not in the OpenAPI document`;
-      return this.checkBody(where, 'unknown route', { $ref: '#/components/schemas/ErrorBody' }, res);
+      return this.checkBody(where, ERROR_BODY, res);
     }
     const op = this.doc.paths[route.template][m] as OpenApiOperation;
     const status = String(res.status);
@@ -78,15 +78,12 @@ export class OpenApiResponseValidator {
     if (!/[/+]json$/.test(media)) return null; // CSV, PDF...: the media type is the contract
     const schema = content[media].schema;
     if (!schema) return null;
-    return this.checkBody(where, `${m} ${route.template} ${status} ${media}`, schema, res);
+    return this.checkBody(where, schema, res);
   }
 
-  private checkBody(where: string, key: string, schema: object, res: Answer): string | null {
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.ajv.compile(strict(rewriteRefs(structuredClone(schema), OpenApiResponseValidator.DOC_ID)));
-      this.compiled.set(key, validate);
-    }
+  private checkBody(where: string, schema: object, res: Answer): string | null {
+    const validate = this.validators.get(JSON.stringify(schema));
+    if (!validate) throw new Error(`no validator for ${JSON.stringify(schema)}`);
     if (validate(res.body)) return null;
     const errors = (validate.errors ?? [])
       .slice(0, 8)
@@ -157,6 +154,57 @@ export interface OpenApiDoc {
 function excerpt(res: Answer): string {
   const text = res.text ?? JSON.stringify(res.body);
   return text && text.length > 600 ? `${text.slice(0, 600)}…` : String(text);
+}
+
+const ERROR_BODY = { $ref: '#/components/schemas/ErrorBody' };
+const DOC_ID = 'https://voip-billing.invalid/openapi.json';
+const CACHE_DIR = join(__dirname, '../../node_modules/.cache/openapi-validators');
+/** Bump when the generated module's shape changes. */
+const CACHE_VERSION = '1';
+
+/** The JSON response schemas of the document, each once. */
+function responseSchemas(doc: OpenApiDoc): object[] {
+  const found = new Map<string, object>([[JSON.stringify(ERROR_BODY), ERROR_BODY]]);
+  const visit = (response: OpenApiResponse | undefined): void => {
+    for (const [media, content] of Object.entries(response?.content ?? {})) {
+      if (/[/+]json$/.test(media) && content.schema) found.set(JSON.stringify(content.schema), content.schema);
+    }
+  };
+  for (const response of Object.values(doc.components?.responses ?? {})) visit(response);
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item) as Array<Partial<OpenApiOperation>>) {
+      for (const response of Object.values(op.responses ?? {})) visit(response);
+    }
+  }
+  return [...found.values()];
+}
+
+/** A validator per response schema (keyed by its JSON), from the cached module or generated into it. */
+function loadValidators(doc: OpenApiDoc): Map<string, ValidateFunction> {
+  const schemas = responseSchemas(doc);
+  const hash = createHash('sha256').update(CACHE_VERSION).update(JSON.stringify(doc)).digest('hex').slice(0, 32);
+  const file = join(CACHE_DIR, `${hash}.js`);
+  if (!existsSync(file)) {
+    const formats = require.resolve('ajv-formats/dist/formats');
+    const ajv = new Ajv2020({ strict: false, allErrors: true, code: { source: true, formats: _`require(${formats}).fullFormats` } });
+    addFormats(ajv);
+    ajv.addSchema({ $id: DOC_ID, components: strict(rewriteRefs(structuredClone(doc.components ?? {}), DOC_ID)) });
+    schemas.forEach((schema, i) => ajv.addSchema({ $id: `r${i}`, ...strict(rewriteRefs(structuredClone(schema), DOC_ID)) }));
+    const code = standaloneCode(ajv, Object.fromEntries(schemas.map((_s, i) => [`v${i}`, `r${i}`])));
+    mkdirSync(CACHE_DIR, { recursive: true });
+    // Modules of earlier documents (older than a day, so no running test file still loads them) go.
+    for (const old of readdirSync(CACHE_DIR)) {
+      const path = join(CACHE_DIR, old);
+      if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
+    }
+    // Written aside and renamed: test files starting at once may generate it together.
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const generated = require(file) as Record<string, ValidateFunction>;
+  return new Map(schemas.map((schema, i) => [JSON.stringify(schema), generated[`v${i}`]]));
 }
 
 /** Absolute $refs into the document added to ajv under `id`. */

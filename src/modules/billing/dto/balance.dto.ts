@@ -56,8 +56,8 @@ export class TransactionQuery extends PageQuery {
 }
 
 export class LedgerTransactionDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ enum: TRANSACTION_TYPES }) type: TransactionType;
   @ApiProperty({ ...MONEY, example: '25.00', description: 'signed: positive raised the balance, negative lowered it' }) amount: string;
   @ApiProperty({ example: 'EUR', description: "the customer's currency" }) currency: string;
@@ -68,17 +68,18 @@ export class LedgerTransactionDto {
     string | null;
   @ApiProperty() description: string;
   @ApiProperty({ type: String, nullable: true }) reference: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the person who posted it (null: the platform)' }) actorPersonId: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the call it charges', example: 1042 }) callId: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the invoice it is on' }) invoiceId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the person who posted it (null: the platform)' }) actorPersonId:
+    number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the call it charges', example: 1042 }) callId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the invoice it is on' }) invoiceId: number | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
 
 export class TransactionPageDto {
   @ApiProperty({ type: [LedgerTransactionDto] }) items: LedgerTransactionDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class BalancePostedDto {
@@ -87,7 +88,7 @@ export class BalancePostedDto {
 }
 
 export class BalanceDto {
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ ...MONEY, example: '37.50', description: 'how much the parent owes the customer' }) balance: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
 }

@@ -92,7 +92,7 @@ export class BillingAddressDto {
 }
 
 export class AffiliateDto {
-  @ApiProperty({ description: 'a live customer with the same parent (not the customer itself)', example: 12 })
+  @ApiProperty({ type: 'integer', description: 'a live customer with the same parent (not the customer itself)', example: 12 })
   @IsInt()
   @Min(1)
   customerId: number;
@@ -223,7 +223,7 @@ export class CustomerFieldsDto {
   @IsBoolean()
   externalCallerId?: boolean | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'only when regions are enabled' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'only when regions are enabled' })
   @Nullable()
   @IsInt()
   @Min(1)
@@ -245,7 +245,7 @@ export class CustomerFieldsDto {
   @Min(1)
   dialPlanId?: number | null;
 
-  @ApiPropertyOptional({ description: 'required on create: a plan the parent owns or that is shared with it', example: 4 })
+  @ApiPropertyOptional({ type: 'integer', description: 'required on create: a plan the parent owns or that is shared with it', example: 4 })
   @OptionalNotNull(onCreate)
   @IsInt()
   @Min(1)
@@ -359,7 +359,11 @@ export class CustomerFieldsDto {
 export class CreateCustomerDto extends CustomerFieldsDto {
   @ApiProperty({ enum: CUSTOMER_TYPES }) @IsIn(CUSTOMER_TYPES) type: CustomerType;
 
-  @ApiPropertyOptional({ description: "default: the caller's (acting) customer; must be a reseller or the system owner", example: 3 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "default: the caller's (acting) customer; must be a reseller or the system owner",
+    example: 3,
+  })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
@@ -398,7 +402,7 @@ export class CreateCustomerDto extends CustomerFieldsDto {
 }
 
 export class UpdateCustomerDto extends CustomerFieldsDto {
-  @ApiPropertyOptional({ description: 'cannot be changed; accepted only when equal to the current parent', example: 3 })
+  @ApiPropertyOptional({ type: 'integer', description: 'cannot be changed; accepted only when equal to the current parent', example: 3 })
   @OptionalNotNull()
   @IsInt()
   parentId?: number;

@@ -14,7 +14,7 @@ export class BillingAddressView {
 }
 
 export class AffiliateView {
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: '5.00' }) percentage: string;
   @ApiProperty({ enum: ['revenue', 'profit'] }) basis: AffiliateBasis;
 }
@@ -24,7 +24,7 @@ export class EffectiveSettingsView {
   @ApiProperty({ description: 'money string or "unlimited"', example: 'unlimited' }) dailySpendLimit: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }] }) maxConcurrentCalls: number | 'unlimited';
   @ApiProperty({ example: false }) externalCallerId: boolean;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 2 }) dialPlanId: number | null;
   @ApiProperty({ example: 14 }) invoiceDueDays: number;
   @ApiProperty({ example: true }) sendInvoices: boolean;
   @ApiProperty({ enum: ['pdf', 'xml'] }) invoiceFormat: string;
@@ -33,8 +33,8 @@ export class EffectiveSettingsView {
 }
 
 export class CustomerView {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner', example: 3 }) parentId: number | null;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null only for the system owner', example: 3 }) parentId: number | null;
   @ApiProperty({ enum: ['normal', 'residential'] }) type: CustomerType;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true, description: 'residential: its number', example: '442079460000' }) number: string | null;
@@ -65,10 +65,10 @@ export class CustomerView {
   @ApiProperty() purgeVoicemail: boolean;
   @ApiProperty({ type: Number, nullable: true }) maxVoicemailsPerFolder: number | null;
   @ApiProperty({ type: Boolean, nullable: true, example: null }) externalCallerId: boolean | null;
-  @ApiProperty({ type: Number, nullable: true }) regionId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) regionId: number | null;
   @ApiProperty() timezone: string;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'null only for the system owner', example: 4 }) ratePlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null only for the system owner', example: 4 }) ratePlanId: number | null;
   @ApiProperty({ enum: ['prepaid', 'postpaid', 'prepaid_calls', 'prepaid_invoices', 'external', 'none'] }) billingType: BillingType;
   @ApiProperty({ type: String, nullable: true, example: null }) billingReference: string | null;
   @ApiProperty({ type: String, nullable: true }) taxReference: string | null;
@@ -96,55 +96,56 @@ export class CustomerView {
 
 /** The create answer: the customer plus what was made with it. Secrets appear only here, once. */
 export class CreatedCustomerView extends CustomerView {
-  @ApiProperty({ description: "the customer's administrator person", example: 5 }) personId: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 9 }) sipAccountId?: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 3 }) mailboxId?: number;
-  @ApiPropertyOptional({ type: Number, description: 'residential only', example: 7 }) numberId?: number;
+  @ApiProperty({ type: 'integer', description: "the customer's administrator person", example: 5 }) personId: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'residential only', example: 9 }) sipAccountId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'residential only', example: 3 }) mailboxId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'residential only', example: 7 }) numberId?: number;
   @ApiPropertyOptional({ type: String, description: 'residential only: the generated SIP secret, shown once' }) sipSecret?: string;
   @ApiPropertyOptional({ type: String, description: 'residential only: the generated voicemail PIN, shown once' }) mailboxPin?: string;
 }
 
 export class CustomerPageView {
   @ApiProperty({ type: [CustomerView] }) items: CustomerView[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class OptionRatePlan {
-  @ApiProperty({ example: 4 }) id: number;
+  @ApiProperty({ type: 'integer', example: 4 }) id: number;
   @ApiProperty({ example: 'Retail EUR' }) name: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
-  @ApiProperty({ example: 1 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) ownerCustomerId: number;
   @ApiProperty({ description: "true when it is shared by an ancestor rather than the parent's own", example: false }) shared: boolean;
 }
 export class OptionTax {
-  @ApiProperty({ example: 2 }) id: number;
+  @ApiProperty({ type: 'integer', example: 2 }) id: number;
   @ApiProperty({ example: 'VAT' }) name: string;
   @ApiProperty({ type: String, nullable: true, example: '20.00' }) percentage: string | null;
   @ApiProperty({ type: String, nullable: true, example: null }) flatAmount: string | null;
   @ApiProperty({ type: String, nullable: true, example: null }) currency: string | null;
   @ApiProperty({ enum: ['none', 'new', 'all'], example: 'new' }) defaultLiability: string;
-  @ApiProperty({ example: 1 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) ownerCustomerId: number;
 }
 export class OptionNamed {
-  @ApiProperty({ example: 2 }) id: number;
+  @ApiProperty({ type: 'integer', example: 2 }) id: number;
   @ApiProperty({ example: 'London' }) name: string;
 }
 export class OptionDialPlan extends OptionNamed {
-  @ApiProperty({ description: 'the reseller (or system owner) that owns the dial plan', example: 1 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', description: 'the reseller (or system owner) that owns the dial plan', example: 1 })
+  ownerCustomerId: number;
 }
 export class OptionNumber {
-  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ type: 'integer', example: 7 }) id: number;
   @ApiProperty({ example: '442079460000' }) number: string;
 }
 export class OptionAffiliate {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ example: 'Acme Ltd' }) name: string;
   @ApiProperty({ type: String, nullable: true, example: 'A-1001' }) accountNumber: string | null;
 }
 export class OptionParent {
-  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ type: 'integer', example: 3 }) id: number;
   @ApiProperty({ example: 'Reseller One' }) name: string;
   @ApiProperty({ example: true }) reseller: boolean;
   @ApiProperty({ description: 'customers may be created under it', example: true }) canHaveCustomers: boolean;

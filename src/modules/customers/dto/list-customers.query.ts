@@ -7,7 +7,7 @@ import { PageQuery } from '../../../shared/pagination';
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ListCustomersQuery extends PageQuery {
-  @ApiPropertyOptional({ description: "whose children to list; default: the caller's (acting) customer", example: 3 })
+  @ApiPropertyOptional({ type: 'integer', description: "whose children to list; default: the caller's (acting) customer", example: 3 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -16,7 +16,7 @@ export class CreateApiKeyDto {
 }
 
 export class ApiKeyDto {
-  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ type: 'integer', example: 3 }) id: number;
   @ApiProperty({ example: 'switch-1' }) name: string;
   @ApiProperty({ description: 'first characters of the key', example: 'vbk_3f9a' }) keyPrefix: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
@@ -39,9 +39,10 @@ export class ChangePasswordDto {
 }
 
 export class MeDto {
-  @ApiProperty({ example: 1 }) personId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) personId: number;
   @ApiProperty({ example: 'admin' }) username: string;
   @ApiProperty({ enum: ['administrator', 'user'], example: 'administrator' }) role: string;
-  @ApiProperty({ description: 'the customer the person belongs to', example: 1 }) customerId: number;
-  @ApiProperty({ description: 'the customer the token acts for (differs after a switch)', example: 1 }) actingCustomerId: number;
+  @ApiProperty({ type: 'integer', description: 'the customer the person belongs to', example: 1 }) customerId: number;
+  @ApiProperty({ type: 'integer', description: 'the customer the token acts for (differs after a switch)', example: 1 })
+  actingCustomerId: number;
 }

@@ -92,8 +92,8 @@ export class PeopleQueryDto extends PageQuery {
 }
 
 export class PersonDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: 'ops@acme.example' }) username: string;
   @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
   @ApiProperty({ type: String, nullable: true, example: 'ops@acme.example' }) email: string | null;
@@ -110,9 +110,9 @@ export class CreatedPersonDto extends PersonDto {
 
 export class PersonPageDto {
   @ApiProperty({ type: [PersonDto] }) items: PersonDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class LoginLinkSentDto {

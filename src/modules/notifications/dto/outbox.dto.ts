@@ -8,8 +8,8 @@ export class OutboxQuery extends PageQuery {
 }
 
 export class OutboxEmailDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'the customer the mail concerns', example: 12 }) customerId: number | null;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ nullable: true, type: 'integer', description: 'the customer the mail concerns', example: 12 }) customerId: number | null;
   @ApiProperty({ example: 'someone@example.com' }) to: string;
   @ApiProperty() subject: string;
   @ApiProperty({ example: 'login-details', description: 'template under templates/emails' }) template: string;
@@ -29,7 +29,7 @@ export class OutboxEmailDto {
 
 export class OutboxPageDto {
   @ApiProperty({ type: [OutboxEmailDto] }) items: OutboxEmailDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

@@ -34,8 +34,8 @@ export class PriceQuery {
 }
 
 export class PriceLevelDto {
-  @ApiProperty({ example: 12 }) customerId: number;
-  @ApiProperty({ type: Number, nullable: true, example: 4 }) ratePlanId: number | null;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', nullable: true, example: 4 }) ratePlanId: number | null;
   @ApiProperty({ type: String, nullable: true, example: 'EUR' }) currency: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'matched prefix', example: '4420' }) prefix: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'United Kingdom London' }) destination: string | null;

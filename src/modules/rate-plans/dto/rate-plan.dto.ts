@@ -180,7 +180,7 @@ export class RatePlanFieldsDto {
   @IsBoolean()
   externalCallerId?: boolean | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 2 })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 2 })
   @NullableOptional()
   @IsInt()
   @Min(1)
@@ -230,7 +230,11 @@ export class CreateRatePlanDto extends RatePlanFieldsDto {
   @IsIn(SHARING_MODES)
   sharing?: Sharing;
 
-  @ApiPropertyOptional({ description: "owner of the plan (a reseller in the caller's tree); default: the acting customer", example: 3 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "owner of the plan (a reseller in the caller's tree); default: the acting customer",
+    example: 3,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -319,7 +323,7 @@ export class EffectivePlanDto {
   @ApiProperty({ type: String, example: 'unlimited' }) dailySpendLimit: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }] }) maxConcurrentCalls: number | 'unlimited';
   @ApiProperty({ example: false }) externalCallerId: boolean;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 2 }) dialPlanId: number | null;
   @ApiProperty({ example: 14 }) invoiceDueDays: number;
   @ApiProperty({ example: true }) sendInvoices: boolean;
   @ApiProperty({ enum: INVOICE_FORMATS }) invoiceFormat: string;
@@ -327,13 +331,13 @@ export class EffectivePlanDto {
 }
 
 export class RatePlanDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ description: 'customer that owns (and may edit) the plan', example: 3 }) ownerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', description: 'customer that owns (and may edit) the plan', example: 3 }) ownerId: number;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
   @ApiProperty({ example: 'EUR' }) currency: string;
   @ApiProperty({ enum: SHARING_MODES }) sharing: Sharing;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) inheritsFromId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 2 }) inheritsFromId: number | null;
   @ApiProperty({ type: Number, nullable: true, example: 2 }) precision: number | null;
   @ApiProperty({ type: PlanFeesReadDto }) fees: PlanFeesReadDto;
   @ApiProperty({ type: Number, nullable: true, example: 0 }) includedSeconds: number | null;
@@ -347,7 +351,7 @@ export class RatePlanDto {
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', enum: ['unlimited'] }], nullable: true }) maxConcurrentCalls:
     number | 'unlimited' | null;
   @ApiProperty({ type: Boolean, nullable: true, example: null }) externalCallerId: boolean | null;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) dialPlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 2 }) dialPlanId: number | null;
   @ApiProperty({ type: Number, nullable: true, example: 14 }) invoiceDueDays: number | null;
   @ApiProperty({ type: Boolean, nullable: true, example: true }) sendInvoices: boolean | null;
   @ApiProperty({ enum: INVOICE_FORMATS, nullable: true }) invoiceFormat: string | null;
@@ -363,7 +367,7 @@ export class RatePlanDto {
 
 export class RatePlanPageDto {
   @ApiProperty({ type: [RatePlanDto] }) items: RatePlanDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

@@ -134,7 +134,7 @@ export class ListRatesQuery extends PageQuery {
   @IsIsoInstant()
   at?: string;
 
-  @ApiPropertyOptional({ description: 'list this deck of the plan instead', example: 8 })
+  @ApiPropertyOptional({ type: 'integer', description: 'list this deck of the plan instead', example: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -152,7 +152,7 @@ export class ExportRatesQuery {
   @IsIsoInstant()
   at?: string;
 
-  @ApiPropertyOptional({ description: 'export this deck of the plan instead', example: 8 })
+  @ApiPropertyOptional({ type: 'integer', description: 'export this deck of the plan instead', example: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -178,8 +178,8 @@ export class ImportRatesQuery {
 // ---- read model ----------------------------------------------------------------------------------
 
 export class RateDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 8 }) deckId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 8 }) deckId: number;
   @ApiProperty({ example: '4420' }) prefix: string;
   @ApiProperty({ example: 'United Kingdom London' }) destination: string;
   @ApiProperty({ enum: DIRECTIONS }) direction: Direction;
@@ -199,7 +199,7 @@ export class RateDto {
 }
 
 export class RateDeckDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) effectiveFrom: string;
   @ApiProperty({ enum: ['pending', 'active', 'superseded'], description: 'pending: takes effect later; active: in force now' })
   status: string;
@@ -210,9 +210,9 @@ export class RateDeckDto {
 
 export class RatePageDto {
   @ApiProperty({ type: [RateDto] }) items: RateDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
   @ApiProperty({ type: RateDeckDto, nullable: true, description: 'the deck listed (null: the plan has no rates at that time)' })
   deck: RateDeckDto | null;
 }

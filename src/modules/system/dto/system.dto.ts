@@ -49,7 +49,11 @@ export class SystemSettingsDto {
 export class UpdateSystemSettingsDto {
   @ApiPropertyOptional() @Present() @IsBoolean() customerPrefixes?: boolean;
   @ApiPropertyOptional() @Present() @IsBoolean() regions?: boolean;
-  @ApiPropertyOptional({ description: 'a rate plan owned by the system owner' }) @Present() @IsInt() @Min(1) costPlanId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'a rate plan owned by the system owner' })
+  @Present()
+  @IsInt()
+  @Min(1)
+  costPlanId?: number;
   @ApiPropertyOptional({ example: 'Europe/London' }) @Present() @IsIanaTimeZone() timezone?: string;
   @ApiPropertyOptional({ example: 'EUR', description: 'only while no exchange rates are recorded' })
   @Present()
@@ -68,7 +72,7 @@ export class CurrencyDto {
 // ---- regions -----------------------------------------------------------------------------------
 
 export class RegionDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ example: 'North' }) name: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
 }
@@ -83,16 +87,16 @@ export class UpdateRegionDto {
 
 export class RegionPageDto {
   @ApiProperty({ type: [RegionDto] }) items: RegionDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 // ---- dial plans --------------------------------------------------------------------------------
 
 export class DialPlanDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ description: 'the reseller (or system owner) that owns it', example: 3 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', description: 'the reseller (or system owner) that owns it', example: 3 }) ownerCustomerId: number;
   @ApiProperty({ example: 'UK national' }) name: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ description: 'true when the acting customer owns it (and so may change it)' }) own: boolean;
@@ -127,15 +131,15 @@ export class UpdateDialPlanDto {
 
 export class DialPlanPageDto {
   @ApiProperty({ type: [DialPlanDto] }) items: DialPlanDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 // ---- exchange rates ----------------------------------------------------------------------------
 
 export class ExchangeRateDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty({ example: '1.0825', description: 'units of `currency` per unit of the system currency, exact text' }) rate: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) validFrom: string;
@@ -158,7 +162,7 @@ export class ExchangeRateQuery extends PageQuery {
 
 export class ExchangeRatePageDto {
   @ApiProperty({ type: [ExchangeRateDto] }) items: ExchangeRateDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

@@ -86,8 +86,8 @@ export class UpdateMailboxDto {
 }
 
 export class MailboxDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: '2001' }) mailbox: string;
   @ApiProperty({ type: String, nullable: true, example: 'ops@acme.example' }) email: string | null;
   @ApiProperty({ type: Boolean, nullable: true, description: "own setting; null = the customer's", example: false }) purge: boolean | null;
@@ -110,7 +110,7 @@ export class MailboxWithPinDto extends MailboxDto {
 
 export class MailboxPageDto {
   @ApiProperty({ type: [MailboxDto] }) items: MailboxDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

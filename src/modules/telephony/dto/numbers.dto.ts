@@ -59,7 +59,7 @@ export class InventoryQueryDto extends PageQuery {
 }
 
 export class AssignNumberDto {
-  @ApiPropertyOptional({ description: 'id of a free number of the inventory (give this or number)', example: 7 })
+  @ApiPropertyOptional({ type: 'integer', description: 'id of a free number of the inventory (give this or number)', example: 7 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -95,9 +95,9 @@ export class UpdateCustomerNumberDto {
 }
 
 export class NumberDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ example: '442079460000' }) number: string;
-  @ApiProperty({ description: 'whose inventory the number belongs to', example: 3 }) ownerCustomerId: number;
+  @ApiProperty({ type: 'integer', description: 'whose inventory the number belongs to', example: 3 }) ownerCustomerId: number;
   @ApiProperty({ type: 'integer', nullable: true, description: 'null = free', example: 12 }) customerId: number | null;
   @ApiProperty({ type: String, nullable: true, example: 'Acme Telecom Ltd' }) customerName: string | null;
   @ApiProperty({ type: 'integer', nullable: true, example: 9 }) sipAccountId: number | null;
@@ -114,7 +114,7 @@ export class NumberDto {
 
 export class NumberPageDto {
   @ApiProperty({ type: [NumberDto] }) items: NumberDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

@@ -65,8 +65,8 @@ export class UpdateSipAccountDto {
 }
 
 export class SipAccountDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: 'ops@acme.example' }) username: string;
   @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrentCalls: number | null;
@@ -81,7 +81,7 @@ export class SipAccountWithSecretDto extends SipAccountDto {
 
 export class SipAccountPageDto {
   @ApiProperty({ type: [SipAccountDto] }) items: SipAccountDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

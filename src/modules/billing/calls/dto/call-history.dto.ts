@@ -81,7 +81,7 @@ export class ActiveCallsQuery extends PageQuery {
 }
 
 export class CallHistoryChargeDto {
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...; the cost level comes last' }) depth: number;
   @ApiProperty({
     enum: ['charge', 'free', 'cost'],
@@ -94,7 +94,7 @@ export class CallHistoryChargeDto {
 
 export class CallHistoryItemDto {
   @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ example: '441632960001' }) caller: string;
   @ApiProperty({ example: '442079460000' }) called: string;
@@ -117,13 +117,13 @@ export class CallHistoryItemDto {
 
 export class CallHistoryPageDto {
   @ApiProperty({ type: [CallHistoryItemDto] }) items: CallHistoryItemDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class ActiveCallLevelDto {
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...' }) depth: number;
   @ApiProperty({ enum: ['charge', 'free'], description: 'charge: holds a reservation on the balance; free: only counted' })
@@ -135,7 +135,7 @@ export class ActiveCallLevelDto {
 
 export class ActiveCallDto {
   @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ example: '441632960001' }) caller: string;
   @ApiProperty({ example: '442079460000' }) called: string;
@@ -154,7 +154,7 @@ export class ActiveCallDto {
 
 export class ActiveCallPageDto {
   @ApiProperty({ type: [ActiveCallDto] }) items: ActiveCallDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }

@@ -17,7 +17,7 @@ export class CallPartiesDto {
   @Matches(CALL_ID_PATTERN, { message: 'must be 1 to 128 visible ASCII characters' })
   callId: string;
 
-  @ApiPropertyOptional({ description: 'the calling customer; give this or sipAccount', example: 12 })
+  @ApiPropertyOptional({ type: 'integer', description: 'the calling customer; give this or sipAccount', example: 12 })
   @ValidateIf((o: CallPartiesDto) => o.sipAccount === undefined || o.customerId !== undefined)
   @IsInt({ message: 'must be a whole number (or give sipAccount instead)' })
   @Min(1)
@@ -57,7 +57,7 @@ export class AuthorizationDto {
   code?: RefusalReason;
   @ApiPropertyOptional({ description: 'when refused: the reason in words' })
   message?: string;
-  @ApiPropertyOptional({ description: 'the calling customer', example: 12 })
+  @ApiPropertyOptional({ type: 'integer', description: 'the calling customer', example: 12 })
   customerId?: number;
 }
 
@@ -84,7 +84,7 @@ export class CdrDto extends CallPartiesDto {
 }
 
 export class CallChargeDto {
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ description: '0 = the calling customer, 1 = its parent, ...' }) depth: number;
   @ApiProperty({
     enum: ['charge', 'free', 'cost'],
@@ -93,12 +93,12 @@ export class CallChargeDto {
   kind: 'charge' | 'free' | 'cost';
   @ApiProperty({ ...MONEY, description: "the price at this level, in the level's currency (positive)" }) amount: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
-  @ApiProperty({ type: Number, nullable: true, example: 4 }) ratePlanId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 4 }) ratePlanId: number | null;
 }
 
 export class CdrResultDto {
   @ApiProperty({ description: "the switch's call id", example: 'a84b4c76e66710@pc33.example.com' }) callId: string;
-  @ApiProperty({ example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) customerId: number;
   @ApiProperty({ description: 'answered seconds (0 when unanswered)', example: 90 }) durationSeconds: number;
   @ApiProperty({ type: String, nullable: true, description: "the customer's billing reference", example: null }) billingReference:
     string | null;

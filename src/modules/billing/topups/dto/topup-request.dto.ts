@@ -34,8 +34,8 @@ export class RejectTopUpDto {
 }
 
 export class TopUpRequestDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ description: 'the customer to credit', example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', description: 'the customer to credit', example: 12 }) customerId: number;
   @ApiProperty({ description: "the customer's name when the request was raised", example: 'Acme Telecom Ltd' }) customerName: string;
   @ApiProperty({ type: String, nullable: true }) accountNumber: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'its parent, whose administrators decide', example: 3 }) parentId:
@@ -51,17 +51,18 @@ export class TopUpRequestDto {
   @ApiProperty({ type: String, nullable: true, description: "card channel: the provider's reference of the charge" }) providerReference:
     string | null;
   @ApiProperty({ type: String, nullable: true, description: "a rejection's note, or why the card charge failed" }) reason: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the administrator who decided it' }) decidedByPersonId: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the top-up transaction that credited it' }) ledgerTransactionId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the administrator who decided it' }) decidedByPersonId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the top-up transaction that credited it' }) ledgerTransactionId:
+    number | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T19:00:00.000Z' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt: string | null;
 }
 
 export class TopUpRequestPageDto {
   @ApiProperty({ type: [TopUpRequestDto] }) items: TopUpRequestDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class TopUpDecidedDto {

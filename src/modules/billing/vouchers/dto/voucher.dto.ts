@@ -76,7 +76,11 @@ export class VoucherBatchQuery extends PageQuery {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ description: "whose batches: a customer in the caller's tree (default: the caller's customer)", example: 3 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "whose batches: a customer in the caller's tree (default: the caller's customer)",
+    example: 3,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -100,8 +104,8 @@ export class VoucherQuery extends PageQuery {
 }
 
 export class VoucherBatchDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ description: 'the customer that issued it', example: 3 }) ownerId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', description: 'the customer that issued it', example: 3 }) ownerId: number;
   @ApiProperty() name: string;
   @ApiProperty({ ...MONEY, example: '10.00' }) value: string;
   @ApiProperty({ example: 'EUR' }) currency: string;
@@ -116,23 +120,23 @@ export class VoucherBatchDto {
 
 export class VoucherBatchPageDto {
   @ApiProperty({ type: [VoucherBatchDto] }) items: VoucherBatchDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 export class VoucherDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ example: '4921035566812093' }) serial: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) redeemedAt: string | null;
-  @ApiProperty({ type: Number, nullable: true }) redeemedByCustomerId: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) redeemedByCustomerId: number | null;
 }
 
 export class VoucherPageDto {
   @ApiProperty({ type: [VoucherDto] }) items: VoucherDto[];
-  @ApiProperty({ example: 1 }) page: number;
-  @ApiProperty({ example: 50 }) pageSize: number;
-  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 50 }) pageSize: number;
+  @ApiProperty({ type: 'integer', example: 1 }) total: number;
 }
 
 /** POST /api/v1/vouchers/redeem. */
@@ -156,6 +160,6 @@ export class VoucherRedeemedDto {
   @ApiProperty({ ...MONEY, example: '9.24', description: "what was credited, in the customer's currency" }) amount: string;
   @ApiProperty({ example: 'USD', description: "the customer's currency" }) currency: string;
   @ApiProperty({ ...MONEY, example: '21.74', description: "the customer's balance right after it" }) balance: string;
-  @ApiProperty({ description: 'the customer credited', example: 12 }) customerId: number;
-  @ApiProperty({ description: 'the ledger transaction (type voucher)' }) transactionId: number;
+  @ApiProperty({ type: 'integer', description: 'the customer credited', example: 12 }) customerId: number;
+  @ApiProperty({ type: 'integer', description: 'the ledger transaction (type voucher)' }) transactionId: number;
 }
