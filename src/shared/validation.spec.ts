@@ -1,4 +1,4 @@
-import { isIsoInstant } from './validation';
+import { isCalendarDate, isIsoInstant } from './validation';
 
 describe('isIsoInstant', () => {
   it.each([
@@ -24,4 +24,13 @@ describe('isIsoInstant', () => {
     ['no offset', '2026-01-01T00:00:00'],
     ['not a string', 1_764_000_000_000],
   ])('refuses %s', (_, v) => expect(isIsoInstant(v)).toBe(false));
+});
+
+describe('isCalendarDate', () => {
+  it('takes dates that exist, and nothing else', () => {
+    expect(['2026-02-28', '2024-02-29', '1000-01-01', '9999-12-31'].filter(isCalendarDate)).toHaveLength(4);
+    expect(
+      ['2026-02-30', '2025-02-29', '2026-13-01', '0000-01-01', '2026-1-01', '2026-01-01T00:00:00Z', 20260101].filter(isCalendarDate),
+    ).toEqual([]);
+  });
 });

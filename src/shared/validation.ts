@@ -107,6 +107,23 @@ export const isIsoInstant = (v: unknown): v is string => {
   return t >= FIRST_INSTANT && t < END_OF_INSTANTS;
 };
 
+/** A calendar date YYYY-MM-DD that exists (no 2026-02-30), within the years both databases store. */
+export const isCalendarDate = (v: unknown): v is string =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && isIsoInstant(`${v}T00:00:00Z`);
+
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: isCalendarDate,
+        defaultMessage: buildMessage((each) => `${each}$property must be a date as YYYY-MM-DD`, options),
+      },
+    },
+    options,
+  );
+}
+
 export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

@@ -421,7 +421,7 @@ describe('hostile input: schema-driven fuzz over the OpenAPI document (HTTP)', (
       if (types.has('boolean')) bad.push('maybe');
       if (isEnum(schema)) bad.push('not-one-of-them');
       if (schema.format === 'date-time' || schema.format === 'date' || /^(from|to|at|effectiveFrom|periodStart)$/.test(p.name))
-        bad.push('not-a-date');
+        bad.push('not-a-date', '2026-02-30', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T24:00:00Z');
       for (const v of bad) out.push({ name: `query ${p.name}=${v}`, query: `${p.name}=${v}` });
       if (['customerId', 'parentId', 'ownerId'].includes(p.name))
         out.push({ name: `query ${p.name} of the other branch`, query: 'OTHER', auth: 'branch' });

@@ -2,11 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../../shared/pagination';
+import { IsCalendarDate } from '../../../shared/validation';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice-status';
 
 const MONEY = { type: 'string', pattern: '^-?\\d{1,16}(\\.\\d{1,6})?$' } as const;
 const DATE = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** POST /api/v1/invoice-runs. */
 export class StartInvoiceRunDto {
@@ -16,7 +16,7 @@ export class StartInvoiceRunDto {
     description: "invoice every period that ended on or before this day in its customer's time zone; default today (system time zone); never in the future",
   })
   @IsOptional()
-  @Matches(DATE_PATTERN, { message: 'must be a date as YYYY-MM-DD' })
+  @IsCalendarDate()
   date?: string;
 }
 
@@ -57,7 +57,7 @@ export class InvoiceQuery extends PageQuery {
 
   @ApiPropertyOptional({ ...DATE, description: 'only invoices of the period that starts on this day' })
   @IsOptional()
-  @Matches(DATE_PATTERN, { message: 'must be a date as YYYY-MM-DD' })
+  @IsCalendarDate()
   periodStart?: string;
 }
 
