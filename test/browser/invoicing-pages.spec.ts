@@ -262,6 +262,25 @@ describeBrowser(`browser: invoicing pages on ${testDatabaseKind()}`, () => {
     const paid = await api(`/api/v1/invoices/${invoice.id}`);
     expect(paid).toMatchObject({ paidAmount: '1.00', status: 'overdue' });
 
+    // The same form sent twice (a double click) records the payment once: the form carries an idempotency key.
+    const form = page.locator('#payment-form form');
+    const fields = {
+      _csrf: await form.locator('input[name="_csrf"]').inputValue(),
+      idempotencyKey: await form.locator('input[name="idempotencyKey"]').inputValue(),
+      'payment[amount]': '0.25',
+      'payment[reference]': 'sent twice',
+    };
+    const twice = [
+      await page.request.post(`${url}/payments`, { form: fields, maxRedirects: 0 }),
+      await page.request.post(`${url}/payments`, { form: fields, maxRedirects: 0 }),
+    ];
+    expect(twice.map((r) => r.status())).toEqual([303, 303]);
+    expect((await api(`/api/v1/invoices/${invoice.id}`)).paidAmount).toBe('1.25');
+    await page.goto(url);
+    await expect(page.locator('.flash-ok').innerText()).resolves.toBe(
+      'This form was already sent: the payment of 0.25 EUR was recorded once.',
+    );
+
     // A credit note: the reason is required, then it is issued and listed, and its page links back.
     await page.locator('#f-credit-amount').fill('0.50');
     await page.getByRole('button', { name: 'Issue credit note' }).click();
@@ -275,6 +294,7 @@ describeBrowser(`browser: invoicing pages on ${testDatabaseKind()}`, () => {
     await expect(notes.count()).resolves.toBe(1);
     await expect(notes.first().innerText()).resolves.toContain('Goodwill <for> the outage');
     await expect(page.locator('.tiles').innerText()).resolves.toContain('0.50 EUR');
+    await expect(page.locator('.tiles').innerText()).resolves.toContain('Still open 2.00 EUR');
     await page.screenshot({ path: join(OUT, 'invoice-after-changes.png'), fullPage: true });
     await notes.first().getByRole('link').click();
     await page.waitForURL(/\/invoices\/\d+$/);

@@ -5,6 +5,7 @@ import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { CustomerDirectory } from '../../shared/customer-directory';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { IdempotencyService, principalOf } from '../../shared/idempotency/idempotency.service';
 import { Dec, Money } from '../../shared/money';
 import { isInSubtree, type Scope } from '../../shared/scope';
 import { BillingApi } from '../billing/billing.api';
@@ -35,6 +36,7 @@ export class InvoiceChangesService {
     private readonly invoices: InvoicesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly idempotency: IdempotencyService,
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
   ) {}
 
@@ -64,9 +66,18 @@ export class InvoiceChangesService {
   }
 
   async recordPayment(scope: Scope, id: number, dto: RecordPaymentDto): Promise<InvoiceDto> {
+    return (await this.recordPaymentOnce(scope, id, dto)).invoice;
+  }
+
+  /**
+   * recordPayment under an idempotency key (the page's form carries one): the same key again records
+   * nothing more and answers `replayed` (a double click pays once).
+   */
+  async recordPaymentOnce(scope: Scope, id: number, dto: RecordPaymentDto, key?: string): Promise<{ invoice: InvoiceDto; replayed: boolean }> {
     const amount = Money.parse(dto.amount);
     if (!amount || !amount.isPositive()) throw ValidationError.field('amount', 'must be more than 0');
-    await this.tx.run(async (em) => {
+    const request = { operation: 'POST /api/v1/invoices/:id/payments', invoiceId: id, body: { amount: dto.amount, reference: dto.reference ?? null } };
+    const { replayed } = await this.idempotency.run(principalOf(scope), key, request, async (em) => {
       const invoice = await this.lockForIssuer(em, scope, id);
       if (invoice.documentType !== 'invoice') throw new ConflictError('payments are recorded against invoices, not credit notes');
       if (!isOpen(invoice.status) && invoice.status !== 'pending' && invoice.status !== 'approved')
@@ -82,8 +93,9 @@ export class InvoiceChangesService {
         updatedAt: this.clock.now(),
       });
       await this.audit.record(scope, { action: 'invoice.payment', entityType: 'invoice', entityId: invoice.id, customerId: invoice.customerId, details: { number: invoice.number, amount: amount.toString() } }, em);
+      return { status: 200, body: invoice.id };
     });
-    return this.invoices.get(scope, id);
+    return { invoice: await this.invoices.get(scope, id), replayed };
   }
 
   /**
@@ -92,11 +104,17 @@ export class InvoiceChangesService {
    * invoice that is still unpaid cancels it.
    */
   async createCreditNote(scope: Scope, id: number, dto: CreateCreditNoteDto): Promise<InvoiceDto> {
+    return (await this.createCreditNoteOnce(scope, id, dto)).note;
+  }
+
+  /** createCreditNote under an idempotency key (the page's form carries one): the same key again issues nothing more. */
+  async createCreditNoteOnce(scope: Scope, id: number, dto: CreateCreditNoteDto, key?: string): Promise<{ note: InvoiceDto; replayed: boolean }> {
     const amount = Money.parse(dto.amount);
     if (!amount || !amount.isPositive()) throw ValidationError.field('amount', 'must be more than 0');
     const reason = dto.reason.trim();
     if (!reason) throw ValidationError.field('reason', 'must not be empty');
-    const noteId = await this.tx.run(async (em) => {
+    const request = { operation: 'POST /api/v1/invoices/:id/credit-notes', invoiceId: id, body: { amount: dto.amount, reason } };
+    const { body: noteId, replayed } = await this.idempotency.run(principalOf(scope), key, request, async (em) => {
       const invoice = await this.lockForIssuer(em, scope, id);
       if (invoice.documentType !== 'invoice') throw new ConflictError('a credit note corrects an invoice, not another credit note');
       const digits = documentDigits(invoice.currency);
@@ -146,9 +164,9 @@ export class InvoiceChangesService {
       if (amount.equals(left) && isOpen(invoice.status) && invoice.paidAmount.isZero() && canMove(invoice.status, 'cancelled'))
         await this.repo.updateInvoice(em, invoice.id, { status: 'cancelled', updatedAt: now });
       await this.audit.record(scope, { action: 'invoice.credit_note', entityType: 'invoice', entityId: invoice.id, customerId: invoice.customerId, details: { creditNote: number, creditNoteId: noteId, amount: amount.toString() } }, em);
-      return noteId;
+      return { status: 201, body: noteId };
     });
-    return this.invoices.get(scope, noteId);
+    return { note: await this.invoices.get(scope, noteId), replayed };
   }
 
   private async pay(em: EntityManager, scope: Scope, invoice: InvoiceEntity, amount: Money, reference: string | null): Promise<void> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
 import { CurrentScope } from '../../shared/http/decorators';
 import { Money } from '../../shared/money';
 import type { Scope } from '../../shared/scope';
@@ -36,6 +37,13 @@ const CREDIT_FORM: FormSchema = { amount: 'decimal', reason: 'text' };
 type FormName = 'status' | 'payment' | 'credit';
 const SCHEMAS: Record<FormName, FormSchema> = { status: STATUS_FORM, payment: PAYMENT_FORM, credit: CREDIT_FORM };
 
+/** The hidden field with the payment and credit-note forms' idempotency key: a form sent twice (a double click) acts once. */
+const KEY_FIELD = 'idempotencyKey';
+const keyOf = (body: FormBody): string => {
+  const v = body[KEY_FIELD];
+  return typeof v === 'string' && /^[\x21-\x7e]{1,255}$/.test(v) ? v : randomUUID();
+};
+
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim().slice(0, 60) : '');
 const nested = (body: FormBody, name: string): FormBody => {
   const v = body[name];
@@ -47,6 +55,7 @@ interface Submitted {
   form: FormName;
   values: FormBody;
   errors: FormErrors;
+  key?: string;
 }
 
 function partyView(p: InvoiceParty | null, fallbackName: string): Record<string, unknown> {
@@ -189,19 +198,23 @@ export class InvoicesAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const values = nested(body, 'payment');
+    const key = keyOf(body);
     await this.views.view(scope, id);
     await submitForm(
       RecordPaymentDto,
       readForm(values, PAYMENT_FORM),
-      this.rerender(req, res, scope, id, 'payment', values),
+      this.rerender(req, res, scope, id, 'payment', values, key),
       async (dto) => {
-        const invoice = await this.changes.recordPayment(scope, id, dto);
+        const { invoice, replayed } = await this.changes.recordPaymentOnce(scope, id, dto, key);
+        const amount = formatMoney(dto.amount, invoice.currency);
         this.pages.redirect(
           res,
           `${INVOICES_PATH}/${id}`,
-          `Payment of ${formatMoney(dto.amount, invoice.currency)} recorded against ${invoice.number}: ` +
-            `${formatMoney(invoice.paidAmount, invoice.currency)} of ${formatMoney(invoice.total, invoice.currency)} paid` +
-            (invoice.status === 'paid' ? ', so it is paid.' : '.'),
+          replayed
+            ? `This form was already sent: the payment of ${amount} was recorded once.`
+            : `Payment of ${amount} recorded against ${invoice.number}: ` +
+                `${formatMoney(invoice.paidAmount, invoice.currency)} of ${formatMoney(invoice.total, invoice.currency)} paid` +
+                (invoice.status === 'paid' ? ', so it is paid.' : '.'),
         );
       },
     );
@@ -216,24 +229,28 @@ export class InvoicesAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const values = nested(body, 'credit');
+    const key = keyOf(body);
     const view = await this.views.view(scope, id);
     await submitForm(
       CreateCreditNoteDto,
       readForm(values, CREDIT_FORM),
-      this.rerender(req, res, scope, id, 'credit', values),
+      this.rerender(req, res, scope, id, 'credit', values, key),
       async (dto) => {
-        const note = await this.changes.createCreditNote(scope, id, dto);
+        const { note, replayed } = await this.changes.createCreditNoteOnce(scope, id, dto, key);
+        const amount = formatMoney(note.total, note.currency);
         this.pages.redirect(
           res,
           `${INVOICES_PATH}/${id}`,
-          `Credit note ${note.number} of ${formatMoney(note.total, note.currency)} issued for ${view.invoice.number} and credited to the customer's balance.`,
+          replayed
+            ? `This form was already sent: credit note ${note.number} of ${amount} was issued once.`
+            : `Credit note ${note.number} of ${amount} issued for ${view.invoice.number} and credited to the customer's balance.`,
         );
       },
     );
   }
 
-  private rerender(req: Request, res: Response, scope: Scope, id: number, form: FormName, values: FormBody): Rerender {
-    return async (errors, status) => this.render(req, res, scope, await this.views.view(scope, id), { form, values, errors }, status);
+  private rerender(req: Request, res: Response, scope: Scope, id: number, form: FormName, values: FormBody, key?: string): Rerender {
+    return async (errors, status) => this.render(req, res, scope, await this.views.view(scope, id), { form, values, errors, key }, status);
   }
 
   private async render(
@@ -258,6 +275,8 @@ export class InvoicesAdminController {
           {
             values: formValues(SCHEMAS[name], mine?.values ?? {}),
             errors: withUnplacedErrors(mine?.errors ?? {}, Object.keys(SCHEMAS[name])),
+            // Kept when the form comes back with errors (nothing was done under it).
+            key: mine?.key ?? randomUUID(),
           },
         ];
       }),
@@ -304,6 +323,7 @@ export class InvoicesAdminController {
         creditNotes: view.creditNotes.map((n) => ({ ...n, total: formatMoney(n.total, n.currency) })),
         corrects: view.corrects,
         docs: documentLinks(i.id),
+        keyField: KEY_FIELD,
         mayChange: view.mayChange,
         canChangeStatus: view.mayChange && isInvoice && next.length > 0,
         canPay: view.mayChange && isInvoice && (isOpen(i.status) || i.status === 'pending' || i.status === 'approved') && open.isPositive(),
