@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { BillingModule } from '../billing/billing.module';
 import { CustomersModule } from '../customers/customers.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -9,8 +10,11 @@ import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoiceDocumentsController } from './invoice-documents.controller';
 import { InvoiceDocumentsService } from './invoice-documents.service';
 import { InvoiceIssuer } from './invoice-issuer';
+import { InvoiceRunsAdminController } from './invoice-runs.admin.controller';
 import { InvoiceRunsController } from './invoice-runs.controller';
 import { InvoiceRunsService } from './invoice-runs.service';
+import { InvoiceViews } from './invoice-views.service';
+import { InvoicesAdminController } from './invoices.admin.controller';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesRepository } from './invoices.repository';
 import { InvoicesService } from './invoices.service';
@@ -24,8 +28,8 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
  * through BillingApi and customers through the customers module's InvoiceProfiles.
  */
 @Module({
-  imports: [NotificationsModule, SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
-  controllers: [InvoiceRunsController, InvoicesController, InvoiceDocumentsController],
+  imports: [AdminModule, NotificationsModule, SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
+  controllers: [InvoiceRunsController, InvoicesController, InvoiceDocumentsController, InvoiceRunsAdminController, InvoicesAdminController],
   providers: [
     { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
     InvoicesRepository,
@@ -36,6 +40,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     RecurringFeesService,
     OverdueInvoicesService,
     InvoiceDocumentsService,
+    InvoiceViews,
   ],
   exports: [InvoiceRunsService],
 })
