@@ -5,7 +5,7 @@ import { ledgerRows } from '../factories/billing';
 import { ledgerInOrder, update } from '../factories/calls';
 import { addNumber, addRatePlan } from '../factories/customers';
 import { insertCustomer } from '../factories/rows';
-import { startTestApp, TestApp } from '../helpers/app';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, loginHeader, startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
 
 /** Recurring fees in advance: posted at each period start in the customer's zone, once, and invoiced. */
@@ -100,4 +100,36 @@ describe(`recurring fees on ${testDatabaseKind()}`, () => {
     expect(row.originalAmount?.toString()).toBe('-10.00');
     expect(await feeRows(never.id)).toEqual([]);
   });
+
+  it('a customer deleted before its minimum contract ends is charged the rest once, on its last invoice, and invoiced no more', async () => {
+    at('2026-10-01T00:30:00Z');
+    const c = await customerOnPlan({ minimumContractMonths: 6, signupFee: null, lineFee: null, numberFee: null });
+    await update(t, c.id, { createdAt: new Date('2026-10-01T00:00:00Z') });
+    await fees().postDueFees(); // October, in advance
+    await update(t, c.id, { deletedAt: new Date('2026-10-20T11:00:00Z') });
+    at('2026-10-20T12:00:00Z');
+    await fees().postDueFees();
+    // 6 months from 1 October run to 1 April 2027: November to March are still to pay.
+    expect((await feeRows(c.id)).filter((r) => String(r[2]).startsWith('Minimum contract')).map((r) => r[2])).toEqual([
+      'Minimum contract: Account fee 2026-11-01 to 2026-12-01',
+      'Minimum contract: Account fee 2026-12-01 to 2027-01-01',
+      'Minimum contract: Account fee 2027-01-01 to 2027-02-01',
+      'Minimum contract: Account fee 2027-02-01 to 2027-03-01',
+      'Minimum contract: Account fee 2027-03-01 to 2027-04-01',
+    ]);
+    expect(await fees().postDueFees()).toBe(0);
+
+    for (const when of ['2026-11-01T05:00:00Z', '2026-12-01T05:00:00Z']) {
+      at(when);
+      await t.http.post('/api/v1/invoice-runs').set(await loginHeader(t, ADMIN_USERNAME, ADMIN_PASSWORD)).send({});
+      await t.app.get(InvoiceRunsService).idle();
+    }
+    const res = await t.http.get('/api/v1/invoices').query({ customerId: c.id, pageSize: 100 }).set(await loginHeader(t, ADMIN_USERNAME, ADMIN_PASSWORD));
+    const october = res.body.items.filter((i: any) => i.periodStart === '2026-10-01');
+    expect(october).toHaveLength(1);
+    expect(october[0].total).toBe('60.00'); // October's fee and the five left on the contract
+    expect(res.body.items.filter((i: any) => i.periodStart >= '2026-11-01')).toEqual([]);
+    expect(await ledgerInOrder(t)).toBe(true);
+  });
 });
+

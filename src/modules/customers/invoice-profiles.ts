@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, MoreThan, Not } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan, MoreThanOrEqual, Not } from 'typeorm';
 import type { InvoiceDetail, InvoiceFormat } from '../rate-plans/domain/plan-level-settings';
 import { CustomerEntity, type BillingType } from './entities/customer.entity';
 
@@ -32,6 +32,10 @@ export interface InvoiceProfile extends InvoiceParty {
   sendInvoices: boolean | null;
   invoiceFormat: InvoiceFormat | null;
   invoiceDetail: InvoiceDetail | null;
+  /** Own minimum contract in months; null: the plan's. */
+  minimumContractMonths: number | null;
+  /** When it was deleted; its last period is still invoiced, and an unfinished minimum contract charged. */
+  deletedAt: Date | null;
 }
 
 /** Billing types that are invoiced (DOMAIN.md §4): `external` and `none` never are. */
@@ -72,10 +76,14 @@ function toParty(c: Pick<CustomerEntity, keyof typeof PARTY_SELECT>): InvoicePar
 /** The customers module's reads for invoicing (exported through CustomersApi). */
 @Injectable()
 export class InvoiceProfiles {
-  /** Live invoiced customers (every customer but the system owner) after `afterId`, by id, at most `limit`. */
-  async page(em: EntityManager, afterId: number, limit: number): Promise<InvoiceProfile[]> {
+  /**
+   * Invoiced customers (every customer but the system owner) after `afterId`, by id, at most `limit`: live
+   * ones, and with `deletedSince` also those deleted at or after it (their last period is still invoiced).
+   */
+  async page(em: EntityManager, afterId: number, limit: number, deletedSince?: Date): Promise<InvoiceProfile[]> {
+    const base = { id: MoreThan(afterId), parentId: Not(IsNull()), billingType: In([...INVOICED_BILLING_TYPES]) };
     const rows = await em.find(CustomerEntity, {
-      where: { id: MoreThan(afterId), parentId: Not(IsNull()), deletedAt: IsNull(), billingType: In([...INVOICED_BILLING_TYPES]) },
+      where: deletedSince ? [{ ...base, deletedAt: IsNull() }, { ...base, deletedAt: MoreThanOrEqual(deletedSince) }] : { ...base, deletedAt: IsNull() },
       select: {
         ...PARTY_SELECT,
         parentId: true,
@@ -88,6 +96,8 @@ export class InvoiceProfiles {
         sendInvoices: true,
         invoiceFormat: true,
         invoiceDetail: true,
+        minimumContractMonths: true,
+        deletedAt: true,
       },
       order: { id: 'ASC' },
       take: Math.max(1, Math.floor(limit)),
@@ -104,13 +114,16 @@ export class InvoiceProfiles {
       sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,
       invoiceFormat: c.invoiceFormat,
       invoiceDetail: c.invoiceDetail,
+      minimumContractMonths: c.minimumContractMonths,
+      deletedAt: c.deletedAt,
     }));
   }
 
   /** How many customers `page` walks through (the run's total, for its progress). */
-  count(em: EntityManager): Promise<number> {
+  count(em: EntityManager, deletedSince?: Date): Promise<number> {
+    const base = { parentId: Not(IsNull()), billingType: In([...INVOICED_BILLING_TYPES]) };
     return em.count(CustomerEntity, {
-      where: { parentId: Not(IsNull()), deletedAt: IsNull(), billingType: In([...INVOICED_BILLING_TYPES]) },
+      where: deletedSince ? [{ ...base, deletedAt: IsNull() }, { ...base, deletedAt: MoreThanOrEqual(deletedSince) }] : { ...base, deletedAt: IsNull() },
     });
   }
 

@@ -11,7 +11,7 @@ import { endedPeriodsSince, localDateOf, type PeriodKind } from './domain/billin
 import type { InvoiceRunDto } from './dto/invoicing.dto';
 import type { InvoiceRunEntity, InvoiceRunTrigger } from './entities/invoice-run.entity';
 import { InvoiceIssuer, type InvoiceTerms } from './invoice-issuer';
-import { INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
+import { DELETED_LOOKBACK_MS, INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 import { InvoicesRepository } from './invoices.repository';
 
 export const NIGHTLY_INVOICE_RUN_JOB = 'invoicing-nightly-run';
@@ -21,6 +21,7 @@ const STALE_RUN_MS = 5 * 60_000;
 const PROGRESS_EVERY_CUSTOMERS = 25;
 const PROGRESS_EVERY_MS = 2_000;
 const PAGE = 500;
+
 
 interface PlanInvoicing {
   period: PeriodKind;
@@ -116,7 +117,7 @@ export class InvoiceRunsService implements OnModuleInit {
       status: 'running',
       trigger,
       startedByPersonId: personId,
-      customersTotal: await this.profiles.count(this.repo.reader),
+      customersTotal: await this.profiles.count(this.repo.reader, new Date(now.getTime() - DELETED_LOOKBACK_MS)),
       customersDone: 0,
       invoicesCreated: 0,
       invoicesExisting: 0,
@@ -142,7 +143,7 @@ export class InvoiceRunsService implements OnModuleInit {
     };
     try {
       for (let afterId = 0; ; ) {
-        const page = await this.profiles.page(this.repo.reader, afterId, PAGE);
+        const page = await this.profiles.page(this.repo.reader, afterId, PAGE, new Date(run.startedAt.getTime() - DELETED_LOOKBACK_MS));
         if (!page.length) break;
         afterId = page[page.length - 1].id;
         const missing = [...new Set(page.map((c) => c.parentId))].filter((id) => !issuers.has(id));
@@ -191,7 +192,10 @@ export class InvoiceRunsService implements OnModuleInit {
       send: customer.sendInvoices ?? terms.send,
     };
     const counts = { created: 0, existing: 0 };
+    // A deleted customer is invoiced up to the period it was deleted in (once that period has ended).
+    const lastDay = customer.deletedAt ? localDateOf(customer.deletedAt, customer.timezone) : null;
     for (const p of endedPeriodsSince(period, firstDay, upTo)) {
+      if (lastDay !== null && p.start > lastDay) break;
       const result = await this.issuer.issue(customer, issuer, p, own, run.id);
       counts[result.outcome === 'created' ? 'created' : 'existing']++;
     }

@@ -22,6 +22,13 @@ export interface InvoicingConfig {
 
 export const INVOICING_CONFIG = Symbol('INVOICING_CONFIG');
 
+/**
+ * Deleted customers are still invoiced for the period they were deleted in, and charged the rest of an
+ * unfinished minimum contract: the run and the fees job look at customers deleted within this long
+ * (longer than the longest billing period).
+ */
+export const DELETED_LOOKBACK_MS = 400 * 86_400_000;
+
 export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): InvoicingConfig {
   const time = (env.INVOICE_RUN_TIME ?? '02:00').trim();
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);

@@ -10,9 +10,9 @@ import { InvoiceProfiles, type InvoiceProfile } from '../customers/customers.api
 import { RatePlansApi } from '../rate-plans/rate-plans.api';
 import { SystemApi } from '../system/system.api';
 import { TelephonyApi } from '../telephony/telephony.api';
-import { localDateOf, nextPeriod, periodContaining, type BillingPeriodDates, type PeriodKind } from './domain/billing-period';
+import { localDateOf, nextPeriod, periodContaining, periodsLeftOnContract, type BillingPeriodDates, type PeriodKind } from './domain/billing-period';
 import { FeePeriodEntity } from './entities/fee-period.entity';
-import { INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
+import { DELETED_LOOKBACK_MS, INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 
 export const RECURRING_FEES_JOB = 'invoicing-recurring-fees';
 const SIGNUP = 'signup';
@@ -22,6 +22,7 @@ const MAX_PERIODS_PER_TICK = 24;
 
 interface PlanFees {
   kind: PeriodKind;
+  contractMonths: number;
   defer: boolean;
   currency: string;
   signup: Money;
@@ -68,12 +69,16 @@ export class RecurringFeesService implements OnModuleInit {
     });
   }
 
-  /** Posts every period's fees that are due by now; answers how many periods were posted. */
+  /**
+   * Posts every period's fees that are due by now, and the rest of the minimum contract of customers
+   * deleted before it ended; answers how many periods were posted.
+   */
   async postDueFees(signal?: AbortSignal): Promise<number> {
     const plans = new Map<number, Promise<PlanFees | null>>();
+    const deletedSince = new Date(this.clock.now().getTime() - DELETED_LOOKBACK_MS);
     let posted = 0;
     for (let afterId = 0; !signal?.aborted; ) {
-      const page = await this.profiles.page(this.dataSource.manager, afterId, PAGE);
+      const page = await this.profiles.page(this.dataSource.manager, afterId, PAGE, deletedSince);
       if (!page.length) break;
       afterId = page[page.length - 1].id;
       for (const customer of page) {
@@ -83,12 +88,26 @@ export class RecurringFeesService implements OnModuleInit {
         const fees = await plan;
         if (!fees || fees.kind === 'indefinite') continue;
         try {
-          posted += await this.postCustomer(customer, fees);
+          posted += customer.deletedAt ? await this.postRestOfContract(customer, fees) : await this.postCustomer(customer, fees);
         } catch (err) {
           this.logger.error({ err, customerId: customer.id }, 'recurring fees failed');
         }
       }
     }
+    return posted;
+  }
+
+  /**
+   * Minimum contract (DOMAIN.md §7): a customer deleted before its contract ended is charged the recurring
+   * fees of every period that would still have started within the contract (`periodsLeftOnContract`),
+   * once each (the same `fee_periods` keys), at the deletion's next tick; they land on its last invoice.
+   */
+  private async postRestOfContract(customer: InvoiceProfile, fees: PlanFees): Promise<number> {
+    const months = customer.minimumContractMonths ?? fees.contractMonths;
+    const joined = localDateOf(customer.createdAt, customer.timezone);
+    const left = periodsLeftOnContract(fees.kind, joined, months, localDateOf(customer.deletedAt!, customer.timezone));
+    let posted = 0;
+    for (const period of left) if (await this.post(customer, fees, period.start, period, 'Minimum contract: ')) posted++;
     return posted;
   }
 
@@ -111,7 +130,7 @@ export class RecurringFeesService implements OnModuleInit {
   }
 
   /** One period's (or the sign-up's) postings in one transaction with its marker row; false when already posted. */
-  private async post(customer: InvoiceProfile, fees: PlanFees, key: string, period: BillingPeriodDates | null): Promise<boolean> {
+  private async post(customer: InvoiceProfile, fees: PlanFees, key: string, period: BillingPeriodDates | null, prefix = ''): Promise<boolean> {
     try {
       return await this.tx.run(async (em) => {
         const counts = period ? await this.telephony.billableCounts(em, customer.id) : { lines: 0, numbers: 0 };
@@ -119,9 +138,9 @@ export class RecurringFeesService implements OnModuleInit {
         const span = period ? ` ${period.start} to ${period.end}` : '';
         if (!period) await this.debit(em, customer, fees, 'signup_fee', fees.signup, 'Sign-up fee');
         else {
-          await this.debit(em, customer, fees, 'account_fee', fees.account, `Account fee${span}`);
-          await this.debit(em, customer, fees, 'line_fee', fees.perLine.times(counts.lines), `Line fees${span} (${counts.lines} lines)`);
-          await this.debit(em, customer, fees, 'number_fee', fees.perNumber.times(counts.numbers), `Number fees${span} (${counts.numbers} numbers)`);
+          await this.debit(em, customer, fees, 'account_fee', fees.account, `${prefix}Account fee${span}`);
+          await this.debit(em, customer, fees, 'line_fee', fees.perLine.times(counts.lines), `${prefix}Line fees${span} (${counts.lines} lines)`);
+          await this.debit(em, customer, fees, 'number_fee', fees.perNumber.times(counts.numbers), `${prefix}Number fees${span} (${counts.numbers} numbers)`);
         }
         return true;
       });
@@ -166,6 +185,7 @@ export class RecurringFeesService implements OnModuleInit {
     if (!plan || !settings) return null;
     return {
       kind: settings.billingPeriod,
+      contractMonths: settings.minimumContractMonths,
       defer: settings.deferBilling,
       currency: plan.currency,
       signup: settings.fees.signup,
