@@ -6,6 +6,7 @@ import { LedgerTransactionEntity } from '../modules/billing/entities/ledger-tran
 import { TopUpRequestEntity } from '../modules/billing/topups/entities/topup-request.entity';
 import { VoucherBatchEntity } from '../modules/billing/vouchers/entities/voucher-batch.entity';
 import { VoucherEntity } from '../modules/billing/vouchers/entities/voucher.entity';
+import { ChargePostingEntity, CustomerChargeEntity } from '../modules/invoicing/entities/customer-charge.entity';
 import { FeePeriodEntity } from '../modules/invoicing/entities/fee-period.entity';
 import { InvoiceLineEntity } from '../modules/invoicing/entities/invoice-line.entity';
 import { InvoiceNumberCounterEntity } from '../modules/invoicing/entities/invoice-number-counter.entity';
@@ -70,4 +71,6 @@ export const ENTITIES = [
   InvoiceLineEntity,
   InvoiceNumberCounterEntity,
   FeePeriodEntity,
+  CustomerChargeEntity,
+  ChargePostingEntity,
 ];

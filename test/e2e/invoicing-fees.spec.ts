@@ -4,7 +4,7 @@ import { Money } from '../../src/shared/money';
 import { ledgerRows } from '../factories/billing';
 import { ledgerInOrder, update } from '../factories/calls';
 import { addNumber, addRatePlan } from '../factories/customers';
-import { insertCustomer } from '../factories/rows';
+import { insertCustomer, insertPerson } from '../factories/rows';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, loginHeader, startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
 
@@ -130,6 +130,73 @@ describe(`recurring fees on ${testDatabaseKind()}`, () => {
     expect(october[0].total).toBe('60.00'); // October's fee and the five left on the contract
     expect(res.body.items.filter((i: any) => i.periodStart >= '2026-11-01')).toEqual([]);
     expect(await ledgerInOrder(t)).toBe(true);
+  });
+
+  describe('charges on a customer', () => {
+    const admin = () => loginHeader(t, ADMIN_USERNAME, ADMIN_PASSWORD);
+    const chargeRows = async (customerId: number) =>
+      (await ledgerRows(t, customerId)).filter((r) => r.type === 'charge').map((r) => [r.amount.toString(), r.description]);
+
+    it('a one-off charge is debited once when added and reaches the invoice; only an ancestor may add one', async () => {
+      at('2027-01-10T10:00:00Z');
+      const c = await customerOnPlan({ signupFee: null, accountFee: null, lineFee: null, numberFee: null });
+      await update(t, c.id, { createdAt: new Date('2027-01-01T00:00:00Z') });
+      const res = await t.http
+        .post(`/api/v1/customers/${c.id}/charges`)
+        .set(await admin())
+        .send({ description: 'Installation', amount: '49.90', cost: '20.00' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ customerId: c.id, description: 'Installation', amount: '49.90', cost: '20.00', recurring: false, postings: 1, endedAt: null });
+      expect(await chargeRows(c.id)).toEqual([['-49.90', 'Installation']]);
+      for (const body of [{ description: 'x', amount: '0' }, { description: 'x', amount: 12 }, { description: '', amount: '1.00' }, { amount: '1.00' }, { description: 'x', amount: '1.00', cost: '-1' }]) {
+        expect((await t.http.post(`/api/v1/customers/${c.id}/charges`).set(await admin()).send(body)).status).toBe(400);
+      }
+      const own = await insertPerson(t, c.id, { username: `chg-${c.id}`, displayName: 'Own' });
+      expect((await t.http.post(`/api/v1/customers/${c.id}/charges`).set(own).send({ description: 'x', amount: '1.00' })).status).toBe(403);
+      const stranger = await insertCustomer(t, 1, { reseller: true });
+      const strangerAuth = await insertPerson(t, stranger.id, { username: `chg-s-${stranger.id}`, displayName: 'S' });
+      expect((await t.http.post(`/api/v1/customers/${c.id}/charges`).set(strangerAuth).send({ description: 'x', amount: '1.00' })).status).toBe(404);
+      expect(await chargeRows(c.id)).toHaveLength(1);
+
+      at('2027-02-01T05:00:00Z');
+      await t.http.post('/api/v1/invoice-runs').set(await admin()).send({});
+      await t.app.get(InvoiceRunsService).idle();
+      const inv = await t.http.get('/api/v1/invoices').query({ customerId: c.id }).set(await admin());
+      expect(inv.body.items[0].lines).toEqual([{ category: 'charge', description: 'Charges', quantity: '1', amount: '49.90' }]);
+    });
+
+    it('a recurring charge is debited for the current period at once, then at each period start, once, until ended', async () => {
+      at('2027-03-10T10:00:00Z');
+      const c = await customerOnPlan({ signupFee: null, accountFee: null, lineFee: null, numberFee: null });
+      await update(t, c.id, { createdAt: new Date('2027-03-01T00:00:00Z') });
+      const res = await t.http.post(`/api/v1/customers/${c.id}/charges`).set(await admin()).send({ description: 'PBX licence', amount: '15.00', recurring: true });
+      expect(res.status).toBe(201);
+      at('2027-04-01T00:10:00Z');
+      // Two ticks at once (two instances): April is debited once.
+      await Promise.all([fees().postDueFees(), fees().postDueFees()]);
+      expect(await chargeRows(c.id)).toHaveLength(2);
+      at('2027-04-15T00:10:00Z');
+      const ended = await t.http.delete(`/api/v1/customers/${c.id}/charges/${res.body.id as number}`).set(await admin());
+      expect(ended.status).toBe(200);
+      expect(ended.body).toMatchObject({ postings: 2, endedAt: expect.stringMatching(/^2027-04-15T00:10/) });
+      expect((await t.http.delete(`/api/v1/customers/${c.id}/charges/${res.body.id as number}`).set(await admin())).status).toBe(409);
+      at('2027-05-01T00:10:00Z');
+      await fees().postDueFees();
+      expect(await chargeRows(c.id)).toEqual([
+        ['-15.00', 'PBX licence 2027-03-01 to 2027-04-01'],
+        ['-15.00', 'PBX licence 2027-04-01 to 2027-05-01'],
+      ]);
+      const list = await t.http.get(`/api/v1/customers/${c.id}/charges`).set(await admin());
+      expect(list.body.map((x: any) => [x.description, x.postings])).toEqual([['PBX licence', 2]]);
+      expect(await ledgerInOrder(t)).toBe(true);
+    });
+
+    it('refuses a recurring charge where the plan has no billing periods', async () => {
+      const c = await customerOnPlan({ billingPeriod: 'indefinite' });
+      const res = await t.http.post(`/api/v1/customers/${c.id}/charges`).set(await admin()).send({ description: 'x', amount: '1.00', recurring: true });
+      expect(res.status).toBe(422);
+      expect(await chargeRows(c.id)).toEqual([]);
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import { ThrottleSlots1764830000000 } from './1764830000000-throttle-slots';
 import { CallLevelDestination1764900000000 } from './1764900000000-call-level-destination';
 import { Invoicing1764910000000 } from './1764910000000-invoicing';
 import { FeePeriods1764920000000 } from './1764920000000-fee-periods';
+import { CustomerCharges1764930000000 } from './1764930000000-customer-charges';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CallLevelDestination1764900000000,
   Invoicing1764910000000,
   FeePeriods1764920000000,
+  CustomerCharges1764930000000,
 ];

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import { performance } from 'node:perf_hooks';
 import { Clock } from '../../shared/clock';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { JobRunner } from '../../shared/jobs/job-runner';
@@ -134,11 +135,12 @@ export class InvoiceRunsService implements OnModuleInit {
     const progress = { customersDone: 0, invoicesCreated: 0, invoicesExisting: 0, failures: 0, error: null as string | null };
     const plans = new Map<number | null, Promise<PlanInvoicing>>();
     const issuers = new Map<number, InvoiceParty>();
-    let lastWrite = Date.now();
+    // Elapsed time between progress writes, on the monotonic clock (not a business date: those come from Clock).
+    let lastWrite = performance.now();
     let sinceWrite = 0;
     const writeProgress = async (): Promise<void> => {
       await this.repo.updateRun(run.id, { ...progress, heartbeatAt: this.clock.now() });
-      lastWrite = Date.now();
+      lastWrite = performance.now();
       sinceWrite = 0;
     };
     try {
@@ -160,7 +162,7 @@ export class InvoiceRunsService implements OnModuleInit {
             this.logger.error({ err, runId: run.id, customerId: customer.id }, 'invoice failed');
           }
           progress.customersDone++;
-          if (++sinceWrite >= PROGRESS_EVERY_CUSTOMERS || Date.now() - lastWrite >= PROGRESS_EVERY_MS) await writeProgress();
+          if (++sinceWrite >= PROGRESS_EVERY_CUSTOMERS || performance.now() - lastWrite >= PROGRESS_EVERY_MS) await writeProgress();
         }
       }
       await this.repo.updateRun(run.id, { ...progress, status: 'completed', heartbeatAt: this.clock.now(), finishedAt: this.clock.now() });

@@ -6,6 +6,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
 import { TelephonyModule } from '../telephony/telephony.module';
+import { ChargesController } from './charges.controller';
+import { ChargesService } from './charges.service';
 import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoiceDocumentsController } from './invoice-documents.controller';
 import { InvoiceDocumentsService } from './invoice-documents.service';
@@ -29,7 +31,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
  */
 @Module({
   imports: [AdminModule, NotificationsModule, SystemModule, TelephonyModule, RatePlansModule, CustomersModule, BillingModule],
-  controllers: [InvoiceRunsController, InvoicesController, InvoiceDocumentsController, InvoiceRunsAdminController, InvoicesAdminController],
+  controllers: [InvoiceRunsController, InvoicesController, InvoiceDocumentsController, InvoiceRunsAdminController, InvoicesAdminController, ChargesController],
   providers: [
     { provide: INVOICING_CONFIG, useFactory: () => loadInvoicingConfig() },
     InvoicesRepository,
@@ -40,6 +42,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     RecurringFeesService,
     OverdueInvoicesService,
     InvoiceDocumentsService,
+    ChargesService,
     InvoiceViews,
   ],
   exports: [InvoiceRunsService],

@@ -11,6 +11,7 @@ import { RatePlansApi } from '../rate-plans/rate-plans.api';
 import { SystemApi } from '../system/system.api';
 import { TelephonyApi } from '../telephony/telephony.api';
 import { localDateOf, nextPeriod, periodContaining, periodsLeftOnContract, type BillingPeriodDates, type PeriodKind } from './domain/billing-period';
+import { ChargesService } from './charges.service';
 import { FeePeriodEntity } from './entities/fee-period.entity';
 import { DELETED_LOOKBACK_MS, INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 
@@ -57,6 +58,7 @@ export class RecurringFeesService implements OnModuleInit {
     private readonly system: SystemApi,
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
+    private readonly charges: ChargesService,
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
   ) {}
 
@@ -114,7 +116,7 @@ export class RecurringFeesService implements OnModuleInit {
   private async postCustomer(customer: InvoiceProfile, fees: PlanFees): Promise<number> {
     const today = localDateOf(this.clock.now(), customer.timezone);
     const done = await this.postedPeriods(customer.id);
-    let posted = 0;
+    let posted = await this.charges.postDue(customer.id, fees.kind, customer.timezone);
     if (!done.has(SIGNUP) && fees.signup.isPositive()) {
       if (await this.post(customer, fees, SIGNUP, null)) posted++;
     }
