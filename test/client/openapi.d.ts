@@ -270,6 +270,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customerId}/charges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's charges, newest first */
+        get: operations["ChargesController_list"];
+        put?: never;
+        /**
+         * Put a one-off or recurring charge on a customer (administrators of an ancestor)
+         * @description A one-off charge is debited at once (ledger type `charge`); a recurring one now for the current billing period and then at the start of every period of the customer's rate plan, until ended. Either reaches the invoice of the period it was debited in.
+         */
+        post: operations["ChargesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customerId}/charges/{chargeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a recurring charge: no period starting from now on is charged (what was debited stays) */
+        delete: operations["ChargesController_end"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customerId}/mailboxes": {
         parameters: {
             query?: never;
@@ -1675,9 +1713,47 @@ export interface components {
             /** @example my-new-password-2 */
             newPassword: string;
         };
+        ChargeDto: {
+            id: number;
+            customerId: number;
+            /** @example Hosted PBX licence */
+            description: string;
+            /** @example 15.00 */
+            amount: string;
+            /** @example 9.00 */
+            cost: string;
+            /** @example EUR */
+            currency: string;
+            recurring: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description a recurring charge that was ended
+             */
+            endedAt: string | null;
+            /** @description how many times it was debited (periods, for a recurring charge) */
+            postings: number;
+        };
         CreateApiKeyDto: {
             /** @example switch-1 */
             name: string;
+        };
+        CreateChargeDto: {
+            /** @example Hosted PBX licence */
+            description: string;
+            /**
+             * @description what the customer pays, greater than 0, in the customer's currency
+             * @example 15.00
+             */
+            amount: string;
+            /**
+             * @description what it costs the parent (for its profit), 0 or more; default 0
+             * @example 9.00
+             */
+            cost?: string;
+            /** @description true: charged at the start of every billing period of the customer's rate plan (in advance) until ended; false (default): once, now */
+            recurring?: boolean;
         };
         CreateCreditNoteDto: {
             /**
@@ -5153,6 +5229,156 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ChargesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description the customer does not exist or is outside the caller's tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ChargesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChargeDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description the caller's own customer, or not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the customer does not exist, is deleted or is outside the caller's tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description a recurring charge on a customer whose rate plan has no billing periods (indefinite) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ChargesController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: number;
+                chargeId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description the caller's own customer, or not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such charge of this customer, or outside the caller's tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a one-off charge, or one already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
