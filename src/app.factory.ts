@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { handlebarsEngine } from './modules/admin/admin.api';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { BodyMediaTypeGuard } from './shared/http/body-media-type.guard';
+import { answerClientErrors } from './shared/http/client-errors';
 import { bodyVerifier, inputTextCheck } from './shared/http/input-checks';
 import { httpLogOptions } from './shared/http/request-log';
 import { DomainExceptionFilter } from './shared/http/domain-exception.filter';
@@ -39,6 +40,7 @@ export function configureApp(app: NestExpressApplication): void {
   const formOptions = { extended: true, limit: bodyMaxBytes, depth: bodyMaxDepth, verify };
   app.use(express.urlencoded(formOptions));
   app.use(inputTextCheck);
+  answerClientErrors(app.getHttpServer());
   app.use(cookieParser());
   app.use((_req: express.Request, res: express.Response, next: express.NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   already_decided: 'The top-up request was already approved, rejected, paid or failed; `message` says which.',
   status_change_not_allowed: 'The invoice cannot move from its status to the one asked for; `message` names the allowed ones.',
   // 413
-  payload_too_large: 'The request body or upload is larger than allowed.',
+  payload_too_large: 'The request body or upload (413), or the request line and headers (431), are larger than allowed.',
   // 415
   unsupported_media_type: 'The request body is in a media type the endpoint does not take; `message` names those it takes.',
   // 422

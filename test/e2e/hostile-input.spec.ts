@@ -241,6 +241,12 @@ describe('hostile input (HTTP)', () => {
       }
     });
 
+    it('a request line over 16 KB (a 20,000-character search) is a 431 with the error body', async () => {
+      const res = await http.get(`/api/v1/customers?search=${'x'.repeat(20_000)}`).set(t.auth);
+      expect(res.status).toBe(431);
+      expectErrorBody(res.body, 431, 'payload_too_large');
+    });
+
     it('path values: a control character or broken encoding is a 400', async () => {
       for (const path of ['/api/v1/customers/%00', '/api/v1/customers/%FF', '/api/v1/customers/%ED%A0%80']) {
         const res = await http.get(path).set(t.auth);
