@@ -1703,6 +1703,7 @@ export interface components {
         ChangeInvoiceStatusDto: {
             /**
              * @description the new status; only the moves of the status diagram (docs/INVOICING.md) are allowed. `paid` records a payment of what is still open.
+             * @example paid
              * @enum {string}
              */
             status: "pending" | "queued" | "approved" | "due" | "overdue" | "paid" | "payment_refused" | "cancelled" | "superseded" | "prepaid";
@@ -2835,8 +2836,11 @@ export interface components {
         };
         InvoicePageDto: {
             items: components["schemas"]["InvoiceDto"][];
+            /** @example 1 */
             page: number;
+            /** @example 50 */
             pageSize: number;
+            /** @example 120 */
             total: number;
         };
         InvoiceRunDto: {
@@ -2872,8 +2876,11 @@ export interface components {
         };
         InvoiceRunPageDto: {
             items: components["schemas"]["InvoiceRunDto"][];
+            /** @example 1 */
             page: number;
+            /** @example 50 */
             pageSize: number;
+            /** @example 120 */
             total: number;
         };
         InvoiceTaxDto: {

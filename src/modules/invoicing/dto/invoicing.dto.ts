@@ -37,9 +37,9 @@ export class InvoiceRunDto {
 
 export class InvoiceRunPageDto {
   @ApiProperty({ type: [InvoiceRunDto] }) items: InvoiceRunDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 120 }) total: number;
 }
 
 export class InvoiceQuery extends PageQuery {
@@ -102,15 +102,16 @@ export class InvoiceDto {
 
 export class InvoicePageDto {
   @ApiProperty({ type: [InvoiceDto] }) items: InvoiceDto[];
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
-  @ApiProperty() total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) pageSize: number;
+  @ApiProperty({ example: 120 }) total: number;
 }
 
 /** PATCH /api/v1/invoices/:id. */
 export class ChangeInvoiceStatusDto {
   @ApiProperty({
     enum: INVOICE_STATUSES,
+    example: 'paid',
     description: 'the new status; only the moves of the status diagram (docs/INVOICING.md) are allowed. `paid` records a payment of what is still open.',
   })
   @IsIn(INVOICE_STATUSES)
