@@ -20,6 +20,8 @@ describe(`typed REST client generated from the OpenAPI document (${testDatabaseK
   let api: ReturnType<typeof createClient<paths>>;
   let token = '';
   const seen: string[] = [];
+  /** The business customer of the first flow, invoiced in the next. */
+  let businessId = 0;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -108,6 +110,7 @@ describe(`typed REST client generated from the OpenAPI document (${testDatabaseK
     });
     expect(business.response.status).toBe(201);
     const customerId = business.data!.id;
+    businessId = customerId;
 
     const found = await api.GET('/api/v1/customers', { params: { query: { search: 'Acme' } } });
     expect(found.data!.items.map((c) => c.id)).toEqual([customerId]);
@@ -133,6 +136,35 @@ describe(`typed REST client generated from the OpenAPI document (${testDatabaseK
     });
     expect(cdr.response.status).toBe(201);
     expect(cdr.data!.charges.find((c) => c.customerId === customerId && c.kind === 'charge')?.amount).toBe('2.05');
+  });
+
+  it('invoices the month: starts a run, follows its progress, reads the invoice and downloads its documents', async () => {
+    // A month later (the test clock), after the customer's first month ended; a fresh login (sessions age with the clock).
+    t.clock.setNow(new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1, 5)));
+    const login = await api.POST('/api/v1/auth/token', { body: { username: ADMIN_USERNAME, password: ADMIN_PASSWORD } });
+    token = login.data!.token;
+
+    const started = await api.POST('/api/v1/invoice-runs', { body: {} });
+    expect(started.response.status).toBe(202);
+    let run = started.data!;
+    for (let i = 0; i < 200 && run.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      run = (await api.GET('/api/v1/invoice-runs/{id}', { params: { path: { id: run.id } } })).data!;
+    }
+    expect(run).toMatchObject({ status: 'completed', failures: 0 });
+
+    const list = await api.GET('/api/v1/invoices', { params: { query: { customerId: businessId } } });
+    const [invoice] = list.data!.items;
+    expect(invoice).toMatchObject({ customerId: businessId, status: 'due', total: '2.05', type: 'invoice' });
+    const one = await api.GET('/api/v1/invoices/{id}', { params: { path: { id: invoice.id } } });
+    expect(one.data!.lines).toEqual([expect.objectContaining({ category: 'call', amount: '2.05' })]);
+    const pdf = await api.GET('/api/v1/invoices/{id}/pdf', { params: { path: { id: invoice.id } }, parseAs: 'arrayBuffer' });
+    expect(Buffer.from(pdf.data as ArrayBuffer).subarray(0, 5).toString()).toBe('%PDF-');
+    const xml = await api.GET('/api/v1/invoices/{id}/xml', { params: { path: { id: invoice.id } }, parseAs: 'text' });
+    expect(xml.data).toContain(`<cbc:ID>${invoice.number}</cbc:ID>`);
+    // A move the status diagram does not allow, read through the typed error.
+    const refused = await api.PATCH('/api/v1/invoices/{id}', { params: { path: { id: invoice.id } }, body: { status: 'pending' } });
+    expect(refused.error?.code).toBe('status_change_not_allowed');
   });
 
   it('reads an error through the typed error shape', async () => {
