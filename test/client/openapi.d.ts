@@ -6960,7 +6960,10 @@ export interface operations {
     InvoicesController_createCreditNote: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a unique key per intended credit note: a repeat issues nothing more and answers the same note (1 to 255 visible ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -7009,7 +7012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the document is itself a credit note */
+            /** @description the document is itself a credit note, or the key was used for another request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7036,7 +7039,10 @@ export interface operations {
     InvoicesController_recordPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a unique key per intended payment: a repeat records nothing more (1 to 255 visible ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -7085,7 +7091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description a credit note, or an invoice that takes no payments (paid, cancelled, ...) */
+            /** @description a credit note, an invoice that takes no payments (paid, cancelled, ...), or the key was used for another request */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -29,10 +29,13 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
   /** A fresh login (sessions expire as the test clock moves on). */
   const login = (customerId: number) => insertPerson(t, customerId, { username: `inv-${customerId}-${Date.now()}`, displayName: 'Admin' });
 
-  async function invoicesOf(customerId: number): Promise<Array<Record<string, any>>> {
+  /** A customer's invoices (or credit notes), oldest period first. */
+  async function invoicesOf(customerId: number, type: 'invoice' | 'credit_note' = 'invoice'): Promise<Array<Record<string, any>>> {
     const res = await t.http.get('/api/v1/invoices').query({ customerId, pageSize: 100 }).set(t.auth);
     expect(res.status).toBe(200);
-    return (res.body.items as Array<Record<string, any>>).sort((a, b) => a.periodStart.localeCompare(b.periodStart));
+    return (res.body.items as Array<Record<string, any>>)
+      .filter((i) => i.type === type)
+      .sort((a, b) => String(a.periodStart ?? '').localeCompare(String(b.periodStart ?? '')) || a.id - b.id);
   }
 
   beforeAll(async () => {
@@ -152,7 +155,7 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
     // Each invoice was counted by the one run that made it.
     expect(finished.map((r) => r.body.status)).toEqual(['completed', 'completed']);
     expect(finished[0].body.invoicesCreated + finished[1].body.invoicesCreated).toBe((await invoiceCount()) - before);
-    const all = (await Promise.all(customers.map(invoicesOf))).flat();
+    const all = (await Promise.all(customers.map((id) => invoicesOf(id)))).flat();
     // September and October for each, exactly once.
     expect(all).toHaveLength(customers.length * 2);
     const keys = all.map((i) => `${i.customerId}:${i.periodStart}`);
@@ -239,6 +242,23 @@ describe(`invoice runs on ${testDatabaseKind()}`, () => {
       // Both payments went to the balance: it rose by the invoice total.
       const rose = BigInt((await balanceOf(tree.reseller.id)).replace('.', '')) - BigInt(before.replace('.', ''));
       expect(rose).toBe(BigInt(String(invoice.total).replace('.', '')));
+      expect(await ledgerInOrder(t)).toBe(true);
+    });
+
+    it('a payment or credit note sent again with the same Idempotency-Key is recorded once', async () => {
+      at('2026-11-03T11:00:00Z');
+      // The reseller's invoice (paid in full above), issued by the system owner: a refund as a credit note.
+      const [invoice] = await invoicesOf(tree.reseller.id);
+      const send = (amount: string) =>
+        t.http.post(`/api/v1/invoices/${invoice.id as number}/credit-notes`).set(t.auth).set('Idempotency-Key', 'note-once-1').send({ amount, reason: 'Once' });
+      const first = await send('0.50');
+      const again = await send('0.50');
+      expect([first.status, again.status]).toEqual([201, 201]);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.id).toBe(first.body.id);
+      expect((await send('0.60')).status).toBe(409);
+      const notes = (await invoicesOf(tree.reseller.id, 'credit_note')).filter((i) => i.lines[0]?.description === 'Once');
+      expect(notes).toHaveLength(1);
       expect(await ledgerInOrder(t)).toBe(true);
     });
 

@@ -1,17 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../../shared/idempotency/idempotency.service';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { ChangeInvoiceStatusDto, CreateCreditNoteDto, InvoiceDto, InvoicePageDto, InvoiceQuery, RecordPaymentDto } from './dto/invoicing.dto';
@@ -73,10 +76,19 @@ export class InvoicesController {
   @ApiBadRequestResponse({ description: 'an amount that is not a positive decimal string' })
   @ApiForbiddenResponse({ description: 'the invoiced customer itself, or not an administrator' })
   @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
-  @ApiConflictResponse({ description: 'a credit note, or an invoice that takes no payments (paid, cancelled, ...)' })
+  @ApiConflictResponse({ description: 'a credit note, an invoice that takes no payments (paid, cancelled, ...), or the key was used for another request' })
   @ApiUnprocessableEntityResponse({ description: '`credit_exceeds_invoice`: more than is open' })
-  recordPayment(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: RecordPaymentDto): Promise<InvoiceDto> {
-    return this.changes.recordPayment(scope, id, body);
+  @ApiHeader({ name: IDEMPOTENCY_HEADER, required: false, description: 'a unique key per intended payment: a repeat records nothing more (1 to 255 visible ASCII characters)' })
+  async recordPayment(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: RecordPaymentDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InvoiceDto> {
+    const { invoice, replayed } = await this.changes.recordPaymentOnce(scope, id, body, idempotencyKey);
+    if (replayed) res.setHeader(REPLAYED_HEADER, 'true');
+    return invoice;
   }
 
   @Post(':id/credit-notes')
@@ -90,9 +102,18 @@ export class InvoicesController {
   @ApiBadRequestResponse({ description: 'an amount that is not positive or has more decimals than the currency, or no reason' })
   @ApiForbiddenResponse({ description: 'the invoiced customer itself, or not an administrator' })
   @ApiNotFoundResponse({ description: "no such invoice, or outside the caller's tree" })
-  @ApiConflictResponse({ description: 'the document is itself a credit note' })
+  @ApiConflictResponse({ description: 'the document is itself a credit note, or the key was used for another request' })
   @ApiUnprocessableEntityResponse({ description: '`credit_exceeds_invoice`: more than is left after earlier credit notes' })
-  createCreditNote(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: CreateCreditNoteDto): Promise<InvoiceDto> {
-    return this.changes.createCreditNote(scope, id, body);
+  @ApiHeader({ name: IDEMPOTENCY_HEADER, required: false, description: 'a unique key per intended credit note: a repeat issues nothing more and answers the same note (1 to 255 visible ASCII characters)' })
+  async createCreditNote(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: CreateCreditNoteDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InvoiceDto> {
+    const { note, replayed } = await this.changes.createCreditNoteOnce(scope, id, body, idempotencyKey);
+    if (replayed) res.setHeader(REPLAYED_HEADER, 'true');
+    return note;
   }
 }
