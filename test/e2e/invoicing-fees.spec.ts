@@ -7,6 +7,7 @@ import { addNumber, addRatePlan } from '../factories/customers';
 import { insertCustomer, insertPerson } from '../factories/rows';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, loginHeader, startTestApp, TestApp } from '../helpers/app';
 import { testDatabaseKind } from '../helpers/database';
+import { recordStatements } from '../helpers/statements';
 
 /** Recurring fees in advance: posted at each period start in the customer's zone, once, and invoiced. */
 describe(`recurring fees on ${testDatabaseKind()}`, () => {
@@ -197,6 +198,18 @@ describe(`recurring fees on ${testDatabaseKind()}`, () => {
       expect(res.status).toBe(422);
       expect(await chargeRows(c.id)).toEqual([]);
     });
+  });
+
+  it('a tick with nothing due reads per page of customers, not per customer', async () => {
+    const statements = recordStatements(t.dataSource);
+    const plan = await addRatePlan(t, 1, { accountFee: Money.of('1.00'), billingPeriod: 'monthly' });
+    await insertCustomer(t, 1, { ratePlanId: plan.id, billingType: 'postpaid', timezone: 'UTC' });
+    await fees().postDueFees();
+    const idle = async () => (await statements(() => fees().postDueFees())).length;
+    const before = await idle();
+    for (let i = 0; i < 40; i++) await insertCustomer(t, 1, { ratePlanId: plan.id, billingType: 'postpaid', timezone: 'UTC' });
+    await fees().postDueFees(); // their first periods
+    expect(await idle()).toBe(before);
   });
 });
 

@@ -16,6 +16,12 @@ import type { ChargeDto, CreateChargeDto } from './dto/charges.dto';
 import { ChargePostingEntity, CustomerChargeEntity } from './entities/customer-charge.entity';
 
 const ONCE = 'once';
+
+/** A recurring charge and the start of the last period it was debited for (null: none yet). */
+export interface RecurringCharge {
+  charge: CustomerChargeEntity;
+  lastPeriodStart: string | null;
+}
 /** Periods of one recurring charge posted in one go at most (catching up after a long stop). */
 const MAX_PERIODS = 24;
 
@@ -104,18 +110,39 @@ export class ChargesService {
   }
 
   /**
-   * The recurring-fees job's part: debits every running recurring charge of the customer for each period
-   * that has started by `today` and is not charged yet, oldest first. Answers how many it debited.
+   * The running recurring charges of some customers with the periods each was already debited for, in
+   * two statements: what the recurring-fees job reads once per page of customers.
    */
-  async postDue(customerId: number, kind: PeriodKind, timezone: string): Promise<number> {
+  async recurringOf(customerIds: readonly number[]): Promise<Map<number, RecurringCharge[]>> {
+    const out = new Map<number, RecurringCharge[]>();
+    if (!customerIds.length) return out;
+    const charges = await this.dataSource.manager.find(CustomerChargeEntity, { where: { customerId: In([...customerIds]), recurring: true } });
+    if (!charges.length) return out;
+    const postings = await this.dataSource.manager.find(ChargePostingEntity, {
+      where: { chargeId: In(charges.map((c) => c.id)) },
+      select: { chargeId: true, periodStart: true },
+    });
+    const last = new Map<number, string>();
+    for (const p of postings) if ((last.get(p.chargeId) ?? '') < p.periodStart) last.set(p.chargeId, p.periodStart);
+    for (const charge of charges) {
+      out.set(charge.customerId, [...(out.get(charge.customerId) ?? []), { charge, lastPeriodStart: last.get(charge.id) ?? null }]);
+    }
+    return out;
+  }
+
+  /**
+   * The recurring-fees job's part: debits each of the customer's recurring charges for every period that
+   * has started by today (in its zone) and is not charged yet, oldest first, up to the charge's end.
+   * Answers how many it debited; a period another instance debited meanwhile is skipped (primary key).
+   */
+  async postDue(charges: readonly RecurringCharge[], kind: PeriodKind, timezone: string): Promise<number> {
     if (kind === 'indefinite') return 0;
-    const charges = await this.dataSource.manager.find(CustomerChargeEntity, { where: { customerId, recurring: true } });
     const today = localDateOf(this.clock.now(), timezone);
     let posted = 0;
-    for (const charge of charges) {
-      const done = await this.dataSource.manager.find(ChargePostingEntity, { where: { chargeId: charge.id }, select: { periodStart: true } });
-      const last = done.map((d) => d.periodStart).sort().pop();
-      let period = last ? nextPeriod(kind, periodContaining(kind, last)!) : periodContaining(kind, localDateOf(charge.createdAt, timezone));
+    for (const { charge, lastPeriodStart } of charges) {
+      let period = lastPeriodStart
+        ? nextPeriod(kind, periodContaining(kind, lastPeriodStart)!)
+        : periodContaining(kind, localDateOf(charge.createdAt, timezone));
       const endedOn = charge.endedAt ? localDateOf(charge.endedAt, timezone) : null;
       for (let n = 0; period && period.start <= today && n < MAX_PERIODS; n++) {
         if (endedOn !== null && period.start > endedOn) break;
