@@ -14,6 +14,7 @@ import { CallLevelDestination1764900000000 } from './1764900000000-call-level-de
 import { Invoicing1764910000000 } from './1764910000000-invoicing';
 import { FeePeriods1764920000000 } from './1764920000000-fee-periods';
 import { CustomerCharges1764930000000 } from './1764930000000-customer-charges';
+import { IncludedSeconds1764940000000 } from './1764940000000-included-seconds';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Invoicing1764910000000,
   FeePeriods1764920000000,
   CustomerCharges1764930000000,
+  IncludedSeconds1764940000000,
 ];

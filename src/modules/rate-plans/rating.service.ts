@@ -11,6 +11,7 @@ import { priceCall } from './domain/price-call';
 import type { Direction, RateDefinition } from './domain/rate';
 import { selectRate } from './domain/rate-selection';
 import type { RatePlanEntity } from './entities/rate-plan.entity';
+import type { BillingPeriod } from './entities/rate-plan.entity';
 import { inheritanceChain, resolvePlanSettings, type EffectivePlanSettings } from './plan-settings';
 import { RateIndexCache } from './rate-index-cache';
 import { RatePlansRepository } from './rate-plans.repository';
@@ -55,6 +56,10 @@ export interface RatedLevel {
   cost: boolean;
   /** priceCall(rate, duration) at this level's precision, when a duration was given. */
   price: Money | null;
+  /** Call seconds included per billing period by this level's plan (not for the cost level: 0). */
+  includedSeconds: number;
+  /** The plan's billing period, over which `includedSeconds` count (null for the cost level). */
+  billingPeriod: BillingPeriod | null;
 }
 
 export interface RatedCall {
@@ -269,6 +274,8 @@ export class RatingService {
       source: costOwn ? costOwn.source : null,
       cost: true,
       price: priceOf(costOwn?.rate ?? null, costCtx?.settings.precision ?? 6),
+      includedSeconds: 0,
+      billingPeriod: null,
     };
 
     const levels: RatedLevel[] = [];
@@ -292,6 +299,8 @@ export class RatingService {
           source: own.source,
           cost: false,
           price: null,
+          includedSeconds: pc.settings.includedSeconds,
+          billingPeriod: pc.settings.billingPeriod,
         };
       } else if (above.rate && above.currency) {
         const converted = await toCurrency(above.rate, above.currency, pc.plan.currency);
@@ -307,6 +316,8 @@ export class RatingService {
           source: 'markup',
           cost: false,
           price: null,
+          includedSeconds: pc.settings.includedSeconds,
+          billingPeriod: pc.settings.billingPeriod,
         };
       } else {
         throw new NoRateError(

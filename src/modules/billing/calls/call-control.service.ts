@@ -23,6 +23,7 @@ import { BalanceWatcher, type BalanceChange } from '../balance-watcher';
 import {
   billingTypeAllowsCalls,
   callsDebitBalance,
+  includedSecondsFor,
   levelFunds,
   localDay,
   reachesDailyLimit,
@@ -543,15 +544,24 @@ export class CallControlService implements OnModuleInit {
         const p = profiles.get(level.customerId)!;
         const kind: CallLevelRow['kind'] = level.cost ? 'cost' : callsDebitBalance(p.billingType) ? 'charge' : 'free';
         const planCurrency = level.currency ?? p.currency;
-        const conversion = level.cost ? null : await this.convert(em, level.price, planCurrency, p.currency, now);
-        const amount = conversion ? conversion.amount : level.price;
+        // Included seconds of the level's plan make the first seconds of each period free at that level.
+        let price = level.price;
+        if (kind === 'charge' && level.rate && level.billingPeriod && level.includedSeconds > 0) {
+          const row = rows.get(p.id)!;
+          const included = includedSecondsFor(row.includedUsed, row.includedPeriod, level.includedSeconds, level.billingPeriod, localDay(now, p.timezone), c.duration);
+          if (included.free > 0) price = priceCall(level.rate, c.duration - included.free, true, level.precision);
+          row.includedUsed = included.used;
+          row.includedPeriod = included.period;
+        }
+        const conversion = level.cost ? null : await this.convert(em, price, planCurrency, p.currency, now);
+        const amount = conversion ? conversion.amount : price;
         const currency = level.cost ? planCurrency : p.currency;
         const converted = conversion && planCurrency !== p.currency;
         levelRows.push({
           ...emptyLevel(call.id, level.customerId, depth, kind, Money.ZERO),
           amount,
           currency,
-          originalAmount: converted ? level.price : null,
+          originalAmount: converted ? price : null,
           originalCurrency: converted ? planCurrency : null,
           exchangeRate: converted ? conversion.rate.toString() : null,
           ratePlanId: level.ratePlanId,
@@ -574,7 +584,7 @@ export class CallControlService implements OnModuleInit {
           type: 'call',
           amount: amount.negated(),
           currency: p.currency,
-          originalAmount: converted ? level.price.negated() : null,
+          originalAmount: converted ? price.negated() : null,
           originalCurrency: converted ? planCurrency : null,
           exchangeRate: converted ? conversion.rate.toString() : null,
           description: `Call ${c.direction === 'inbound' ? 'from' : 'to'} ${c.direction === 'inbound' ? c.caller : c.called} (${c.duration} s)`,

@@ -22,6 +22,9 @@ export interface BalanceRow {
   activeCalls: number;
   spentToday: Money;
   spentDay: string | null;
+  /** Included call seconds used in the billing period starting `includedPeriod`. */
+  includedUsed: number;
+  includedPeriod: string | null;
 }
 
 export interface CallRow {
@@ -156,7 +159,7 @@ export class CallsRepository {
     if (!ids.length) return out;
     const read = async (wanted: number[], lock: boolean) => {
       const rows = (await em.query(
-        `SELECT customer_id, balance, reserved, active_calls, spent_today, spent_day FROM balances WHERE customer_id IN (${placeholders(wanted.length)}) ORDER BY customer_id${isSqlite(em) || !lock ? '' : ' FOR UPDATE'}`,
+        `SELECT customer_id, balance, reserved, active_calls, spent_today, spent_day, included_used, included_period FROM balances WHERE customer_id IN (${placeholders(wanted.length)}) ORDER BY customer_id${isSqlite(em) || !lock ? '' : ' FOR UPDATE'}`,
         wanted,
       )) as Array<Record<string, unknown>>;
       for (const r of rows) {
@@ -167,6 +170,8 @@ export class CallsRepository {
           activeCalls: Number(r.active_calls),
           spentToday: money(r.spent_today),
           spentDay: (r.spent_day as string | null) ?? null,
+          includedUsed: Number(r.included_used ?? 0),
+          includedPeriod: (r.included_period as string | null) ?? null,
         });
       }
     };
@@ -263,6 +268,8 @@ export class CallsRepository {
       ['active_calls', cases((r) => r.activeCalls)],
       ['spent_today', cases((r) => r.spentToday.toMicros())],
       ['spent_day', cases((r) => r.spentDay)],
+      ['included_used', cases((r) => r.includedUsed)],
+      ['included_period', cases((r) => r.includedPeriod)],
     ] as const;
     const ids = rows.map((r) => r.customerId);
     await em.query(

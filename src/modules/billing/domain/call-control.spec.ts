@@ -1,5 +1,5 @@
 import { Money } from '../../../shared/money';
-import { billingTypeAllowsCalls, callsDebitBalance, levelFunds, localDay, reachesDailyLimit, spentOn } from './call-control';
+import { billingTypeAllowsCalls, callsDebitBalance, includedSecondsFor, levelFunds, localDay, reachesDailyLimit, spentOn } from './call-control';
 
 const m = (s: string) => Money.of(s);
 
@@ -46,5 +46,20 @@ describe('call control rules', () => {
     expect(reachesDailyLimit(m('3'), m('3.00'), m('4.20'))).toBe(false);
     expect(reachesDailyLimit(m('3'), m('1'), m('2'))).toBe(false);
     expect(reachesDailyLimit(null, m('1'), m('200'))).toBe(false);
+  });
+});
+
+describe('included call seconds per billing period', () => {
+  it('makes the first seconds of each period free, a call partly covered priced on the rest', () => {
+    expect(includedSecondsFor(0, null, 120, 'monthly', '2026-10-05', 61)).toEqual({ free: 61, used: 61, period: '2026-10-01' });
+    expect(includedSecondsFor(61, '2026-10-01', 120, 'monthly', '2026-10-20', 90)).toEqual({ free: 59, used: 120, period: '2026-10-01' });
+    expect(includedSecondsFor(120, '2026-10-01', 120, 'monthly', '2026-10-31', 30)).toEqual({ free: 0, used: 120, period: '2026-10-01' });
+  });
+
+  it('starts again with each period (quarters here), and does nothing without included seconds or for unanswered calls', () => {
+    expect(includedSecondsFor(120, '2026-10-01', 120, 'quarterly', '2027-01-02', 30)).toEqual({ free: 30, used: 30, period: '2027-01-01' });
+    expect(includedSecondsFor(5, '2026-10-01', 0, 'monthly', '2026-10-02', 30)).toEqual({ free: 0, used: 5, period: '2026-10-01' });
+    expect(includedSecondsFor(5, '2026-10-01', 60, 'monthly', '2026-10-02', 0)).toEqual({ free: 0, used: 5, period: '2026-10-01' });
+    expect(includedSecondsFor(5, '2026-10-01', 60, 'indefinite', '2026-10-02', 30)).toEqual({ free: 0, used: 5, period: '2026-10-01' });
   });
 });

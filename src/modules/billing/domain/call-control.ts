@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { periodContaining, type PeriodKind } from '../../../shared/billing-periods';
 import { Money } from '../../../shared/money';
 
 /**
@@ -79,4 +80,26 @@ export function levelFunds(f: LevelFunds): FundsVerdict {
 /** True when this charge makes the day's spending reach the limit (it was below before). */
 export function reachesDailyLimit(limit: Money | null, before: Money, after: Money): boolean {
   return limit !== null && before.lt(limit) && after.gte(limit);
+}
+
+/**
+ * Included call seconds (a plan's "included seconds per billing period", DOMAIN.md §3): a level's calls
+ * are free for their first `included` seconds of each billing period, counted in the order the calls are
+ * reported; a call partly covered is priced on its remaining seconds. `used` and `usedPeriod` are what the
+ * balance row kept (seconds used in the period starting `usedPeriod`); `day` is the customer's local date
+ * when the call is charged. Answers the free seconds of this call and the row's new state.
+ */
+export function includedSecondsFor(
+  used: number,
+  usedPeriod: string | null,
+  included: number,
+  kind: PeriodKind,
+  day: string,
+  duration: number,
+): { free: number; used: number; period: string | null } {
+  const period = included > 0 && duration > 0 ? periodContaining(kind, day) : null;
+  if (!period) return { free: 0, used, period: usedPeriod };
+  const before = usedPeriod === period.start ? used : 0;
+  const free = Math.min(Math.max(included - before, 0), duration);
+  return { free, used: before + free, period: period.start };
 }

@@ -22,4 +22,7 @@ export class BalanceEntity {
   /** Call charges at this level on `spentDay` (the customer's local date, YYYY-MM-DD): the daily spend limit's count. */
   @MoneyColumn({ default: 0 }) spentToday: Money;
   @Column({ type: 'varchar', length: 10, nullable: true }) spentDay: string | null;
+  /** Included call seconds this customer's calls used in the billing period starting `includedPeriod` (YYYY-MM-DD). */
+  @Column({ type: 'int', default: 0 }) includedUsed: number;
+  @Column({ type: 'varchar', length: 10, nullable: true }) includedPeriod: string | null;
 }

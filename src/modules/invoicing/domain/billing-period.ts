@@ -1,4 +1,10 @@
 import { DateTime } from 'luxon';
+import { InvalidPeriodInput, localDay, nextPeriod, periodContaining, type BillingPeriodDates, type PeriodKind } from '../../../shared/billing-periods';
+
+// The calendar itself (period of a day, next period) lives in the kernel: billing counts by it too.
+export { InvalidPeriodInput, monthsPerPeriod, nextPeriod, periodContaining, type BillingPeriodDates, type PeriodKind } from '../../../shared/billing-periods';
+
+const iso = (d: DateTime): string => d.toISODate() as string;
 
 /**
  * Billing periods (DOMAIN.md §7): calendar-aligned in the customer's time zone. Months start on the 1st,
@@ -10,47 +16,6 @@ import { DateTime } from 'luxon';
  * from them only where the ledger is queried (`periodInstants`), in the customer's zone, so a customer in
  * New York is invoiced for October only once October has ended in New York.
  */
-export type PeriodKind = 'monthly' | 'quarterly' | 'annually' | 'indefinite';
-
-export interface BillingPeriodDates {
-  /** First local day of the period. */
-  start: string;
-  /** First local day of the next period (exclusive end). */
-  end: string;
-}
-
-export class InvalidPeriodInput extends Error {}
-
-const MONTHS: Record<Exclude<PeriodKind, 'indefinite'>, number> = { monthly: 1, quarterly: 3, annually: 12 };
-
-function localDay(date: string): DateTime {
-  const d = DateTime.fromISO(date, { zone: 'UTC' });
-  if (!d.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new InvalidPeriodInput(`not a calendar date: ${date}`);
-  return d;
-}
-
-const iso = (d: DateTime): string => d.toISODate() as string;
-
-/** Months in one period of `kind`, or null for `indefinite`. */
-export function monthsPerPeriod(kind: PeriodKind): number | null {
-  return kind === 'indefinite' ? null : MONTHS[kind];
-}
-
-/** The period of `kind` that contains the local day `date`; null for `indefinite`. */
-export function periodContaining(kind: PeriodKind, date: string): BillingPeriodDates | null {
-  const months = monthsPerPeriod(kind);
-  if (months === null) return null;
-  const day = localDay(date);
-  // Periods are aligned to January: month index 0..11 rounded down to a multiple of the period length.
-  const firstMonth = Math.floor((day.month - 1) / months) * months + 1;
-  const start = DateTime.utc(day.year, firstMonth, 1);
-  return { start: iso(start), end: iso(start.plus({ months })) };
-}
-
-/** The period that follows `period` (same kind). */
-export function nextPeriod(kind: PeriodKind, period: BillingPeriodDates): BillingPeriodDates | null {
-  return periodContaining(kind, period.end);
-}
 
 /** The local calendar day of an instant in a time zone. */
 export function localDateOf(instant: Date, zone: string): string {
