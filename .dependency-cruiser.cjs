@@ -14,7 +14,7 @@ const LAYERS = [
   'rate-plans', // 7  plans, rates, decks, rating, price lookup
   'customers', // 8  the customer tree; implements the kernel port CustomerDirectory
   'billing', // 9  ledger, balances; (to come) authorize, CDRs, vouchers, top-up requests
-  'invoicing', // 10 (future) invoice runs, PDF/UBL documents, credit notes
+  'invoicing', // 10 periods, fees and charges, invoice runs, PDF/UBL documents, payments, credit notes
   'affiliates', // 11 (future)
 ];
 
