@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Money } from '../../shared/money';
 import type { TransactionType } from './domain/ledger';
-import { sqlInstant } from './ledger.repository';
+import { money, sqlInstant } from './ledger.repository';
 
 /**
  * Ledger types that are billed on invoices: usage, fees, charges, affiliate credits and adjustments. Money
@@ -54,8 +54,13 @@ export interface InvoicedDestination {
   amount: Money;
 }
 
+/** The calls an invoice charged a customer for: its call transactions with their calls and destinations. */
+const INVOICED_CALLS =
+  'FROM ledger_transactions t JOIN calls c ON c.id = t.call_id ' +
+  'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
+  "WHERE t.invoice_id = ? AND t.customer_id = ? AND t.type = 'call'";
+
 const TYPE_LIST = INVOICED_TYPES.map((t) => `'${t}'`).join(', ');
-const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v ?? 0));
 
 /**
  * What invoicing reads of the ledger: a customer's not yet invoiced transactions of a period, summed per
@@ -102,10 +107,7 @@ export class InvoiceUsage {
   async invoicedCalls(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedCall[]> {
     const rows = (await em.query(
       'SELECT c.started_at AS started_at, c.direction AS direction, c.caller AS caller, c.called AS called, c.duration AS duration, ' +
-        'cl.destination AS destination, t.amount AS amount ' +
-        'FROM ledger_transactions t JOIN calls c ON c.id = t.call_id ' +
-        'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
-        "WHERE t.invoice_id = ? AND t.customer_id = ? AND t.type = 'call' ORDER BY c.started_at, t.id",
+        `cl.destination AS destination, t.amount AS amount ${INVOICED_CALLS} ORDER BY c.started_at, t.id`,
       [invoiceId, customerId],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
@@ -122,9 +124,7 @@ export class InvoiceUsage {
   async invoicedDestinations(em: EntityManager, customerId: number, invoiceId: number): Promise<InvoicedDestination[]> {
     const rows = (await em.query(
       'SELECT cl.destination AS destination, COUNT(*) AS n, SUM(COALESCE(c.duration, 0)) AS seconds, SUM(t.amount) AS amount ' +
-        'FROM ledger_transactions t JOIN calls c ON c.id = t.call_id ' +
-        'LEFT JOIN call_levels cl ON cl.call_id = t.call_id AND cl.customer_id = t.customer_id ' +
-        "WHERE t.invoice_id = ? AND t.customer_id = ? AND t.type = 'call' GROUP BY cl.destination ORDER BY cl.destination",
+        `${INVOICED_CALLS} GROUP BY cl.destination ORDER BY cl.destination`,
       [invoiceId, customerId],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({

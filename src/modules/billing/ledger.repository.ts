@@ -12,7 +12,7 @@ import { LedgerTransactionEntity } from './entities/ledger-transaction.entity';
 export const sqlInstant = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
 
 /** Money from a BIGINT or SUM() value as the drivers return them (mysql2: string, better-sqlite3: number). */
-const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v));
+export const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v));
 
 export interface TransactionFilter {
   from?: Date;

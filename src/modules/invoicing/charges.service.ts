@@ -175,8 +175,7 @@ export class ChargesService {
   }
 
   private async periodKind(em: EntityManager, customer: CustomerRef): Promise<PeriodKind> {
-    if (customer.ratePlanId === null) return 'monthly';
-    return (await this.ratePlans.effectivePlanSettings(em, customer.ratePlanId))?.billingPeriod ?? 'monthly';
+    return (await this.ratePlans.planSettingsOrDefaults(em, customer.ratePlanId)).billingPeriod;
   }
 
   private async postingCounts(chargeIds: number[]): Promise<Map<number, number>> {

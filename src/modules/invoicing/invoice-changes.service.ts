@@ -65,10 +65,6 @@ export class InvoiceChangesService {
     return this.invoices.get(scope, id);
   }
 
-  async recordPayment(scope: Scope, id: number, dto: RecordPaymentDto): Promise<InvoiceDto> {
-    return (await this.recordPaymentOnce(scope, id, dto)).invoice;
-  }
-
   /**
    * recordPayment under an idempotency key (the page's form carries one): the same key again records
    * nothing more and answers `replayed` (a double click pays once).
@@ -103,10 +99,6 @@ export class InvoiceChangesService {
    * referencing the invoice), and a `credit` on the customer's balance for its amount. Crediting all of an
    * invoice that is still unpaid cancels it.
    */
-  async createCreditNote(scope: Scope, id: number, dto: CreateCreditNoteDto): Promise<InvoiceDto> {
-    return (await this.createCreditNoteOnce(scope, id, dto)).note;
-  }
-
   /** createCreditNote under an idempotency key (the page's form carries one): the same key again issues nothing more. */
   async createCreditNoteOnce(scope: Scope, id: number, dto: CreateCreditNoteDto, key?: string): Promise<{ note: InvoiceDto; replayed: boolean }> {
     const amount = Money.parse(dto.amount);

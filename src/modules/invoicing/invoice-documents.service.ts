@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CustomerDirectory } from '../../shared/customer-directory';
+import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
 import { NotFoundError } from '../../shared/errors';
 import { isInSubtree, type Scope } from '../../shared/scope';
 import { BillingApi } from '../billing/billing.api';
@@ -54,17 +54,21 @@ export class InvoiceDocumentsService implements OnModuleInit {
     const invoice = await this.repo.findInvoice(this.dataSource.manager, id);
     const customer = invoice && (await this.customers.find(this.dataSource.manager, invoice.customerId));
     if (!invoice || !customer || !isInSubtree(scope.customerPath, customer.path)) throw new NotFoundError('invoice');
-    return (await this.render(id, format))!;
+    return this.renderInvoice(invoice, customer, format);
   }
 
   /** Renders a document of an invoice; null when there is no such invoice. */
   async render(id: number, format: DocumentFormat): Promise<RenderedDocument | null> {
-    const em = this.dataSource.manager;
-    const invoice = await this.repo.findInvoice(em, id);
+    const invoice = await this.repo.findInvoice(this.dataSource.manager, id);
     if (!invoice) return null;
-    const [lines, customer, credited] = await Promise.all([
+    return this.renderInvoice(invoice, await this.customers.find(this.dataSource.manager, invoice.customerId), format);
+  }
+
+  private async renderInvoice(invoice: InvoiceEntity, customer: CustomerRef | null, format: DocumentFormat): Promise<RenderedDocument> {
+    const em = this.dataSource.manager;
+    const id = invoice.id;
+    const [lines, credited] = await Promise.all([
       this.repo.lines(em, id),
-      this.customers.find(em, invoice.customerId),
       invoice.creditedInvoiceId ? this.repo.findInvoice(em, invoice.creditedInvoiceId) : Promise.resolve(null),
     ]);
     const usage: UsageDetail = {};

@@ -205,15 +205,10 @@ export class InvoiceRunsService implements OnModuleInit {
   }
 
   private async planInvoicing(planId: number | null): Promise<PlanInvoicing> {
-    const s = planId === null ? null : await this.ratePlans.effectivePlanSettings(this.repo.reader, planId);
+    const s = await this.ratePlans.planSettingsOrDefaults(this.repo.reader, planId);
     return {
-      period: s?.billingPeriod ?? 'monthly',
-      terms: {
-        dueDays: s?.invoiceDueDays ?? 30,
-        detail: s?.invoiceDetail ?? 'summary',
-        format: s?.invoiceFormat ?? 'pdf',
-        send: s?.sendInvoices ?? true,
-      },
+      period: s.billingPeriod,
+      terms: { dueDays: s.invoiceDueDays, detail: s.invoiceDetail, format: s.invoiceFormat, send: s.sendInvoices },
     };
   }
 }

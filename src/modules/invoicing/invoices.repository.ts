@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { isSqlite } from '../../database/dialect';
 import { insertRow } from '../../database/insert-row';
 import { Money } from '../../shared/money';
@@ -161,10 +161,11 @@ export class InvoicesRepository {
 
   /** Runs still marked running whose heartbeat stopped before `staleBefore` (their process died): failed. */
   async failStaleRuns(staleBefore: Date, now: Date): Promise<void> {
-    const stale = await this.reader.find(InvoiceRunEntity, { where: { status: 'running' }, select: { id: true, heartbeatAt: true } });
-    const ids = stale.filter((r) => r.heartbeatAt < staleBefore).map((r) => r.id);
-    if (ids.length)
-      await this.reader.update(InvoiceRunEntity, { id: In(ids), status: 'running' }, { status: 'failed', error: 'interrupted', finishedAt: now });
+    await this.reader.update(
+      InvoiceRunEntity,
+      { status: 'running', heartbeatAt: LessThan(staleBefore) },
+      { status: 'failed', error: 'interrupted', finishedAt: now },
+    );
   }
 
   /** Whether a scheduled run for `runDate` completed or is under way (its heartbeat still beating). */

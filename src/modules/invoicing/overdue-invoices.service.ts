@@ -108,7 +108,6 @@ export class OverdueInvoicesService implements OnModuleInit {
   }
 
   private async overdueDays(planId: number | null): Promise<number> {
-    if (planId === null) return 0;
-    return (await this.ratePlans.effectivePlanSettings(this.dataSource.manager, planId))?.overdueDays ?? 0;
+    return (await this.ratePlans.planSettingsOrDefaults(this.dataSource.manager, planId)).overdueDays;
   }
 }

@@ -150,6 +150,11 @@ export class RatePlansApi extends RatePlanDirectory {
     return plan ? resolvePlanSettings(inheritanceChain(plan, plans)) : null;
   }
 
+  /** The settings in force for a customer on `planId`: the platform defaults without a plan (or an unknown one). */
+  async planSettingsOrDefaults(em: EntityManager, planId: number | null): Promise<EffectivePlanSettings> {
+    return (planId === null ? null : await this.effectivePlanSettings(em, planId)) ?? resolvePlanSettings([]);
+  }
+
   // ---- first start ------------------------------------------------------------------------------
 
   /** Inserts a plan (the first start's cost and default plans); its id. */

@@ -1,4 +1,5 @@
 import { Money } from '../../../shared/money';
+import { amountDigits } from './invoice-document';
 
 /** One group of the ledger as the billing module sums it (BillingApi.invoiceUsage), in plain data. */
 export interface LedgerGroup {
@@ -55,7 +56,7 @@ export function currencyDigits(currency: string): number {
 
 /** Decimals of the amounts on an invoice: the currency's minor unit, at most 2 (EN 16931 allows no more). */
 export function documentDigits(currency: string): number {
-  return Math.min(currencyDigits(currency), 2);
+  return amountDigits(currencyDigits(currency));
 }
 
 function description(g: LedgerGroup): string {
