@@ -2,16 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callRows, creditNote, customerRu, destinationRows, levyAndAllowance, notSubjectToVat, plainMonthly, twoRates, zeroAndExempt } from '../../../../test/fixtures/invoices';
+import { callRows, creditNote, customerConsumer, customerRu, destinationRows, levyAndAllowance, notSubjectToVat, plainMonthly, twoRates, zeroAndExempt } from '../../../../test/fixtures/invoices';
 import { formatDecimal, formatDuration, formatQuantity } from './document-format';
 import type { InvoiceDraft } from './invoice-document';
-import { renderInvoicePdf } from './invoice-pdf';
+import { documentFonts, EMBEDDED_FONTS, renderInvoicePdf, STANDARD_FONTS } from './invoice-pdf';
 import { finaliseInvoice } from './invoice-totals';
 
 interface ReadBack {
   text: string;
   pages: string[];
   pageCount: number;
+  /** `pdffonts`: each font's name (subset prefix removed) and whether it is embedded. */
+  fonts: { name: string; embedded: boolean }[];
 }
 
 /** The PDF as poppler reads it: `pdftotext -layout` (pages split at form feeds) and `pdfinfo`'s page count. */
@@ -25,7 +27,16 @@ async function readBack(draft: InvoiceDraft): Promise<ReadBack> {
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     const pageCount = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
     const pages = text.split('\f').slice(0, pageCount);
-    return { text, pages, pageCount };
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' })
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .map((row) => {
+        const cells = row.trim().split(/\s+/);
+        // name type... encoding emb sub uni object ID: "emb" is the fifth cell from the end.
+        return { name: cells[0].replace(/^[A-Z]{6}\+/, ''), embedded: cells[cells.length - 5] === 'yes' };
+      });
+    return { text, pages, pageCount, fonts };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -34,7 +45,41 @@ async function readBack(draft: InvoiceDraft): Promise<ReadBack> {
 /** Layout puts columns apart with runs of spaces; one space between words makes phrases searchable. */
 const squeeze = (s: string) => s.replace(/[ \t]+/g, ' ');
 
-describe('invoice PDF (pdfkit, DejaVu Sans embedded), read back with pdftotext', () => {
+describe('invoice PDF fonts: standard fonts for WinAnsi text, DejaVu Sans embedded for anything else', () => {
+  const westernInvoice = (): InvoiceDraft => ({ ...plainMonthly(), customer: customerConsumer });
+
+  it('a document all in WinAnsi is set in Helvetica, nothing embedded, and reads back exactly', async () => {
+    const { text, fonts } = await readBack(westernInvoice());
+    expect(fonts.map((f) => f.name).sort()).toEqual(['Helvetica', 'Helvetica-Bold']);
+    expect(fonts.every((f) => !f.embedded)).toBe(true);
+    const t = squeeze(text);
+    for (const expected of ['Jane O’Brien & Sons <Trading>', 'Period 2026-10-01 – 2026-10-31', 'Flat 2', 'T12 X70A Cork', 'Amount due GBP 35.82']) {
+      expect(t).toContain(expected);
+    }
+  });
+
+  it('one character outside WinAnsi anywhere (a customer in Łódź) embeds DejaVu Sans for the whole document', async () => {
+    const { fonts } = await readBack(plainMonthly());
+    expect(fonts.filter((f) => f.name.startsWith('DejaVuSans')).map((f) => f.embedded)).toEqual([true, true]);
+    expect(fonts.some((f) => f.name.startsWith('Helvetica'))).toBe(false);
+  });
+
+  it('a negative amount (printed with the real minus sign, not in WinAnsi) embeds DejaVu Sans', async () => {
+    const draft = { ...levyAndAllowance(), customer: customerConsumer };
+    const { text, fonts } = await readBack(draft);
+    expect(fonts.every((f) => f.name.startsWith('DejaVuSans') && f.embedded)).toBe(true);
+    expect(squeeze(text)).toContain('Allowances −5.00');
+  });
+
+  it('chooses by every text of the model: Western text with € and 3,000 calls stays standard; one Greek name does not', () => {
+    const western = finaliseInvoice({ ...westernInvoice(), detail: 'calls', calls: callRows(3000).map((c) => ({ ...c, destinationName: 'Ireland – mobile €' })) });
+    expect(documentFonts(western)).toBe(STANDARD_FONTS);
+    const greek = finaliseInvoice({ ...westernInvoice(), lines: westernInvoice().lines.map((l, i) => (i ? l : { ...l, description: 'Κλήσεις' })) });
+    expect(documentFonts(greek)).toBe(EMBEDDED_FONTS);
+  });
+});
+
+describe('invoice PDF (pdfkit), read back with pdftotext', () => {
   it('a plain monthly invoice: parties with non-Latin names, tax references, dates, lines, VAT and totals', async () => {
     const { text, pageCount } = await readBack(plainMonthly());
     const t = squeeze(text);

@@ -11,15 +11,52 @@ import { amountDigits, type InvoiceDocument, type Party } from './invoice-docume
  * then the usage detail the customer chose ('destinations' or 'calls'). Tables continue over as many
  * pages as they need with their header repeated; every page says "Page i of n".
  *
- * DejaVu Sans is embedded from templates/fonts (pdfkit's built-in fonts are WinAnsi only, so "Łódź" or
- * Cyrillic would come out wrong), so the output does not depend on the fonts of the machine. Every text
+ * Fonts (`documentFonts`): a document whose every character is in WinAnsi (Western European text, the
+ * usual case) is set in the PDF standard fonts Helvetica and Helvetica-Bold, which every PDF reader has
+ * built in: nothing to embed or subset, about a tenth of the time of an embedded TrueType font. Any
+ * other document ("Łódź", Cyrillic, the real minus sign of a negative amount) embeds DejaVu Sans from
+ * templates/fonts, so it never depends on the fonts of the reader's machine. Every text
  * from users goes through `printableText` and is cut to its column with an ellipsis (or wrapped to a
  * few lines), so no value, however long or strange, can push the layout apart.
  */
 
 const FONTS_DIR = join(TEMPLATES_DIR, 'fonts');
-const REGULAR = 'DejaVuSans';
-const BOLD = 'DejaVuSans-Bold';
+
+interface FontPair {
+  regular: string;
+  bold: string;
+  /** TrueType files to embed, or none for the PDF standard fonts. */
+  files?: { regular: string; bold: string };
+}
+
+export const STANDARD_FONTS: FontPair = { regular: 'Helvetica', bold: 'Helvetica-Bold' };
+export const EMBEDDED_FONTS: FontPair = {
+  regular: 'DejaVuSans',
+  bold: 'DejaVuSans-Bold',
+  files: { regular: join(FONTS_DIR, 'DejaVuSans.ttf'), bold: join(FONTS_DIR, 'DejaVuSans-Bold.ttf') },
+};
+
+/**
+ * The characters of Windows-1252 (WinAnsiEncoding, the encoding of the PDF standard fonts): printable
+ * ASCII, Latin-1 and the 27 typographic characters of 0x80-0x9F. Line breaks and tabs are allowed since
+ * `printableText` turns them into spaces.
+ */
+const WIN_ANSI_ONLY = /^[\t\n\r\x20-\x7E\xA0-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*$/;
+/** A negative decimal among the document's values: printed with U+2212, which WinAnsi lacks. */
+const NEGATIVE_VALUE = /"-\d/;
+
+/**
+ * Standard fonts when every text the document can print is WinAnsi and it prints no minus sign,
+ * embedded DejaVu Sans otherwise.
+ * Checked on the whole model (every string the renderer can print comes from it or from this file's
+ * labels, which are WinAnsi), so a single "ł" anywhere embeds the Unicode font for the whole document.
+ */
+export function documentFonts(doc: InvoiceDocument): FontPair {
+  const json = JSON.stringify(doc);
+  // Allowances are stored positive and printed negated, so they need the minus sign too.
+  const printsMinus = NEGATIVE_VALUE.test(json) || doc.allowanceCharges.some((a) => a.kind === 'allowance');
+  return WIN_ANSI_ONLY.test(json) && !printsMinus ? STANDARD_FONTS : EMBEDDED_FONTS;
+}
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4
 const MARGIN = 42;
@@ -53,11 +90,12 @@ class Writer {
   constructor(
     readonly pdf: PDFKit.PDFDocument,
     private readonly doc: InvoiceDocument,
+    private readonly fonts: FontPair,
   ) {}
 
   font(style: TextStyle = {}): void {
     this.pdf
-      .font(style.bold ? BOLD : REGULAR)
+      .font(style.bold ? this.fonts.bold : this.fonts.regular)
       .fontSize(style.size ?? 9)
       .fillColor(style.color ?? 'black');
   }
@@ -224,8 +262,11 @@ export function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
       CreationDate: new Date(`${doc.issueDate}T00:00:00Z`),
     },
   });
-  pdf.registerFont(REGULAR, join(FONTS_DIR, 'DejaVuSans.ttf'));
-  pdf.registerFont(BOLD, join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
+  const fonts = documentFonts(doc);
+  if (fonts.files) {
+    pdf.registerFont(fonts.regular, fonts.files.regular);
+    pdf.registerFont(fonts.bold, fonts.files.bold);
+  }
   const chunks: Buffer[] = [];
   pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -233,7 +274,7 @@ export function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
     pdf.on('error', reject);
   });
 
-  const w = new Writer(pdf, doc);
+  const w = new Writer(pdf, doc, fonts);
   const digits = amountDigits(doc.currencyDigits);
   const money = (value: string) => formatDecimal(value, digits);
   const half = CONTENT_WIDTH / 2;
