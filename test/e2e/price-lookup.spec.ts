@@ -1,5 +1,7 @@
 import { RatingService } from '../../src/modules/rate-plans/rating.service';
+import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
 import { startTestApp, TestApp } from '../helpers/app';
+import { textOf } from './admin-helpers';
 import { addCustomer, costPlanId, createPlan, FULL_HEADER, HEADER, importDeck, setCustomerPlan, TestCustomer } from './rate-plans.fixtures';
 
 describe('price lookup and the rating engine (HTTP)', () => {
@@ -160,7 +162,7 @@ describe('price lookup and the rating engine (HTTP)', () => {
     const res = await price(t.auth, customer.id, 'number=861234567');
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/^no_rate: /);
-    expect(res.body.details).toEqual([{ field: 'number', message: 'no_rate' }]);
+    expect(res.body.details).toEqual([{ field: 'number', message: 'no_rate', code: 'no_rate' }]);
     const planless = await addCustomer(t, { reseller: false, login: false });
     const none = await price(t.auth, planless.id, 'number=4912345');
     expect(none.status).toBe(422);
@@ -169,7 +171,9 @@ describe('price lookup and the rating engine (HTTP)', () => {
 
   it.each([
     ['number=abc', 'number'],
-    ['number=49-123', 'number'],
+    ['number=49-12a3', 'number'],
+    ['number=%2B49%2B123', 'number'],
+    ['number=(49 123', 'number'],
     ['number=', 'number'],
     ['', 'number'],
     [`number=${'1'.repeat(33)}`, 'number'],
@@ -276,6 +280,111 @@ describe('price lookup and the rating engine (HTTP)', () => {
     } finally {
       await setCustomerPlan(t, reseller.id, owner20.id);
     }
+  });
+
+  it('takes numbers as people write them: +, 00, spaces, dashes, dots and brackets (API)', async () => {
+    for (const written of ['+49 (89) 123-4567', '0049 89 123 4567', '+49 (0)89 1234567', '49.89.123.4567']) {
+      const res = await price(t.auth, customer.id, `number=${encodeURIComponent(written)}&at=2026-11-07T12:00:00Z`);
+      expect([written, res.status, res.body.number, res.body.levels[0].destination]).toEqual([written, 200, '49891234567', 'Germany']);
+    }
+  });
+
+  describe('the price lookup page', () => {
+    const page = (auth: { Authorization: string }, url: string) => t.http.get(url).set(auth);
+    const rowsOf = (html: string, table: string) => {
+      const m = new RegExp(`<table[^>]*id="${table}"[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html);
+      if (!m) return [];
+      return [...m[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => textOf(r[1]));
+    };
+    const names = new Map<number, string>();
+    beforeAll(async () => {
+      for (const c of [reseller, customer]) {
+        names.set(c.id, (await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ id: c.id })).name);
+      }
+    });
+
+    it("for a reseller's customer: names the plans and shows each seller's cost, price and margin", async () => {
+      const number = encodeURIComponent('+49 (89) 123-4567');
+      const res = await page(t.auth, `/customers/${customer.id}/price?number=${number}&duration=60&at=2026-11-07T12:00:00Z`);
+      expect(res.status).toBe(200);
+      const levels = rowsOf(res.text, 'price-levels');
+      expect(levels[0]).toContain(`${names.get(customer.id)} ${reseller10.name} 49 Germany`);
+      expect(levels[1]).toContain(`${names.get(reseller.id)} ${owner20.name} 49 Germany`);
+      expect(levels[2]).toMatch(/^Cost \(carriers\) /);
+      expect(res.text).not.toMatch(/plan \d+/);
+      expect(res.text).toContain(`href="/rate-plans/${reseller10.id}"`);
+      // Seller, buyer, per minute cost/price/margin, connect, call cost/price/margin.
+      const chain = rowsOf(res.text, 'price-chain');
+      expect(chain[0]).toMatch(/\(cost from carriers\) .* 2\.00 EUR 2\.40 EUR 0\.40 EUR 0\.00 \/ 0\.00 \/ 0\.00 2\.00 EUR 2\.40 EUR 0\.40 EUR$/);
+      expect(chain[1]).toBe(
+        `${names.get(reseller.id)} ${names.get(customer.id)} 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00 2.40 EUR 2.64 EUR 0.24 EUR`,
+      );
+    });
+
+    it('shows the reseller its own margin but not what its parent pays', async () => {
+      const res = await page(reseller.auth, `/customers/${customer.id}/price?number=${encodeURIComponent('0049 89 1234567')}&at=2026-11-07T12:00:00Z`);
+      expect(res.status).toBe(200);
+      expect(rowsOf(res.text, 'price-levels')).toHaveLength(2);
+      expect(res.text).not.toContain('Cost (carriers)');
+      expect(rowsOf(res.text, 'price-chain')).toEqual([`${names.get(reseller.id)} ${names.get(customer.id)} 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00`]);
+      // The plan the reseller is on is shared with it by its parent: it may open it.
+      expect(res.text).toContain(`href="/rate-plans/${owner20.id}">${owner20.name}</a>`);
+    });
+
+    it('works for a plan: what a customer on it would pay, under its owner', async () => {
+      const res = await page(t.auth, `/rate-plans/${reseller10.id}/price?number=${encodeURIComponent('+49 89 123 4567')}&duration=30&at=2026-11-07T12:00:00Z`);
+      expect(res.status).toBe(200);
+      expect(textOf(res.text)).toContain(`Price lookup for rate plan ${reseller10.name}`);
+      const levels = rowsOf(res.text, 'price-levels');
+      expect(levels.map((l) => l.split(' 49 ')[0])).toEqual([
+        `A customer on this plan ${reseller10.name}`,
+        `${names.get(reseller.id)} ${owner20.name}`,
+        expect.stringMatching(/^Cost \(carriers\) /),
+      ]);
+      expect(rowsOf(res.text, 'price-chain')[1]).toBe(
+        `${names.get(reseller.id)} A customer on this plan 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00 1.20 EUR 1.32 EUR 0.12 EUR`,
+      );
+      // The owner sees the same without the levels above it; a plan shared with it from above is priced under it.
+      const own = await page(reseller.auth, `/rate-plans/${reseller10.id}/price?number=4989&at=2026-11-07T12:00:00Z`);
+      expect(rowsOf(own.text, 'price-levels')).toHaveLength(2);
+      // A plan shared with the reseller from above: a customer of the reseller on it, under the reseller.
+      const shared = await page(reseller.auth, `/rate-plans/${owner20.id}/price?number=4989&at=2026-11-07T12:00:00Z`);
+      expect(rowsOf(shared.text, 'price-chain')).toEqual([
+        `${names.get(reseller.id)} A customer on this plan 2.40 EUR 2.88 EUR 0.48 EUR 0.00 / 0.00 / 0.00`,
+      ]);
+      const other = await addCustomer(t);
+      expect((await page(other.auth, `/rate-plans/${reseller10.id}/price?number=4989`)).status).toBe(404);
+      const bare = await page(t.auth, `/rate-plans/${reseller10.id}/price`);
+      expect(bare.status).toBe(200);
+      expect(rowsOf(bare.text, 'price-levels')).toEqual([]);
+    });
+
+    it('explains a number it cannot read, and keeps what was typed', async () => {
+      const res = await page(t.auth, `/customers/${customer.id}/price?number=${encodeURIComponent('+49 (89 12')}&duration=x`);
+      expect(res.status).toBe(400);
+      const text = textOf(res.text);
+      expect(text).toContain('Give a phone number, e.g. +44 20 7946 0000');
+      expect(text).toContain('Give whole seconds');
+      expect(res.text).toContain('value="+49 (89 12"');
+      const empty = await page(t.auth, `/customers/${customer.id}/price?number=`);
+      expect(empty.status).toBe(400);
+      const none = await page(t.auth, `/customers/${customer.id}/price?number=861234`);
+      expect(none.status).toBe(422);
+      expect(textOf(none.text)).toMatch(/No rate for 861234/);
+    });
+
+    it('says a first deck is in force since it was imported, a later one from its start', async () => {
+      const plan = await createPlan(t, t.auth, { name: 'deck dates' });
+      await importDeck(t, t.auth, plan.id, `${HEADER}\n49,Germany,0,0,3.00,1,1,0,outbound`);
+      const start = new Date(t.clock.now().getTime() + 86_400_000);
+      start.setUTCSeconds(0, 0);
+      await importDeck(t, t.auth, plan.id, `${HEADER}\n49,Germany,0,0,3.50,1,1,0,outbound`, `?effectiveFrom=${start.toISOString()}`);
+      const text = textOf((await page(t.auth, `/rate-plans/${plan.id}`)).text);
+      expect(text).not.toContain('1970');
+      const imported = t.clock.now().toISOString().slice(0, 10);
+      expect(text).toMatch(new RegExp(`is in force since it was imported on ${imported} \\d\\d:\\d\\d UTC`));
+      expect(text).toContain(`from ${start.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    });
   });
 
   it('exposes the same rating to other modules through RatingService.rateCall', async () => {

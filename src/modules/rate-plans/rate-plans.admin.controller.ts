@@ -229,8 +229,8 @@ export class RatePlansAdminController {
       search,
       rates: rates.items.map((r) => rateRow(r)),
       rateTotal: rates.total,
-      deck: rates.deck ? { ...rates.deck, effectiveFrom: formatInstant(rates.deck.effectiveFrom) } : null,
-      decks: decks.map((d) => ({ ...d, effectiveFrom: formatInstant(d.effectiveFrom), createdAt: formatInstant(d.createdAt) })),
+      deck: rates.deck ? { ...rates.deck, inForce: deckInForce(rates.deck) } : null,
+      decks: decks.map((d) => ({ ...d, inForce: deckInForce(d), createdAt: formatInstant(d.createdAt) })),
       pager: pageLinks(page, RATES_PAGE_SIZE, rates.total, req),
     });
   }
@@ -357,4 +357,14 @@ function rateRow(r: RateDto) {
       ? `${r.validFrom ? formatInstant(r.validFrom) : '…'} – ${r.validUntil ? formatInstant(r.validUntil) : '…'}`
       : '';
   return { ...r, band, validity, billing: `${r.firstBlock}/${r.increment}` };
+}
+
+/**
+ * When a deck is in force, in words. A plan's first deck has no start of its own: it is stored from the
+ * beginning of time (1970-01-01) so that it covers every call, and is shown as in force since its import.
+ */
+export function deckInForce(d: { effectiveFrom: string; createdAt: string }): string {
+  return new Date(d.effectiveFrom).getTime() <= 0
+    ? `since it was imported on ${formatInstant(d.createdAt)}`
+    : `from ${formatInstant(d.effectiveFrom)}`;
 }

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { BusinessRuleError, type ErrorCode, NotFoundError, ValidationError } from '../../shared/errors';
 import { Money } from '../../shared/money';
-import type { Scope } from '../../shared/scope';
+import { isInSubtree, type Scope } from '../../shared/scope';
 import { CustomerDirectory, pathIds, type CustomerRef } from '../../shared/customer-directory';
 import { convert, type ExchangeRateRow, type RateTable as ExchangeTable } from '../system/domain/exchange';
 import { SystemApi, type SystemSettings } from '../system/system.api';
+import { normaliseDialledNumber } from './domain/dialled-number';
 import { applyMarkup } from './domain/markup';
 import { priceCall } from './domain/price-call';
 import type { Direction, RateDefinition } from './domain/rate';
@@ -83,13 +84,20 @@ export class NoRateError extends BusinessRuleError {
   }
 }
 
-/** Digits with an optional leading "+", 1..32 digits → the digits; anything else is a 400. */
+/**
+ * A number as people write it ("+44 (20) 7946-0000", "0044 20 7946 0000") → its digits (domain/dialled-number);
+ * anything that is not a number is a 400.
+ */
 export function normaliseNumber(text: unknown, field = 'number'): string {
-  if (typeof text !== 'string' || !/^\+?\d{1,32}$/.test(text.trim())) {
-    throw ValidationError.field(field, 'must be 1 to 32 digits, optionally with a leading +');
+  const digits = typeof text === 'string' ? normaliseDialledNumber(text) : null;
+  if (digits === null) {
+    throw ValidationError.field(field, 'must be a phone number: 1 to 32 digits, with + or 00 before the country code, spaces, dashes or brackets');
   }
-  return text.trim().replace(/^\+/, '');
+  return digits;
 }
+
+/** Customer id of the level priced for a plan rather than for a customer (RatingService.planPriceLookup). */
+export const PLAN_LEVEL_ID = 0;
 
 interface PlanCtx {
   plan: RatePlanEntity;
@@ -215,6 +223,41 @@ export class RatingService {
     return rated;
   }
 
+  /**
+   * The price lookup for a plan: what a customer on `plan` would pay, and each level above it that the
+   * caller sees. The customer is imagined under the plan's owner when the owner is in the caller's tree
+   * (the owner assigns it), else under the acting customer (a plan shared with it from above, which it
+   * would assign). Its level has customerId PLAN_LEVEL_ID. The caller checks that the plan is visible.
+   */
+  async planPriceLookup(
+    scope: Scope,
+    plan: { id: number; ownerCustomerId: number },
+    input: { number: string; direction?: Direction; at?: Date; duration?: number },
+    now: Date,
+  ): Promise<RatedCall> {
+    const em = this.plans.manager;
+    const owner = await this.customers.find(em, plan.ownerCustomerId);
+    const parentPath = owner && isInSubtree(scope.customerPath, owner.path) ? owner.path : scope.customerPath;
+    const path = `${parentPath}${PLAN_LEVEL_ID}/`;
+    const ids = pathIds(path);
+    const known = new Map<number, { ratePlanId: number | null }>(await this.customers.findMany(em, ids.slice(0, -1)));
+    known.set(PLAN_LEVEL_ID, { ratePlanId: plan.id });
+    const rated = await this.rateFor(
+      em,
+      { id: PLAN_LEVEL_ID, path },
+      {
+        number: normaliseNumber(input.number),
+        direction: input.direction ?? 'outbound',
+        at: input.at ?? now,
+        duration: input.duration,
+      },
+      known,
+    );
+    const scopeDepth = ids.indexOf(scope.customerId);
+    rated.levels = rated.levels.filter((l) => (l.cost ? scopeDepth === 0 : ids.indexOf(l.customerId) >= scopeDepth));
+    return rated;
+  }
+
   private async rateFor(
     em: EntityManager,
     customer: Pick<CustomerRef, 'id' | 'path'>,
@@ -320,10 +363,8 @@ export class RatingService {
           billingPeriod: pc.settings.billingPeriod,
         };
       } else {
-        throw new NoRateError(
-          customerId,
-          `no rate for ${query.number} (${query.direction}) at customer ${customerId} (rate plan ${pc.plan.id}) or above`,
-        );
+        const where = customerId === PLAN_LEVEL_ID ? `on rate plan ${pc.plan.id}` : `at customer ${customerId} (rate plan ${pc.plan.id})`;
+        throw new NoRateError(customerId, `no rate for ${query.number} (${query.direction}) ${where} or above`);
       }
       level.price = priceOf(level.rate, level.precision);
       levels.push(level);

@@ -6,7 +6,12 @@ import type { Direction } from '../domain/rate';
 import { DIRECTIONS } from './rate.dto';
 
 export class PriceQuery {
-  @ApiProperty({ example: '+4930123456', description: 'the number called: digits, optionally with a leading +' })
+  @ApiProperty({
+    example: '+44 (20) 7946-0000',
+    description:
+      'the number called, as people write it: digits, with `+` or `00` before the country code, spaces, dashes, dots, ' +
+      'slashes and brackets ("+44 (0)20 …" drops the 0); 1 to 32 digits',
+  })
   @IsString()
   number: string;
 
