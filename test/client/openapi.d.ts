@@ -6302,7 +6302,7 @@ export interface operations {
     PriceController_price: {
         parameters: {
             query: {
-                /** @description the number called: digits, optionally with a leading + */
+                /** @description the number called, as people write it: digits, with `+` or `00` before the country code, spaces, dashes, dots, slashes and brackets ("+44 (0)20 …" drops the 0); 1 to 32 digits */
                 number: string;
                 direction?: "outbound" | "inbound";
                 /** @description start of the call (default now): picks the deck, validity and time bands */
