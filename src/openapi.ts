@@ -49,7 +49,10 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
-  '400': { name: 'BadRequest', description: 'Bad input: `validation_failed` (`details` names each bad field) or `malformed_body`.' },
+  '400': {
+    name: 'BadRequest',
+    description: 'Bad input: `validation_failed` (`details` lists every problem of the request at once, one entry per field with its own `code`) or `malformed_body`.',
+  },
   '401': { name: 'Unauthorized', description: 'No valid login, token or API key (`unauthenticated`).' },
   '403': { name: 'Forbidden', description: 'Logged in but not allowed (`forbidden`; ordinary users may only read), or `csrf_failed`.' },
   '404': { name: 'NotFound', description: 'It does not exist, or it is outside the caller’s part of the tree (`not_found`).' },
@@ -88,8 +91,14 @@ export function finishDocument(input: OpenAPIObject, options: { testClock: boole
     properties: {
       field: { type: 'string', description: 'the input field (dotted path, or `line N` of an upload)', example: 'creditLimit' },
       message: { type: 'string', example: 'must be a decimal string' },
+      code: {
+        type: 'string',
+        enum: Object.keys(ERROR_CODES),
+        description: 'what is wrong with this field (`validation_failed`, `already_exists`, `not_found`, ...); docs/API-ERRORS.md',
+        example: 'validation_failed',
+      },
     },
-    required: ['field', 'message'],
+    required: ['field', 'message', 'code'],
   };
   schemas.ErrorBody = {
     type: 'object',
@@ -99,7 +108,11 @@ export function finishDocument(input: OpenAPIObject, options: { testClock: boole
       error: { type: 'string', description: 'the HTTP reason phrase', example: 'Bad Request' },
       code: { type: 'string', enum: Object.keys(ERROR_CODES), description: 'stable machine-readable code (docs/API-ERRORS.md)' },
       message: { type: 'string', description: 'for people; its wording may change', example: 'creditLimit: must be a decimal string' },
-      details: { type: 'array', items: { $ref: '#/components/schemas/FieldError' }, description: 'one entry per bad field' },
+      details: {
+        type: 'array',
+        items: { $ref: '#/components/schemas/FieldError' },
+        description: 'one entry per bad field, every problem of the request at once (format and business checks)',
+      },
     },
     required: ['statusCode', 'error', 'code', 'message', 'details'],
     example: {
@@ -107,7 +120,7 @@ export function finishDocument(input: OpenAPIObject, options: { testClock: boole
       error: 'Bad Request',
       code: 'validation_failed',
       message: 'creditLimit: must be a decimal string',
-      details: [{ field: 'creditLimit', message: 'must be a decimal string' }],
+      details: [{ field: 'creditLimit', message: 'must be a decimal string', code: 'validation_failed' }],
     },
   };
   const responses = (components.responses ??= {}) as Json;

@@ -58,6 +58,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface FieldError {
   field: string;
   message: string;
+  /** The problem's own code (answered on every detail; the error's `code` when a throw site gives none). */
+  code?: ErrorCode;
 }
 
 export abstract class DomainError extends Error {

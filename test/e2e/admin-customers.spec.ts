@@ -323,13 +323,22 @@ describe('admin pages: Commerce » Customers', () => {
         creditLimit: '0.00',
         lowBalanceThreshold: '0.00',
       });
-    expect(res.status).toBe(201);
-    const text = textOf(res.text);
+    // Post/Redirect/Get: the secrets are on a GET page, shown once, never cached, not in the URL.
+    const row = await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ name: num.number });
+    expect(row.type).toBe('residential');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/customers/${row.id}/created`);
+    const once = await web.get(res.headers.location);
+    expect(once.status).toBe(200);
+    expect(once.headers['cache-control']).toBe('no-store');
+    const text = textOf(once.text);
     expect(text).toContain(`Customer “${num.number}” created`);
     expect(text).toContain('SIP secret');
     expect(text).toContain('Voicemail PIN');
-    const row = await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ name: num.number });
-    expect(row.type).toBe('residential');
+    const again = await web.get(res.headers.location);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(`/customers/${row.id}`);
+    expect(textOf((await web.get(again.headers.location)).text)).toContain('shown only once');
     const detail = textOf((await web.get(`/customers/${row.id}`)).text);
     expect(detail).toContain('Jane Doe');
     expect(detail).not.toContain('SIP secret');

@@ -54,7 +54,7 @@ describe(`billing: idempotency keys on ${testDatabaseKind()}`, () => {
     const res = await postBalance(t, reseller.auth, customer, body, key);
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', code: 'conflict' });
-    expect(res.body.details).toEqual([{ field: 'Idempotency-Key', message: 'was already used for another request' }]);
+    expect(res.body.details).toEqual([{ field: 'Idempotency-Key', message: 'was already used for another request', code: 'conflict' }]);
     expect(await billingCounts(t)).toEqual(before);
   });
 

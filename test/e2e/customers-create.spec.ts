@@ -80,8 +80,24 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ toAddress: 'ops@acme.example', subject: 'Your login details', template: 'login-details' });
     const context = JSON.parse(mails[0].context);
-    expect(Object.keys(context).sort()).toEqual(['customerName', 'expiresAt', 'passwordWasSet', 'setPasswordUrl', 'username']);
-    expect(context).toMatchObject({ customerName: 'Acme Ltd', username: 'ops@acme.example', passwordWasSet: false });
+    expect(Object.keys(context).sort()).toEqual([
+      'customerName',
+      'expiresAt',
+      'issuerLogoUrl',
+      'issuerName',
+      'passwordWasSet',
+      'personName',
+      'setPasswordUrl',
+      'username',
+    ]);
+    // From the parent (here the system owner), greeting the administrator by the customer's name.
+    expect(context).toMatchObject({
+      customerName: 'Acme Ltd',
+      username: 'ops@acme.example',
+      passwordWasSet: false,
+      personName: 'Acme Ltd',
+      issuerName: 'System owner',
+    });
     expect(context.setPasswordUrl).toMatch(/\/set-password\/[\w-]+$/);
     expect(Date.parse(context.expiresAt)).toBeGreaterThan(Date.now());
 
@@ -114,6 +130,9 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
       setPasswordUrl: null,
       expiresAt: null,
       passwordWasSet: true,
+      personName: res.body.name,
+      issuerName: 'System owner',
+      issuerLogoUrl: null,
     });
     expect(JSON.stringify(mail)).not.toContain(password);
     const audit = await t.dataSource
@@ -201,7 +220,7 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
         .set(t.auth)
         .send({ type: 'residential', number, personName: 'P', email: 'p@example.com', ratePlanId: planId });
       expect(res.status).toBe(409);
-      expect(res.body.details).toEqual([{ field: 'number', message: expect.any(String) }]);
+      expect(res.body.details).toEqual([{ field: 'number', message: expect.any(String), code: 'already_exists' }]);
       expect(await customerRowCounts(t)).toEqual(before);
     }
     expect((await t.dataSource.getRepository(NumberEntity).findOneByOrFail({ id: foreign.id })).customerId).toBeNull();
@@ -248,7 +267,7 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
       .set(t.auth)
       .send(await customerInput(t, { username: '442071000200' }));
     expect(res.status).toBe(409);
-    expect(res.body.details).toEqual([{ field: 'username', message: 'is already taken' }]);
+    expect(res.body.details).toEqual([{ field: 'username', message: 'is already taken', code: 'already_exists' }]);
     expect(await customerRowCounts(t)).toEqual(before);
   });
 

@@ -133,7 +133,14 @@ describe('customers: the reseller tree and scoping (HTTP)', () => {
       .post('/api/v1/customers')
       .set(r1.auth)
       .send({ type: 'residential', number: number.number, personName: 'P', email: 'p@example.com', ratePlanId: plan.id });
-    expect(residential.status).toBe(404);
+    // Both problems at once (issue #14): a plan of another branch and a number that is not free here.
+    expect(residential.status).toBe(400);
+    expect(residential.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'ratePlanId', code: 'not_found' }),
+        expect.objectContaining({ field: 'number', code: 'already_exists' }),
+      ]),
+    );
     const res = await t.http
       .post('/api/v1/customers')
       .set(r1.auth)

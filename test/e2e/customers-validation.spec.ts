@@ -149,7 +149,7 @@ describe('customers: validation and refusals (HTTP)', () => {
         .set(t.auth)
         .send(await customerInput(t, { accountNumber }));
       expect(res.status).toBe(409);
-      expect(res.body.details).toEqual([{ field: 'accountNumber', message: expect.any(String) }]);
+      expect(res.body.details).toEqual([{ field: 'accountNumber', message: expect.any(String), code: 'already_exists' }]);
       expect(await customerRowCounts(t)).toEqual(before);
     }
     const elsewhere = await createCustomer(t, reseller.auth, { accountNumber: 'DUP-1' });
@@ -189,7 +189,7 @@ describe('customers: validation and refusals (HTTP)', () => {
       .set(t.auth)
       .send(await customerInput(t, { prefix: '77' }));
     expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([{ field: 'prefix', message: expect.stringMatching(/not enabled/) }]);
+    expect(res.body.details).toEqual([{ field: 'prefix', message: expect.stringMatching(/not enabled/), code: 'validation_failed' }]);
     expect(await customerRowCounts(t)).toEqual(before);
     await setSystemSettings(t, { customerPrefixes: true });
     try {

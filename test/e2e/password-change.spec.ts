@@ -14,7 +14,7 @@ describe('changing your own password', () => {
     const mine = await loginHeader(t, ADMIN_USERNAME, ADMIN_PASSWORD);
     const wrong = await t.http.post('/api/v1/auth/password').set(mine).send({ currentPassword: 'not-it', newPassword: 'a-new-password-1' });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.details).toEqual([{ field: 'currentPassword', message: 'is not your current password' }]);
+    expect(wrong.body.details).toEqual([{ field: 'currentPassword', message: 'is not your current password', code: 'validation_failed' }]);
     const short = await t.http.post('/api/v1/auth/password').set(mine).send({ currentPassword: ADMIN_PASSWORD, newPassword: 'short' });
     expect(short.status).toBe(400);
     expect(short.body.details[0].field).toBe('newPassword');

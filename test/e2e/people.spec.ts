@@ -106,7 +106,7 @@ describe('people (HTTP)', () => {
     }
     const noEmail = await t.http.post(url).set(adminA).send({ username: 'carl', displayName: 'Carl', role: 'user' });
     expect(noEmail.body.details).toEqual([
-      { field: 'email', message: 'is required when no password is given (the login details are emailed)' },
+      { field: 'email', message: 'is required when no password is given (the login details are emailed)', code: 'validation_failed' },
     ]);
     expect(await people().count()).toBe(before);
     expect(await outbox().count()).toBe(mailsBefore);
@@ -120,7 +120,7 @@ describe('people (HTTP)', () => {
         .set(adminA)
         .send({ username, displayName: 'Dup', role: 'user', email: 'dup@example.com' });
       expect(res.status).toBe(409);
-      expect(res.body.details).toEqual([{ field: 'username', message: 'this username is already taken' }]);
+      expect(res.body.details).toEqual([{ field: 'username', message: 'this username is already taken', code: 'already_exists' }]);
     }
     expect(await outbox().count()).toBe(mailsBefore);
   });

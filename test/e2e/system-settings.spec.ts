@@ -188,7 +188,7 @@ describe('system settings, reference data, regions, dial plans, exchange rates (
       await t.http.post('/api/v1/regions').set(t.auth).send({ name: 'East' }).expect(201);
       const dup = await t.http.post('/api/v1/regions').set(t.auth).send({ name: 'east' });
       expect(dup.status).toBe(409);
-      expect(dup.body.details).toEqual([{ field: 'name', message: expect.any(String) }]);
+      expect(dup.body.details).toEqual([{ field: 'name', message: expect.any(String), code: 'already_exists' }]);
       const west = await t.http.post('/api/v1/regions').set(t.auth).send({ name: 'West' });
       expect((await t.http.patch(`/api/v1/regions/${west.body.id}`).set(t.auth).send({ name: 'EAST' })).status).toBe(409);
     });

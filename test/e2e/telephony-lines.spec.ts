@@ -107,7 +107,7 @@ describe('telephone lines and mailboxes (HTTP)', () => {
       }
       const dup = await t.http.post(url).set(adminA).send({ username: 'ALICE.desk', displayName: 'Other' });
       expect(dup.status).toBe(409);
-      expect(dup.body.details).toEqual([{ field: 'username', message: 'this username is already taken' }]);
+      expect(dup.body.details).toEqual([{ field: 'username', message: 'this username is already taken', code: 'already_exists' }]);
       // Usernames are unique on the whole platform, also across branches.
       expect(
         (await t.http.post(`/api/v1/customers/${b1.id}/sip-accounts`).set(adminB).send({ username: 'alice.desk', displayName: 'B' }))
@@ -279,7 +279,7 @@ describe('telephone lines and mailboxes (HTTP)', () => {
       }
       const dup = await t.http.post(`/api/v1/customers/${b1.id}/mailboxes`).set(adminB).send({ mailbox: '2001' });
       expect(dup.status).toBe(409);
-      expect(dup.body.details).toEqual([{ field: 'mailbox', message: 'this mailbox number is already taken' }]);
+      expect(dup.body.details).toEqual([{ field: 'mailbox', message: 'this mailbox number is already taken', code: 'already_exists' }]);
       expect(await mailboxCount()).toBe(before);
     });
 

@@ -81,7 +81,7 @@ describe('numbers (HTTP)', () => {
     it('refuses a number that exists anywhere on the platform with 409', async () => {
       const dup = await t.http.post('/api/v1/numbers').set(adminB).send({ number: '441632960001' });
       expect(dup.status).toBe(409);
-      expect(dup.body.details).toEqual([{ field: 'number', message: 'this number already exists' }]);
+      expect(dup.body.details).toEqual([{ field: 'number', message: 'this number already exists', code: 'already_exists' }]);
       expect((await numberRow('441632960001'))!.ownerCustomerId).toBe(1);
     });
 
@@ -225,7 +225,7 @@ describe('numbers (HTTP)', () => {
 
       const foreign = await t.http.patch(url).set(adminA).send({ sipAccountId: otherLine.body.id });
       expect(foreign.status).toBe(400);
-      expect(foreign.body.details).toEqual([{ field: 'sipAccountId', message: 'no such telephone line of this customer' }]);
+      expect(foreign.body.details).toEqual([{ field: 'sipAccountId', message: 'no such telephone line of this customer', code: 'validation_failed' }]);
       expect((await t.http.patch(url).set(adminA).send({ directory: 'no' })).status).toBe(400);
       expect((await t.http.patch(url).set(adminA).send({ customerId: a2.id })).status).toBe(400);
       expect((await numberRow('0201001'))!.sipAccountId).toBeNull();

@@ -8,4 +8,5 @@ export * from './format';
 export { CSRF_FIELD, PRE_SESSION_COOKIE } from './csrf';
 export { handlebarsEngine, registerViewHelpers } from './view-engine';
 export { CsrfService } from './csrf';
+export { OneTimePages } from './one-time-pages';
 export { AdminModule } from './admin.module';

@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AdminPages } from './admin-page';
 import { CsrfMiddleware, CsrfService } from './csrf';
+import { OneTimePages } from './one-time-pages';
 
 /**
  * The machinery every module's admin pages share: the layout (AdminPages), forms, pager, flash messages
@@ -8,8 +9,8 @@ import { CsrfMiddleware, CsrfService } from './csrf';
  * which import this one.
  */
 @Module({
-  providers: [AdminPages, CsrfService],
-  exports: [AdminPages, CsrfService],
+  providers: [AdminPages, CsrfService, OneTimePages],
+  exports: [AdminPages, CsrfService, OneTimePages],
 })
 export class AdminModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

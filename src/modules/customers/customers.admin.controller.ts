@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { BusinessRuleError, DomainError, ForbiddenError } from '../../shared/errors';
+import { BusinessRuleError, DomainError, type FieldError, ForbiddenError } from '../../shared/errors';
 import { CurrentScope, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { CustomerFormOptionsService } from './customer-form-options';
@@ -13,6 +13,7 @@ import { CUSTOMER_TYPES, type CustomerType } from './entities/customer.entity';
 import { IdentityApi } from '../identity/identity.api';
 import {
   AdminPages,
+  OneTimePages,
   pageFromQuery,
   pageLinks,
   searchFrom,
@@ -57,6 +58,7 @@ export class CustomersAdminController {
     private readonly customers: CustomersService,
     private readonly options: CustomerFormOptionsService,
     private readonly identity: IdentityApi,
+    private readonly oneTime: OneTimePages,
   ) {}
 
   @Get('customers')
@@ -124,11 +126,12 @@ export class CustomersAdminController {
     const values = readCustomerForm(body, type, 'create', options.settings);
     if (parentId) values.parentId = parentId;
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'create', type, options, body, errors, status);
-    const save = async (dto: CreateCustomerDto) => {
-      const created = await this.customers.create(scope, dto);
+    const save = async (dto: CreateCustomerDto, problems: FieldError[]) => {
+      const created = await this.customers.create(scope, dto, problems);
       if (created.sipSecret || created.mailboxPin) {
-        // Secrets are shown once, so this answer is a page rather than a redirect that would need to carry them.
-        return this.pages.render(req, res, 'customers/created', { title: 'Customer created', customer: created, email: dto.email }, 201);
+        // Post/Redirect/Get to a page that shows the secrets once (OneTimePages): a reload creates nothing.
+        const { id, name, number, sipSecret, mailboxPin, email } = created;
+        return this.oneTime.redirect(req, res, `/customers/${created.id}/created`, { id, name, number, sipSecret, mailboxPin, email });
       }
       this.pages.redirect(
         res,
@@ -136,7 +139,30 @@ export class CustomersAdminController {
         `Customer “${created.name}” created. Login details were emailed to ${created.email}.`,
       );
     };
-    await submitForm(CreateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values) });
+    // Every error in one round: the format ones and the customer's checks (names taken, plan, number...).
+    await submitForm(CreateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values), checkAll: true });
+  }
+
+  /** The one-time page after creating a residential customer: its SIP secret and PIN, shown once. */
+  @Get('customers/:id/created')
+  async created(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const shown = await this.oneTime.take<{ id: number; name: string; number: string; sipSecret: string; mailboxPin: string; email: string }>(
+      req,
+      res,
+    );
+    const c = await this.customers.get(scope, id);
+    if (!shown || shown.id !== c.id) {
+      return this.pages.redirect(res, `/customers/${c.id}`, {
+        kind: 'error',
+        text: 'The SIP secret and voicemail PIN were shown only once. Generate new ones on the customer’s telephone line and mailbox pages.',
+      });
+    }
+    await this.pages.render(req, res, 'customers/created', { title: 'Customer created', customer: shown, email: shown.email });
   }
 
   @Get('customers/:id')
@@ -184,11 +210,11 @@ export class CustomersAdminController {
     const values = readCustomerForm(body, c.type, 'edit', options.settings);
     const formBody = { ...body, type: c.type };
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, 'edit', c.type, options, formBody, errors, status, c);
-    const save = async (dto: UpdateCustomerDto) => {
-      await this.customers.update(scope, id, dto);
+    const save = async (dto: UpdateCustomerDto, problems: FieldError[]) => {
+      await this.customers.update(scope, id, dto, problems);
       this.pages.redirect(res, `/customers/${id}`, `Changes to “${c.name}” saved.`);
     };
-    await submitForm(UpdateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values) });
+    await submitForm(UpdateCustomerDto, values, rerender, save, { invalid: (errors) => withFormHints(errors, values), checkAll: true });
   }
 
   /** A confirmation page, so that deleting needs two deliberate clicks and no JavaScript. */

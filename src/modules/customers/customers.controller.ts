@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -15,6 +17,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Scope } from '../../shared/scope';
 import { CustomerFormOptionsService } from './customer-form-options';
 import { CustomersService } from './customers.service';
@@ -48,14 +51,23 @@ export class CustomersController {
       'Creates the customer and its administrator person and queues the login-details email. A residential customer also gets ' +
       'a SIP account, a mailbox and the chosen free number of the parent, all in one transaction; the generated SIP secret and PIN are shown only in this answer.',
   })
+  @ApiBody({ type: CreateCustomerDto })
   @ApiCreatedResponse({ type: CreatedCustomerView })
+  @ApiBadRequestResponse({
+    description:
+      'every problem of the request at once, one `details` entry per field with its own `code`: format errors and the checks ' +
+      'below (a taken login name, a plan the parent may not assign, a number a residential customer needs...); problems of ' +
+      'one kind only answer that kind’s status (e.g. 409 `already_exists`)',
+  })
   @ApiNotFoundResponse({
     description: 'the parent, rate plan, number, region, dial plan, tax or affiliate named is not in the caller’s tree',
   })
   @ApiConflictResponse({ description: '`already_exists`: the account number, prefix or login name is taken, or the number is not free' })
   @ApiUnprocessableEntityResponse({ description: '`business_rule`: the parent is not a reseller, or the tree is too deep there' })
-  create(@CurrentScope() scope: Scope, @Body() dto: CreateCustomerDto): Promise<CreatedCustomerView> {
-    return this.customers.create(scope, dto);
+  async create(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<CreatedCustomerView> {
+    // Format problems do not stop the business checks: all are answered together (issue #14).
+    const { dto, problems } = await validatePartial(CreateCustomerDto, body);
+    return this.customers.create(scope, dto, problems);
   }
 
   @Get()
@@ -84,13 +96,16 @@ export class CustomersController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change any subset of the fields (not type, number or parent)' })
+  @ApiBody({ type: UpdateCustomerDto })
   @ApiOkResponse({ type: CustomerView })
+  @ApiBadRequestResponse({ description: 'every problem of the request at once (format and business checks), one `details` entry per field' })
   @ApiConflictResponse({
     description:
       '`already_exists` (account number, prefix), `in_use` (reseller with live sub-customers), `conflict` (deleted customer, currency with a balance)',
   })
-  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateCustomerDto): Promise<CustomerView> {
-    return this.customers.update(scope, id, dto);
+  async update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: JsonBody): Promise<CustomerView> {
+    const { dto, problems } = await validatePartial(UpdateCustomerDto, body);
+    return this.customers.update(scope, id, dto, problems);
   }
 
   @Delete(':id')

@@ -26,6 +26,20 @@ export interface ErrorBody {
   details: FieldError[];
 }
 
+/**
+ * One entry per field (issue #14), each with its code: the messages of a field that broke several rules are
+ * joined, and a detail without a code of its own gets the error's.
+ */
+export function detailsPerField(details: readonly FieldError[], code: ErrorCode): Required<FieldError>[] {
+  const out = new Map<string, Required<FieldError>>();
+  for (const d of details) {
+    const seen = out.get(d.field);
+    if (!seen) out.set(d.field, { field: d.field, message: d.message, code: d.code ?? code });
+    else if (!seen.message.split('; ').includes(d.message)) seen.message = `${seen.message}; ${d.message}`;
+  }
+  return [...out.values()];
+}
+
 /** The code of an error that is not a DomainError (framework and middleware errors), by status. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'validation_failed',
@@ -61,7 +75,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
       error: REASON[exception.status] ?? 'Error',
       code: exception.code,
       message: exception.message,
-      details: exception.details,
+      details: detailsPerField(exception.details, exception.code),
     };
   }
   if (exception instanceof HttpException) {
@@ -77,7 +91,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     // body-parser errors (malformed JSON, too large) arrive as HttpException with their own text.
     const malformed = status === 400 && /JSON/i.test(message);
     if (malformed) message = 'request body is not valid JSON';
-    return { statusCode: status, error: REASON[status] ?? 'Error', code: malformed ? 'malformed_body' : codeFor(status), message, details };
+    const code = malformed ? 'malformed_body' : codeFor(status);
+    return { statusCode: status, error: REASON[status] ?? 'Error', code, message, details: detailsPerField(details, code) };
   }
   const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
