@@ -62,7 +62,7 @@ describe('outbox without SMTP (kept mode) and the outbox API', () => {
     expect(row.bodyText).toContain('An account has been opened for Child Ltd.');
     expect(row.bodyText).toContain('Login name: new-admin');
     expect(row.bodyText).toContain('http://localhost:3000/set-password/abc');
-    expect(row.bodyText).toContain('until 2026-11-28 19:00 UTC');
+    expect(row.bodyText).toContain('expires on 2026-11-28 19:00 UTC');
     expect(row.bodyText).not.toContain('{{');
     const report = await dispatcher.dispatchOnce();
     expect(report).toMatchObject({ claimed: 0, sent: 0 });

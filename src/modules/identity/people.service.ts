@@ -237,6 +237,10 @@ export class PeopleService {
 
   private async emailLoginLink(em: EntityManager, scope: Scope, customer: CustomerRef, person: PersonEntity): Promise<Date> {
     const link = await this.identity.issueSetPasswordLink(em, person.id);
+    // The mail comes from the customer's provider, its parent (the system owner mails its own people itself).
+    const issuerId = customer.parentId ?? customer.id;
+    const issuerName =
+      issuerId === customer.id ? customer.name : ((await this.customers.names(em, [issuerId])).get(issuerId) ?? customer.name);
     await this.outbox.enqueue(em, {
       customerId: customer.id,
       to: person.email!,
@@ -248,6 +252,9 @@ export class PeopleService {
         setPasswordUrl: link.url,
         expiresAt: link.expiresAt.toISOString(),
         passwordWasSet: false,
+        personName: person.displayName,
+        issuerName,
+        issuerLogoUrl: null,
       },
     });
     await this.audit.record(

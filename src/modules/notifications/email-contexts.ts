@@ -10,6 +10,12 @@ export interface EmailContexts {
     setPasswordUrl: string | null;
     expiresAt: Date | string | null;
     passwordWasSet: boolean;
+    /** Added later (optional: mails queued before render without): the person greeted. */
+    personName?: string;
+    /** Who opened the account: the customer's parent (its company name), shown in the layout too. */
+    issuerName?: string;
+    /** The issuer's logo (an https URL), when it has one. */
+    issuerLogoUrl?: string | null;
   };
   'low-balance': {
     customerName: string;

@@ -107,6 +107,28 @@ describe('EmailRenderer', () => {
     expect(() => r.renderText('topup-request', { ...samples['topup-request'], accountNumber: null, reviewUrl: null })).not.toThrow();
   });
 
+  it('brands a mail with its issuer in the shared layouts, and greets the person by name', () => {
+    const ctx = { ...samples['login-details'], personName: 'Jane Doe', issuerName: 'Telco & Co', issuerLogoUrl: null };
+    const out = r.render('login-details', ctx, 'Your login details');
+    expect(out.text.startsWith('Hello Jane Doe,\n\nTelco & Co has opened an account for Acme.')).toBe(true);
+    expect(out.text).toContain('expires on 2026-11-28 19:00 UTC');
+    expect(out.text.endsWith('--\nSent by Telco & Co.\n')).toBe(true);
+    expect(out.html).toContain('Hello Jane Doe,');
+    expect(out.html).toContain('<div style="font-size:20px;font-weight:bold;color:#1f5fa8">Telco &amp; Co</div>');
+    expect(out.html).toContain('Sent by Telco &amp; Co.');
+    expect(out.html).not.toContain('<img');
+    const withLogo = r.render('login-details', { ...ctx, issuerLogoUrl: 'https://telco.example/logo.png' }, 's');
+    expect(withLogo.html).toContain('<img src="https://telco.example/logo.png" alt="Telco &amp; Co"');
+    // Only an https address is a logo: nothing else reaches an <img>.
+    for (const bad of ['javascript:alert(1)', 'http://telco.example/logo.png', 'https://x.example/a" onerror="x']) {
+      expect(r.render('login-details', { ...ctx, issuerLogoUrl: bad }, 's').html).not.toContain('<img');
+    }
+    // Queued before the fields existed: the neutral greeting and layout.
+    const old = r.render('login-details', samples['login-details'], 's');
+    expect(old.text.startsWith('Hello,\n\nAn account has been opened for Acme.')).toBe(true);
+    expect(old.html).not.toContain('Sent by');
+  });
+
   it('refuses unknown names and path tricks', () => {
     expect(r.exists('nope')).toBe(false);
     expect(r.exists('../views/errors/error')).toBe(false);

@@ -15,7 +15,8 @@ export interface RenderedEmail {
 export class UnknownTemplateError extends Error {}
 
 /**
- * Renders templates/emails/<name>.html.hbs (inside _layout.html.hbs) and <name>.text.hbs with one
+ * Renders templates/emails/<name>.html.hbs and <name>.text.hbs, each inside its shared layout
+ * (_layout.html.hbs, _layout.text.hbs: the sender's name and logo, the footer), with one
  * handlebars instance of its own (no helpers leak in from the page views or the mailer package).
  * `{{x}}` escapes HTML in the HTML part; the text part is compiled with noEscape, since plain text
  * has no markup to protect (and "&amp;" in a text mail would be wrong).
@@ -51,13 +52,14 @@ export class EmailRenderer {
   render(template: string, context: Record<string, unknown>, subject = ''): RenderedEmail {
     if (!NAME.test(template)) throw new UnknownTemplateError(`unknown email template "${template}"`);
     const body = this.compile(`${template}.html.hbs`, false)(context);
-    const html = this.compile('_layout.html.hbs', false)({ subject, body: new Handlebars.SafeString(body) });
-    return { html, text: tidyText(this.compile(`${template}.text.hbs`, true)(context)) };
+    const html = this.compile('_layout.html.hbs', false)({ subject, ...brandOf(context), body: new Handlebars.SafeString(body) });
+    return { html, text: this.renderText(template, context) };
   }
 
   renderText(template: string, context: Record<string, unknown>): string {
     if (!NAME.test(template)) throw new UnknownTemplateError(`unknown email template "${template}"`);
-    return tidyText(this.compile(`${template}.text.hbs`, true)(context));
+    const body = tidyText(this.compile(`${template}.text.hbs`, true)(context));
+    return tidyText(this.compile('_layout.text.hbs', true)({ ...brandOf(context), body }));
   }
 
   private compile(file: string, text: boolean): Handlebars.TemplateDelegate {
@@ -71,6 +73,18 @@ export class EmailRenderer {
     }
     return t;
   }
+}
+
+/**
+ * What the shared layouts brand a mail with: who sends it (`issuerName`, the customer's parent: the
+ * provider the customer knows) and its logo (`issuerLogoUrl`, an https URL, when it has one). Mails queued
+ * before a template had them, or whose template has none, get the neutral layout.
+ */
+function brandOf(context: Record<string, unknown>): { issuerName: string | null; issuerLogoUrl: string | null } {
+  const name = typeof context.issuerName === 'string' && context.issuerName.trim() ? context.issuerName : null;
+  const logo =
+    typeof context.issuerLogoUrl === 'string' && /^https:\/\/[^\s"'<>]+$/.test(context.issuerLogoUrl) ? context.issuerLogoUrl : null;
+  return { issuerName: name, issuerLogoUrl: logo };
 }
 
 /** Template comments and blocks leave blank lines behind: trim and keep at most one empty line. */

@@ -72,6 +72,9 @@ export class OutboxAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const m = await this.outbox.get(scope, id);
+    // The HTML goes into a sandboxed iframe's srcdoc (escaped as an attribute): no script runs and it never
+    // joins this page's DOM or origin.
+    const preview = await this.outbox.preview(scope, id);
     const names = await this.customers.names(this.dataSource.manager, m.customerId === null ? [] : [m.customerId]);
     await this.pages.render(req, res, 'admin/outbox-detail', {
       title: m.subject,
@@ -84,6 +87,7 @@ export class OutboxAdminController {
         nextAttemptAt: formatInstant(m.nextAttemptAt),
         canRetry: m.status === 'failed',
       },
+      preview,
     });
   }
 

@@ -112,6 +112,22 @@ export class OutboxService {
     return toOutboxDto(row);
   }
 
+  /**
+   * The mail as its recipient sees it (HTML and text), rendered from its stored context with the current
+   * templates, for the outbox page. Null when it cannot be rendered (a template gone since, a bad context).
+   */
+  async preview(scope: Scope, id: number): Promise<{ html: string; text: string } | null> {
+    assertAdministrator(scope);
+    const row = await this.repo.findInScope(this.repo.manager, scope, isSystemOwnerAdmin(scope), id);
+    if (!row) throw new NotFoundError('email');
+    try {
+      return this.renderer.render(row.template, JSON.parse(row.context) as Record<string, unknown>, row.subject);
+    } catch (err) {
+      this.logger.warn(`could not render ${row.template} #${row.id} for the outbox page: ${errorText(err)}`);
+      return null;
+    }
+  }
+
   /** A failed mail goes back to the queue with a fresh set of attempts (kept, when SMTP is off now). */
   async retry(scope: Scope, id: number): Promise<OutboxEmailDto> {
     assertAdministrator(scope);
