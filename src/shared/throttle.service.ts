@@ -1,15 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isSqlite } from '../database/dialect';
+import { sqlInstant } from '../database/sql-instant';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Clock } from './clock';
 import { ThrottleBucketEntity } from './entities/throttle-bucket.entity';
 import { ThrottledError } from './errors';
 import { JobRunner } from './jobs/job-runner';
 import { sha256 } from './secrets';
-
-/** A UTC instant as `datetime` columns hold it ("2026-01-01 00:00:00.000"), for raw SQL on both databases. */
-const sqlInstant = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
 
 export interface ThrottlePolicy {
   /** Attempts allowed within the window (failed ones, and those still being checked); then the key is refused. */

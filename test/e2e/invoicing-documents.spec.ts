@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatcher';
+import { DataSource } from 'typeorm';
 import { InvoiceRunsService } from '../../src/modules/invoicing/invoice-runs.service';
 import { callId, callTree, cdrBody, postCdr, update, type CallTree } from '../factories/calls';
 import { insertPerson } from '../factories/rows';
@@ -158,6 +159,27 @@ describe(`invoice documents on ${testDatabaseKind()}`, () => {
     expect(files[0].content.toString('utf8')).toContain(`<cbc:ID>${invoice.number as string}</cbc:ID>`);
     // The reseller said no.
     expect(smtp.messages.filter((m) => m.raw.includes(`Invoice `) && m.rcpt.some((r) => r.startsWith('admin')))).toEqual([]);
+  });
+
+  it('the run keeps both documents as issued; downloads send those bytes; a missing one is rendered identically and kept', async () => {
+    const ds = t.app.get(DataSource);
+    const kept = async (id: number) =>
+      ((await ds.query('SELECT format, content FROM invoice_documents WHERE invoice_id = ? ORDER BY format', [id])) as Array<{ format: string; content: Buffer }>).map(
+        (r) => [r.format, Buffer.from(r.content)] as const,
+      );
+    for (const customerId of [tree.customer.id, tree.reseller.id]) {
+      for (const invoice of await invoicesOf(customerId)) {
+        const id = invoice.id as number;
+        const before = await kept(id);
+        // Invoices come from runs, which keep both; a credit note keeps what has been downloaded (its XML above).
+        expect(before.map(([f]) => f)).toEqual(invoice.type === 'invoice' ? ['pdf', 'xml'] : ['xml']);
+        for (const [format, bytes] of before) expect(Buffer.compare((await download(id, format as 'pdf' | 'xml')).body as Buffer, bytes)).toBe(0);
+        // Rendered from the invoice read back (as for an invoice issued before documents were kept): the same bytes.
+        await ds.query('DELETE FROM invoice_documents WHERE invoice_id = ?', [id]);
+        for (const [format, bytes] of before) expect(Buffer.compare((await download(id, format as 'pdf' | 'xml')).body as Buffer, bytes)).toBe(0);
+        expect(await kept(id)).toEqual(before);
+      }
+    }
   });
 
   it("another branch's invoice document is a 404", async () => {

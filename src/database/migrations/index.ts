@@ -15,6 +15,7 @@ import { Invoicing1764910000000 } from './1764910000000-invoicing';
 import { FeePeriods1764920000000 } from './1764920000000-fee-periods';
 import { CustomerCharges1764930000000 } from './1764930000000-customer-charges';
 import { IncludedSeconds1764940000000 } from './1764940000000-included-seconds';
+import { InvoiceDocuments1764950000000 } from './1764950000000-invoice-documents';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   FeePeriods1764920000000,
   CustomerCharges1764930000000,
   IncludedSeconds1764940000000,
+  InvoiceDocuments1764950000000,
 ];

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { isSqlite } from '../../database/dialect';
 import { insertRow } from '../../database/insert-row';
+import { sqlInstant } from '../../database/sql-instant';
 import { BusinessRuleError } from '../../shared/errors';
 import { MAX_MICROS, Money } from '../../shared/money';
 import { pageParams } from '../../shared/pagination';
 import type { TransactionType } from './domain/ledger';
 import { LedgerTransactionEntity } from './entities/ledger-transaction.entity';
 
-/** A UTC instant as TypeORM stores `datetime` columns ("2026-01-01 00:00:00.000"), for raw SQL on both databases. */
-export const sqlInstant = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+/** Billing's raw SQL writes instants as the kernel's `sqlInstant` (re-exported for billing's other files). */
+export { sqlInstant };
 
 /** Money from a BIGINT or SUM() value as the drivers return them (mysql2: string, better-sqlite3: number). */
 export const money = (v: unknown): Money => Money.fromMicros(typeof v === 'number' || typeof v === 'bigint' ? v : String(v));

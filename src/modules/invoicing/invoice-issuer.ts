@@ -13,6 +13,7 @@ import { localDateOf, periodInstants, type BillingPeriodDates } from './domain/b
 import { documentDigits, invoiceLines } from './domain/invoice-lines';
 import type { InvoiceStatus } from './domain/invoice-status';
 import type { InvoiceEntity } from './entities/invoice.entity';
+import type { IssuedInvoice } from './invoice-documents.service';
 import { INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 import { InvoicesRepository } from './invoices.repository';
 
@@ -25,7 +26,9 @@ export interface InvoiceTerms {
   send: boolean;
 }
 
-export type IssueOutcome = { outcome: 'created'; invoiceId: number; number: string } | { outcome: 'existing'; invoiceId: number | null };
+export type IssueOutcome =
+  | { outcome: 'created'; invoiceId: number; number: string; issued: IssuedInvoice }
+  | { outcome: 'existing'; invoiceId: number | null };
 
 /**
  * Issues one customer's invoice for one period, in one short transaction: the ledger's groups of the
@@ -106,18 +109,16 @@ export class InvoiceIssuer {
       updatedAt: now,
     };
     const invoiceId = await this.repo.insertInvoice(em, row);
-    await this.repo.insertLines(
-      em,
-      amounts.lines.map((l) => ({
-        invoiceId,
-        position: l.position,
-        category: l.category,
-        description: l.description,
-        quantity: new Dec(l.quantity),
-        unitCode: l.unitCode,
-        amount: l.amount,
-      })),
-    );
+    const lines = amounts.lines.map((l) => ({
+      invoiceId,
+      position: l.position,
+      category: l.category,
+      description: l.description,
+      quantity: new Dec(l.quantity),
+      unitCode: l.unitCode,
+      amount: l.amount,
+    }));
+    await this.repo.insertLines(em, lines);
     await this.billing.markInvoiced(em, customer.id, from, to, invoiceId);
     const rounding = amounts.net.minus(amounts.exact);
     if (!rounding.isZero()) {
@@ -154,7 +155,7 @@ export class InvoiceIssuer {
         },
       });
     }
-    return { outcome: 'created', invoiceId, number };
+    return { outcome: 'created', invoiceId, number, issued: { invoice: { id: invoiceId, ...row }, lines, timezone: customer.timezone } };
   }
 }
 

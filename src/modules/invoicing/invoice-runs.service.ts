@@ -11,6 +11,7 @@ import { SystemApi } from '../system/system.api';
 import { endedPeriodsSince, localDateOf, type PeriodKind } from './domain/billing-period';
 import type { InvoiceRunDto } from './dto/invoicing.dto';
 import type { InvoiceRunEntity, InvoiceRunTrigger } from './entities/invoice-run.entity';
+import { InvoiceDocumentsService, type IssuedInvoice } from './invoice-documents.service';
 import { InvoiceIssuer, type InvoiceTerms } from './invoice-issuer';
 import { DELETED_LOOKBACK_MS, INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 import { InvoicesRepository } from './invoices.repository';
@@ -47,6 +48,7 @@ export class InvoiceRunsService implements OnModuleInit {
   constructor(
     private readonly repo: InvoicesRepository,
     private readonly issuer: InvoiceIssuer,
+    private readonly documents: InvoiceDocumentsService,
     private readonly profiles: InvoiceProfiles,
     private readonly ratePlans: RatePlansApi,
     private readonly system: SystemApi,
@@ -200,8 +202,21 @@ export class InvoiceRunsService implements OnModuleInit {
       if (lastDay !== null && p.start > lastDay) break;
       const result = await this.issuer.issue(customer, issuer, p, own, run.id);
       counts[result.outcome === 'created' ? 'created' : 'existing']++;
+      if (result.outcome === 'created') await this.archive(result.issued);
     }
     return counts;
+  }
+
+  /**
+   * Renders and keeps the new invoice's PDF and XML. The invoice is committed already, so a failure here
+   * only leaves its documents to be rendered at their first download or email; it is logged, not counted.
+   */
+  private async archive(issued: IssuedInvoice): Promise<void> {
+    try {
+      await this.documents.archiveIssued(issued);
+    } catch (err) {
+      this.logger.error({ err, invoiceId: issued.invoice.id }, 'invoice documents not archived');
+    }
   }
 
   private async planInvoicing(planId: number | null): Promise<PlanInvoicing> {

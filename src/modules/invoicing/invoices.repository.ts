@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { isSqlite } from '../../database/dialect';
 import { insertRow } from '../../database/insert-row';
+import { sqlInstant } from '../../database/sql-instant';
 import { Money } from '../../shared/money';
 import { pageParams } from '../../shared/pagination';
 import type { InvoiceStatus } from './domain/invoice-status';
@@ -19,7 +20,13 @@ export interface InvoiceFilter {
   pageSize?: number;
 }
 
-/** Invoicing's SQL on its own tables (invoice_runs, invoices, invoice_lines, invoice_number_counters). */
+/** A document of an issued invoice as it was rendered (table invoice_documents). */
+export interface StoredDocument {
+  format: 'pdf' | 'xml';
+  content: Buffer;
+}
+
+/** Invoicing's SQL on its own tables (invoice_runs, invoices, invoice_lines, invoice_number_counters, invoice_documents). */
 @Injectable()
 export class InvoicesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -61,6 +68,27 @@ export class InvoicesRepository {
       issuerCustomerId,
     ])) as Array<{ prefix: string; next_number: unknown }>;
     return `${row.prefix}${String(Number(row.next_number) - 1).padStart(6, '0')}`;
+  }
+
+  /** The stored document of an invoice in one format, or null when it has not been rendered yet. */
+  async storedDocument(em: EntityManager, invoiceId: number, format: StoredDocument['format']): Promise<Buffer | null> {
+    const [row] = (await em.query('SELECT content FROM invoice_documents WHERE invoice_id = ? AND format = ?', [invoiceId, format])) as Array<{
+      content: Buffer;
+    }>;
+    return row ? Buffer.from(row.content) : null;
+  }
+
+  /**
+   * Keeps an invoice's rendered documents. Rendering is deterministic, so when two processes render the
+   * same document at once (the run and a download), the first row stays and the second is ignored.
+   */
+  async storeDocuments(em: EntityManager, invoiceId: number, docs: readonly StoredDocument[], now: Date): Promise<void> {
+    if (!docs.length) return;
+    const insert = isSqlite(em) ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+    await em.query(
+      `${insert} INTO invoice_documents (invoice_id, format, content, created_at) VALUES ${docs.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      docs.flatMap((d) => [invoiceId, d.format, d.content, sqlInstant(now)]),
+    );
   }
 
   insertInvoice(em: EntityManager, row: Omit<InvoiceEntity, 'id'>): Promise<number> {

@@ -3,10 +3,8 @@
  * TypeORM writes and reads the same columns, so entity reads and raw reads agree on both databases.
  */
 
-/** A UTC instant as TypeORM stores `datetime` columns: "2026-01-01 00:00:00.000". */
-export function sqlInstant(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
+/** A UTC instant as TypeORM stores `datetime` columns: "2026-01-01 00:00:00.000" (the kernel's one function). */
+export { sqlInstant } from '../../database/sql-instant';
 
 /** Reads a `datetime` column from a raw row: mysql2 gives a Date (timezone 'Z'), better-sqlite3 the stored text. */
 export function readInstant(v: unknown): Date | null {
