@@ -13,6 +13,7 @@ import { answerClientErrors } from './shared/http/client-errors';
 import { bodyVerifier, inputTextCheck } from './shared/http/input-checks';
 import { httpLogOptions } from './shared/http/request-log';
 import { DomainExceptionFilter } from './shared/http/domain-exception.filter';
+import { ErrorPages } from './shared/http/error-pages';
 import { createValidationPipe } from './shared/http/validation.pipe';
 import { setupOpenApi } from './openapi';
 import { TEMPLATES_DIR, PROJECT_ROOT } from './shared/paths';
@@ -52,7 +53,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.engine('hbs', handlebarsEngine);
   app.setBaseViewsDir(join(TEMPLATES_DIR, 'views'));
   app.setViewEngine('hbs');
-  app.useGlobalFilters(new DomainExceptionFilter());
+  // Error pages keep the layout and menu: the identity module renders them (it reads the session).
+  app.useGlobalFilters(new DomainExceptionFilter(app.get(ErrorPages)));
   app.useGlobalGuards(new BodyMediaTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BalanceDirectory } from '../../shared/balance-directory';
 import { ancestorIds } from '../../shared/customer-directory';
+import { isInSubtree, type Scope } from '../../shared/scope';
 import { Dec, Money } from '../../shared/money';
 import { IdentityApi } from '../identity/identity.api';
 import { concurrentLimitFromStored, effectiveSettings, spendLimitFromMicros, type Limit } from '../rate-plans/domain/plan-level-settings';
 import { RatePlansApi, type PlanRow } from '../rate-plans/rate-plans.api';
+import { SystemApi } from '../system/system.api';
+import { TaxesApi } from '../taxes/taxes.api';
 import { CustomersRepository, type NewParent } from './customers.repository';
 import type { CustomerView } from './dto/customer.view';
 import type { CustomerEntity } from './entities/customer.entity';
@@ -111,6 +114,22 @@ export function toView(c: CustomerEntity, { taxIds, plans, locks, admin, balance
   };
 }
 
+/** Something a page names: its name, and a link when the viewer may open it (else null). */
+export interface NamedRef {
+  name: string;
+  href: string | null;
+}
+
+/** The names a customer's page shows for the ids it holds. */
+export interface CustomerReferences {
+  parent: NamedRef | null;
+  ratePlan: NamedRef | null;
+  affiliate: NamedRef | null;
+  /** Names of the parent's taxes, dial plans and the regions, for a viewer who cannot read the parent's lists. */
+  lists: { taxes: IdName[]; dialPlans: IdName[]; regions: IdName[] };
+}
+type IdName = { id: number; name: string };
+
 /** What a create wrote and read, enough to answer without reading the customer back. */
 export interface CreatedCustomerRows {
   customer: CustomerEntity;
@@ -129,6 +148,8 @@ export class CustomerViews {
     private readonly ratePlans: RatePlansApi,
     private readonly identity: IdentityApi,
     private readonly balances: BalanceDirectory,
+    private readonly system: SystemApi,
+    private readonly taxes: TaxesApi,
   ) {}
 
   /** API read shapes for a batch of rows (a handful of queries for the whole batch). */
@@ -156,6 +177,52 @@ export class CustomerViews {
         balance: balances.get(c.id) ?? Money.ZERO,
       }),
     );
+  }
+
+  /**
+   * Names for the customer, plan and affiliate a customer's page refers to, each linked only when the
+   * viewer may open it: a customer in the viewer's branch; a plan owned in the branch or shared with
+   * the customer the viewer acts for. Acting as a customer, its parent, its plan (its parent's) and its
+   * affiliate (a sibling) are named but not linked.
+   */
+  async references(scope: Scope, c: CustomerView): Promise<CustomerReferences> {
+    const em = this.repo.reader;
+    const customerRef = async (id: number | null): Promise<NamedRef | null> => {
+      if (id === null) return null;
+      const row = await this.repo.findById(em, id);
+      if (!row) return null;
+      return { name: row.name, href: isInSubtree(scope.customerPath, row.path) ? `/customers/${row.id}` : null };
+    };
+    const planRef = async (id: number | null): Promise<NamedRef | null> => {
+      if (id === null) return null;
+      const plan = await this.ratePlans.findPlan(em, id);
+      if (!plan) return null;
+      const owner = await this.repo.findById(em, plan.ownerCustomerId);
+      let visible = !!owner && isInSubtree(scope.customerPath, owner.path);
+      if (!visible && !plan.deleted) {
+        const acting = await this.repo.findById(em, scope.customerId);
+        visible = !!acting && (await this.ratePlans.listAssignablePlans(em, acting)).some((p) => p.id === id);
+      }
+      return { name: plan.name, href: visible ? `/rate-plans/${id}` : null };
+    };
+    const lists = async (): Promise<CustomerReferences['lists']> => {
+      const owner = c.parentId === null ? null : await this.repo.findById(em, c.parentId);
+      const ownerOrSelf = owner ?? { id: c.id, path: `/${c.id}/` };
+      const [taxes, dialPlans, regions] = await Promise.all([
+        c.taxIds.length ? this.taxes.usableTaxes(em, ownerOrSelf, c.taxIds) : Promise.resolve([]),
+        c.dialPlanId !== null || c.effective.dialPlanId !== null ? this.system.usableDialPlans(em, ownerOrSelf.path) : Promise.resolve([]),
+        c.regionId !== null ? this.system.regions(em) : Promise.resolve([]),
+      ]);
+      const idName = (x: { id: number; name: string }): IdName => ({ id: x.id, name: x.name });
+      return { taxes: taxes.map(idName), dialPlans: dialPlans.map(idName), regions: regions.map(idName) };
+    };
+    const [parent, ratePlan, affiliate, named] = await Promise.all([
+      customerRef(c.parentId),
+      planRef(c.ratePlanId),
+      customerRef(c.affiliate?.customerId ?? null),
+      lists(),
+    ]);
+    return { parent, ratePlan, affiliate, lists: named };
   }
 
   /**

@@ -6,6 +6,8 @@ import { CurrentScope, type ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { CustomerFormOptionsService } from './customer-form-options';
 import { CustomersService } from './customers.service';
+import { CustomerViews, type CustomerReferences } from './customer-views';
+import { editsOwnDetails } from './own-details.admin.controller';
 import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 import type { CustomerFormOptions, CustomerView } from './dto/customer.view';
 import type { ListCustomersQuery } from './dto/list-customers.query';
@@ -59,6 +61,7 @@ export class CustomersAdminController {
     private readonly options: CustomerFormOptionsService,
     private readonly identity: IdentityApi,
     private readonly oneTime: OneTimePages,
+    private readonly views: CustomerViews,
   ) {}
 
   @Get('customers')
@@ -173,14 +176,15 @@ export class CustomersAdminController {
     @Res() res: Response,
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
-    const options = await this.optionsFor(scope, c);
+    const [options, refs] = await Promise.all([this.optionsFor(scope, c), this.views.references(scope, c)]);
     await this.pages.render(req, res, 'customers/detail', {
       title: c.name,
       customer: c,
+      refs,
       isAdmin: scope.role === 'administrator',
       isActing: c.id === scope.customerId,
       ...status(c),
-      show: detailModel(c, options),
+      show: detailModel(c, options, refs),
     });
   }
 
@@ -193,6 +197,8 @@ export class CustomersAdminController {
   ): Promise<void> {
     assertAdministrator(scope);
     const c = await this.customers.get(scope, id);
+    // The customer you act for keeps only some of its details itself (its parent's lists are out of reach).
+    if (editsOwnDetails(scope, c)) return res.redirect(303, `/customers/${id}/own-details`);
     const options = await this.options.formOptions(scope, c.parentId ?? undefined);
     await this.renderForm(req, res, 'edit', c.type, options, customerFormValues(c), {}, 200, c);
   }
@@ -352,7 +358,7 @@ function planValue(own: unknown, effective: string): { value: string; inherited:
   return { value: effective, inherited: false };
 }
 
-function detailModel(c: CustomerView, o: CustomerFormOptions | null) {
+function detailModel(c: CustomerView, o: CustomerFormOptions | null, refs: CustomerReferences) {
   const name = (list: { id: number; name: string }[] | undefined, id: number | null): string => {
     if (id === null) return '';
     return list?.find((x) => x.id === id)?.name ?? `#${id}`;
@@ -362,7 +368,7 @@ function detailModel(c: CustomerView, o: CustomerFormOptions | null) {
     v === 'unlimited' ? 'Unlimited' : typeof v === 'string' ? formatMoney(v, c.currency) : String(v);
   const address = c.billingAddress;
   const country = address?.country ? (countryOptions().find((x) => x.value === address.country)?.label ?? address.country) : null;
-  const taxNames = c.taxIds.map((id) => name(o?.taxes, id));
+  const taxNames = c.taxIds.map((id) => name(o?.taxes ?? refs.lists.taxes, id));
   return {
     balance: formatMoney(c.balance, c.currency),
     balanceNegative: c.balance.startsWith('-'),
@@ -374,7 +380,7 @@ function detailModel(c: CustomerView, o: CustomerFormOptions | null) {
     dailySpendLimit: planValue(c.dailySpendLimit, limit(e.dailySpendLimit)),
     maxConcurrentCalls: planValue(c.maxConcurrentCalls, limit(e.maxConcurrentCalls)),
     externalCallerId: planValue(c.externalCallerId, yesNo(e.externalCallerId)),
-    dialPlan: planValue(c.dialPlanId, e.dialPlanId === null ? 'none' : name(o?.dialPlans, e.dialPlanId)),
+    dialPlan: planValue(c.dialPlanId, e.dialPlanId === null ? 'none' : name(o?.dialPlans ?? refs.lists.dialPlans, e.dialPlanId)),
     invoiceDueDays: planValue(c.invoiceDueDays, `${e.invoiceDueDays} days`),
     sendInvoices: planValue(c.sendInvoices, yesNo(e.sendInvoices)),
     invoiceFormat: planValue(c.invoiceFormat, INVOICE_FORMAT_LABELS[e.invoiceFormat] ?? e.invoiceFormat),
@@ -382,7 +388,7 @@ function detailModel(c: CustomerView, o: CustomerFormOptions | null) {
     minimumContract: planValue(c.minimumContractMonths, contractLabel(e.minimumContractMonths)),
     maxVoicemailsPerFolder: c.maxVoicemailsPerFolder === null ? 'No limit' : String(c.maxVoicemailsPerFolder),
     ratePlan: c.ratePlanId === null ? '' : name(o?.ratePlans, c.ratePlanId),
-    region: name(o?.regions, c.regionId),
+    region: name(o?.regions ?? refs.lists.regions, c.regionId),
     billingType: BILLING_TYPE_LABELS[c.billingType] ?? c.billingType,
     paymentType: PAYMENT_TYPE_LABELS[c.paymentType] ?? c.paymentType,
     taxes: taxNames,

@@ -16,6 +16,7 @@ import { CustomersRepository } from './customers.repository';
 import { InvoiceProfiles } from './invoice-profiles';
 import { CustomersService } from './customers.service';
 import { DashboardAdminController } from './dashboard.admin.controller';
+import { OwnDetailsAdminController } from './own-details.admin.controller';
 
 /**
  * The customer tree: the JSON API, the pages, the first start (system owner) and CustomersApi, through
@@ -23,7 +24,7 @@ import { DashboardAdminController } from './dashboard.admin.controller';
  */
 @Module({
   imports: [AdminModule, SystemModule, NotificationsModule, TaxesModule, IdentityModule, TelephonyModule, RatePlansModule],
-  controllers: [CustomersController, CustomersAdminController, DashboardAdminController],
+  controllers: [CustomersController, CustomersAdminController, DashboardAdminController, OwnDetailsAdminController],
   providers: [CustomersRepository, CustomersService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles],
   exports: [CustomersApi, BootstrapService, InvoiceProfiles],
 })

@@ -4,7 +4,9 @@ import { AdminModule } from '../admin/admin.api';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AccountAdminController } from './account.admin.controller';
 import { AuthAdminController } from './auth.admin.controller';
+import { ErrorPages } from '../../shared/http/error-pages';
 import { AuthGuard } from './auth.guard';
+import { LayoutErrorPages } from './error-pages';
 import { IdentityApi } from './identity.api';
 import { IdentityController } from './identity.controller';
 import { IdentityRepository } from './identity.repository';
@@ -21,7 +23,14 @@ import { PeopleService } from './people.service';
 @Module({
   imports: [AdminModule, NotificationsModule],
   controllers: [IdentityController, PeopleController, AuthAdminController, AccountAdminController, PeopleAdminController],
-  providers: [IdentityRepository, IdentityService, PeopleService, IdentityApi, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [IdentityApi],
+  providers: [
+    IdentityRepository,
+    IdentityService,
+    PeopleService,
+    IdentityApi,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: ErrorPages, useClass: LayoutErrorPages },
+  ],
+  exports: [IdentityApi, ErrorPages],
 })
 export class IdentityModule {}

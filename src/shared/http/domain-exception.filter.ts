@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, FieldError, ThrottledError } from '../errors';
+import type { ErrorPages } from './error-pages';
 import { BodyError } from './input-checks';
 
 const REASON: Record<number, string> = {
@@ -109,6 +110,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
 
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
+  /** `pages` renders error pages in the layout; without it (unit tests) they are rendered bare. */
+  constructor(private readonly pages?: ErrorPages) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
@@ -121,7 +125,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     // Pages get an HTML error page; the JSON API gets the JSON shape.
     if (!req.path.startsWith('/api/') && req.accepts(['html', 'json']) === 'html' && body.statusCode !== HttpStatus.UNAUTHORIZED) {
-      res.status(body.statusCode).render('errors/error', { layout: 'layouts/main', title: body.error, error: body });
+      if (this.pages) {
+        // If the page itself fails (a broken template, the database gone), the bare page still answers.
+        this.pages.render(req, res, body).catch(() => {
+          if (!res.headersSent) res.status(body.statusCode).render('errors/error', { layout: 'layouts/main', title: body.error, error: body });
+        });
+      } else res.status(body.statusCode).render('errors/error', { layout: 'layouts/main', title: body.error, error: body });
       return;
     }
     if (!req.path.startsWith('/api/') && body.statusCode === HttpStatus.UNAUTHORIZED && req.method === 'GET') {
