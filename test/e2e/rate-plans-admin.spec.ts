@@ -213,9 +213,15 @@ describe('rate plan admin pages', () => {
     await importDeck(t, t.auth, plan.id, `${HEADER}\n49,Germany,0,0,1.20,1,1,0,outbound\n33,France,0,0,0.30,1,1,0,outbound`);
     const form = await web.get(`/rate-plans/${plan.id}/import`);
     expect(form.status).toBe(200);
-    const action = /action="(\/rate-plans\/\d+\/import\?_csrf=[^"]+)"/.exec(form.text)![1].replace(/&amp;/g, '&');
+    // No token in any URL (issue #14): the form's action is the bare path, the token its first (hidden) field.
+    const action = /<form method="post" enctype="multipart\/form-data" action="([^"]+)"/.exec(form.text)![1];
+    expect(action).toBe(`/rate-plans/${plan.id}/import`);
+    expect(form.text).not.toMatch(/[?&]_csrf=/);
     const csv = `${HEADER}\n49,Germany,0,0,1.30,1,1,0,outbound\n44,UK,0,0,0.50,1,1,0,outbound\n`;
-    const preview = await web.post(action).attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
+    const preview = await web
+      .post(action)
+      .field('_csrf', csrfOf(form.text))
+      .attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
     expect(preview.status).toBe(200);
     const text = textOf(preview.text);
     expect(text).toMatch(/Added 1 .*Changed 1 .*Removed 1 .*Unchanged 0/);
@@ -247,9 +253,13 @@ describe('rate plan admin pages', () => {
   it('lists every bad line of a refused file, and a future start on the preview', async () => {
     const plan = await createPlan(t, t.auth, { name: 'Import errors' });
     const form = await web.get(`/rate-plans/${plan.id}/import`);
-    const action = /action="(\/rate-plans\/\d+\/import\?_csrf=[^"]+)"/.exec(form.text)![1].replace(/&amp;/g, '&');
+    const action = `/rate-plans/${plan.id}/import`;
+    const token = csrfOf(form.text);
     const csv = `${HEADER}\n49,Germany,0,0,abc,1,1,0,outbound\n44,UK,0,0,0.50,1,1,0,outbound\n4x,Bad,0,0,1,1,1,0,outbound\n`;
-    const res = await web.post(action).attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
+    const res = await web
+      .post(action)
+      .field('_csrf', token)
+      .attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
     expect(res.status).toBe(400);
     const text = textOf(res.text);
     expect(text).toMatch(/2 bad line\(s\)/);
@@ -257,13 +267,14 @@ describe('rate plan admin pages', () => {
     expect(text).toMatch(/4 prefix: must be 1 to 20 digits/);
     expect((await t.http.get(`/api/v1/rate-plans/${plan.id}/rates`).set(t.auth)).body.total).toBe(0);
 
-    const noFile = await web.post(action).field('effectiveFrom', '');
+    const noFile = await web.post(action).field('_csrf', token).field('effectiveFrom', '');
     expect(noFile.status).toBe(400);
     expect(textOf(noFile.text)).toMatch(/choose a CSV file/i);
 
     const start = new Date(t.clock.now().getTime() + 86_400_000).toISOString().slice(0, 16).replace('T', ' ');
     const future = await web
       .post(action)
+      .field('_csrf', token)
       .field('effectiveFrom', start)
       .attach('file', Buffer.from(`${HEADER}\n49,Germany,0,0,1,1,1,0,outbound\n`), { filename: 'd.csv', contentType: 'text/csv' });
     expect(future.status).toBe(200);
@@ -272,6 +283,25 @@ describe('rate plan admin pages', () => {
       .post(`/rate-plans/${plan.id}/import`)
       .attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
     expect(noCsrf.status).toBe(403);
+    // Refused unless the token comes before the file, is valid, and is not in the URL; a file-less post too.
+    const cases = [
+      web.post(action).field('_csrf', 'forged').attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' }),
+      web.post(action).attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' }).field('_csrf', token),
+      web.post(`${action}?_csrf=${encodeURIComponent(token)}`).attach('file', Buffer.from(csv), { filename: 'd.csv', contentType: 'text/csv' }),
+      web.post(action).field('effectiveFrom', ''),
+    ];
+    for (const refused of cases) expect((await refused).status).toBe(403);
+    // Scripts may send the header instead.
+    const byHeader = await web
+      .post(action)
+      .set('X-CSRF-Token', token)
+      .attach('file', Buffer.from(`${HEADER}\n49,Germany,0,0,1,1,1,0,outbound\n`), { filename: 'd.csv', contentType: 'text/csv' });
+    expect(byHeader.status).toBe(200);
+    // Any other page refuses a multipart post without the header (the token check is not skipped there).
+    const detail = await web.get(`/rate-plans/${plan.id}`);
+    const otherForm = await web.post(`/rate-plans/${plan.id}/edit`).field('_csrf', csrfOf(detail.text)).field('name', 'x');
+    expect(otherForm.status).toBe(403);
+    expect((await t.http.get(`/api/v1/rate-plans/${plan.id}/rates`).set(t.auth)).body.total).toBe(0);
   });
 
   it("looks up a customer's price per level", async () => {

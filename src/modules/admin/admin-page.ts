@@ -33,8 +33,9 @@
  *   (explicitPartialContext). Never use triple braces on data.
  * - Forms that change something are POST (never GET); a delete gets a confirmation page first, and a
  *   refused delete goes back with `refusal(err, 'X was not deleted')` (page-flows.ts) as a flash message.
- * - Multipart forms (file uploads) carry the token in the URL instead:
- *   `<form method="post" enctype="multipart/form-data" action="/x?_csrf={{csrfToken}}">`.
+ * - Multipart forms (file uploads) carry the token as their FIRST field (`{{> csrf}}` right after `<form>`),
+ *   never in the URL; their path goes in MULTIPART_FORMS (csrf.ts) and the upload reader checks the token
+ *   before it accepts the file (see spoolMultipartDeck in the rate-plans module).
  * - Lists: `pageLinks(page, pageSize, total, req)` feeds `{{> pager pager}}`.
  * - Pages need a login (the global AuthGuard redirects to /login); POST needs an administrator unless
  *   the handler has @AllowUsers(). Errors thrown (NotFoundError...) render templates/views/errors/error.hbs.

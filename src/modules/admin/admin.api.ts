@@ -5,7 +5,7 @@
 export * from './admin-page';
 export * from './page-flows';
 export * from './format';
-export { CSRF_FIELD, PRE_SESSION_COOKIE } from './csrf';
+export { CSRF_FIELD, PRE_SESSION_COOKIE, csrfFailed } from './csrf';
 export { handlebarsEngine, registerViewHelpers } from './view-engine';
 export { CsrfService } from './csrf';
 export { OneTimePages } from './one-time-pages';

@@ -16,12 +16,28 @@ export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /**
+ * The page forms that upload a file (multipart/form-data). Their body is read by the handler (streamed to
+ * disk, never held in memory), so the token cannot be checked before it runs: for these paths only, the
+ * middleware leaves the check to the upload reader, which reads the `_csrf` field (the form's first field)
+ * and refuses the upload unless it is valid before it accepts a byte of the file (`verifyFormToken`).
+ * Any other multipart request needs the token in the `X-CSRF-Token` header.
+ */
+const MULTIPART_FORMS: readonly RegExp[] = [/^\/rate-plans\/\d+\/import\/?$/];
+/** Set on a request whose token the upload reader must check (a path of MULTIPART_FORMS without the header). */
+const DEFERRED = Symbol('csrfDeferred');
+/** The `_csrf` field the upload reader found, for the check. */
+const FORM_TOKEN = Symbol('csrfFormToken');
+type CsrfRequest = Request & { [DEFERRED]?: boolean; [FORM_TOKEN]?: string };
+
+/**
  * CSRF protection: csrf-csrf's double-submit cookie, with the HMAC bound to the web session (a hash of
  * the `sid` cookie, or the pre-login cookie) and signed with the platform's CSRF secret (AppSecrets: made on first start, kept by the system module).
  *
  * Which requests are checked (every method but GET/HEAD/OPTIONS):
- * - pages (everything outside /api/): always, token from the `_csrf` form field; for multipart forms
- *   (whose body is parsed only inside the handler) from `?_csrf=` in the form's action URL.
+ * - pages (everything outside /api/): always, token from the `_csrf` form field (hidden input) or the
+ *   `X-CSRF-Token` header; for the file-upload forms (MULTIPART_FORMS, body read inside the handler) the
+ *   upload reader checks the `_csrf` field before it accepts the file. Never from the URL: a token in a URL
+ *   ends up in logs, history and Referer headers.
  * - /api/*: only when the request would authenticate with the `sid` cookie (no `Authorization: Bearer`),
  *   token from the `X-CSRF-Token` header. Bearer tokens and API keys are not sent by browsers on their
  *   own, so they need no CSRF token; nor do the two public auth endpoints, which ignore the session.
@@ -65,6 +81,20 @@ export class CsrfService {
   async isValid(req: Request): Promise<boolean> {
     return (await this.load()).validateRequest(req);
   }
+
+  /**
+   * For the upload reader of a MULTIPART_FORMS path: is `token` (the form's `_csrf` field) valid for this
+   * request? True at once when the middleware already checked the header.
+   */
+  async verifyFormToken(req: Request, token: string | undefined): Promise<boolean> {
+    const r = req as CsrfRequest;
+    if (!r[DEFERRED]) return true;
+    if (token === undefined || token === '') return false;
+    r[FORM_TOKEN] = token;
+    const ok = await this.isValid(req);
+    if (ok) r[DEFERRED] = false;
+    return ok;
+  }
 }
 
 /** Must match exactly how the request's token was bound when it was generated. */
@@ -75,9 +105,10 @@ function sessionIdentifier(req: Request): string {
 }
 
 function tokenFromRequest(req: Request): string | undefined {
-  if (req.path.startsWith('/api/')) return headerValue(req.headers[CSRF_HEADER]);
-  if (req.is('multipart/form-data')) return stringOrUndefined((req.query as Record<string, unknown>)[CSRF_FIELD]);
-  return stringOrUndefined((req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD]);
+  const header = headerValue(req.headers[CSRF_HEADER]);
+  if (req.path.startsWith('/api/')) return header;
+  if (req.is('multipart/form-data')) return header ?? (req as CsrfRequest)[FORM_TOKEN];
+  return stringOrUndefined((req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD]) ?? header;
 }
 
 function ensurePreSession(req: Request, res: Response, secure: boolean): void {
@@ -103,6 +134,11 @@ function hasBearer(req: Request): boolean {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The refusal of a request without a valid token (403 `csrf_failed`). */
+export function csrfFailed(): ForbiddenError {
+  return new ForbiddenError('The form has expired or did not come from this site. Go back, reload the page and try again.', [], 'csrf_failed');
+}
+
 /** Refuses unsafe requests without a valid token (403 page for forms, JSON 403 for the API). */
 @Injectable()
 export class CsrfMiddleware implements NestMiddleware {
@@ -110,13 +146,13 @@ export class CsrfMiddleware implements NestMiddleware {
 
   async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
     if (SAFE_METHODS.has(req.method) || !needsCheck(req)) return next();
-    if (!(await this.csrf.isValid(req))) {
-      throw new ForbiddenError(
-        'The form has expired or did not come from this site. Go back, reload the page and try again.',
-        [],
-        'csrf_failed',
-      );
+    const uploadForm = !req.path.startsWith('/api/') && req.is('multipart/form-data') && MULTIPART_FORMS.some((p) => p.test(req.path));
+    if (uploadForm && req.headers[CSRF_HEADER] === undefined) {
+      // Checked by the upload reader from the form's `_csrf` field, before it accepts the file.
+      (req as CsrfRequest)[DEFERRED] = true;
+      return next();
     }
+    if (!(await this.csrf.isValid(req))) throw csrfFailed();
     next();
   }
 }

@@ -4,7 +4,16 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { BalanceDirectory } from '../../shared/balance-directory';
 import { Clock } from '../../shared/clock';
-import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import {
+  BusinessRuleError,
+  ConflictError,
+  type ErrorCode,
+  type FieldError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Dec, Money } from '../../shared/money';
 import type { Page } from '../../shared/pagination';
 import { isInSubtree, type Scope } from '../../shared/scope';
@@ -127,35 +136,40 @@ export class CustomersService {
 
   // ---------------------------------------------------------------- create
 
-  async create(scope: Scope, dto: CreateCustomerDto): Promise<CreatedCustomerView> {
+  /**
+   * Creates a customer. `earlier`: the format problems of the request (validatePartial), whose fields `dto`
+   * leaves out; every check that can run on the rest runs, and all problems are answered at once (issue #14)
+   * before anything is written.
+   */
+  async create(scope: Scope, dto: CreateCustomerDto, earlier: readonly FieldError[] = []): Promise<CreatedCustomerView> {
+    const problems = new FieldProblems(earlier);
     const residential = dto.type === 'residential';
-    this.checkCreateShape(dto);
-    const username = residential ? dto.number! : (dto.username ?? dto.email!);
-    if (!USERNAME_PATTERN.test(username)) {
-      throw ValidationError.field(
-        'username',
-        'the email cannot be used as login name (over 100 characters or with spaces); give a username',
-      );
+    this.checkCreateShape(dto, problems);
+    const usernameField = residential ? 'number' : dto.username !== undefined ? 'username' : 'email';
+    const username = problems.has(usernameField) || problems.has('type') ? undefined : residential ? dto.number : (dto.username ?? dto.email);
+    if (username !== undefined && !USERNAME_PATTERN.test(username)) {
+      problems.add('username', 'the email cannot be used as login name (over 100 characters or with spaces); give a username');
     }
-    // Slow hashes before the transaction, which (on SQLite) holds up every other writer.
-    const passwordHash = dto.password !== undefined ? await hashSecret(dto.password) : null;
+    // Slow hashes before the transaction, which (on SQLite) holds up every other writer; none for a request
+    // that is refused anyway.
+    const passwordHash = dto.password !== undefined && !problems.any ? await hashSecret(dto.password) : null;
     const sipSecret = residential ? randomPassword(SIP_SECRET_LENGTH) : undefined;
     const mailboxPin = residential ? randomDigits(PIN_LENGTH) : undefined;
-    const pinHash = mailboxPin !== undefined ? await hashSecret(mailboxPin) : null;
+    const pinHash = mailboxPin !== undefined && !problems.any ? await hashSecret(mailboxPin) : null;
 
     let made: CreatedRows;
     try {
       made = await this.tx.run(async (em) => {
         const now = this.clock.now();
-        const { parent, accountTaken, usernameTaken, defaultTaxIds, plan } = await this.loadParentForCreate(
-          em,
-          scope,
-          dto.parentId ?? scope.customerId,
-          { accountNumber: emptyToNull(dto.accountNumber), username },
-          dto.ratePlanId!,
-        );
+        const loaded = await this.loadParentForCreate(em, scope, dto, username, problems);
+        if (!loaded) {
+          // No parent to check the rest against: what the request says about it is all there is to answer.
+          problems.throwIfAny();
+          throw new NotFoundError('customer');
+        }
+        const { parent, accountTaken, usernameTaken, defaultTaxIds, plan } = loaded;
         const ctx: ResolveContext = { settings: this.settingsLoader(em), owner: parent, existing: null, existingTaxIds: [] };
-        const changes = await this.resolveFields(em, ctx, dto);
+        const changes = await this.resolveFields(em, ctx, dto, problems);
         const row: Partial<CustomerEntity> = Object.assign(
           {
             parentId: parent.id,
@@ -180,7 +194,7 @@ export class CustomersService {
             regionId: null,
             timezone: parent.timezone,
             dialPlanId: null,
-            ratePlanId: plan.id,
+            ratePlanId: plan?.id ?? 0,
             billingType: CUSTOMER_DEFAULTS.billingType,
             billingReference: null,
             taxReference: null,
@@ -189,7 +203,7 @@ export class CustomersService {
             sendInvoices: null,
             invoiceFormat: null,
             invoiceDetail: null,
-            currency: plan.currency,
+            currency: plan?.currency ?? '',
             minimumContractMonths: null,
             creditLimit: Money.of(CUSTOMER_DEFAULTS.creditLimit),
             lowBalanceThreshold: Money.of(CUSTOMER_DEFAULTS.lowBalanceThreshold),
@@ -212,25 +226,24 @@ export class CustomersService {
           } satisfies Partial<CustomerEntity>,
           ...changes.filter((c) => c.field !== 'taxIds').map((c) => c.columns),
         );
-        if (row.accountNumber && accountTaken) {
-          throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
-        }
-        if (row.prefix && (await this.repo.prefixTaken(em, row.prefix)))
-          throw ConflictError.field('prefix', 'is already used by another customer');
+        const taken = (field: string, message: string) => problems.add(field, message, 'already_exists', 409, ConflictError.field(field, message));
+        if (row.accountNumber && accountTaken) taken('accountNumber', "is already used by another of the parent's customers");
+        if (row.prefix && (await this.repo.prefixTaken(em, row.prefix))) taken('prefix', 'is already used by another customer');
         let numberId: number | undefined;
-        if (residential) {
-          const number = await this.telephony.findFreeNumber(em, parent.id, dto.number!);
-          if (!number) throw ConflictError.field('number', "is not a free number of the parent's inventory");
-          numberId = number.id;
-          if (usernameTaken) throw ConflictError.field('number', 'is already a login name');
-          if (await this.telephony.sipUsernameTaken(em, username)) throw ConflictError.field('number', 'is already a SIP account');
-          if (await this.telephony.mailboxTaken(em, username)) throw ConflictError.field('number', 'is already a mailbox');
+        if (residential && username !== undefined) {
+          const number = await this.telephony.findFreeNumber(em, parent.id, username);
+          if (!number) taken('number', "is not a free number of the parent's inventory");
+          numberId = number?.id;
+          if (usernameTaken) taken('number', 'is already a login name');
+          if (await this.telephony.sipUsernameTaken(em, username)) taken('number', 'is already a SIP account');
+          if (await this.telephony.mailboxTaken(em, username)) taken('number', 'is already a mailbox');
         } else if (usernameTaken) {
-          throw ConflictError.field(
-            'username',
-            dto.username === undefined ? 'the email is already a login name; give a username' : 'is already taken',
-          );
+          if (dto.username === undefined) taken('username', 'the email is already a login name; give a username');
+          else taken('username', 'is already taken');
         }
+        // Nothing is written while anything is wrong.
+        problems.throwIfAny();
+        if (!plan || username === undefined) throw new Error('create: checks passed without a plan or login name');
 
         const id = await this.repo.insertCustomer(em, row);
         const path = `${parent.path}${id}/`;
@@ -321,41 +334,56 @@ export class CustomersService {
     return answer;
   }
 
-  private checkCreateShape(dto: CreateCustomerDto): void {
+  /** What the type needs and allows (a field with a format problem already is not judged again). */
+  private checkCreateShape(dto: CreateCustomerDto, problems: FieldProblems): void {
+    const add = (field: string, message: string) => {
+      if (!problems.has(field)) problems.add(field, message);
+    };
+    if (dto.type === undefined) return; // the type itself is wrong: nothing to judge the others by
     if (dto.type === 'residential') {
-      if (dto.number === undefined) throw ValidationError.field('number', 'is required for residential customers');
-      if (dto.personName === undefined) throw ValidationError.field('personName', 'is required for residential customers');
-      if (dto.name !== undefined && dto.name !== dto.number)
-        throw ValidationError.field('name', 'residential customers are named after their number');
-      if (dto.username !== undefined && dto.username !== dto.number)
-        throw ValidationError.field('username', 'residential customers log in with their number');
+      if (dto.number === undefined) add('number', 'is required for residential customers');
+      if (dto.personName === undefined) add('personName', 'is required for residential customers');
+      if (dto.name !== undefined && dto.number !== undefined && dto.name !== dto.number)
+        add('name', 'residential customers are named after their number');
+      if (dto.username !== undefined && dto.number !== undefined && dto.username !== dto.number)
+        add('username', 'residential customers log in with their number');
     } else {
-      if (dto.name === undefined) throw ValidationError.field('name', 'is required for normal customers');
-      if (dto.number !== undefined) throw ValidationError.field('number', 'is only for residential customers');
-      if (dto.personName !== undefined) throw ValidationError.field('personName', 'is only for residential customers');
+      if (dto.name === undefined) add('name', 'is required for normal customers');
+      if (dto.number !== undefined) add('number', 'is only for residential customers');
+      if (dto.personName !== undefined) add('personName', 'is only for residential customers');
     }
   }
 
   /**
    * The parent, read once and locked so that it cannot stop being a reseller, or be deleted, while a child
-   * is being added (a shared lock: creations under the same parent do not wait for each other); out of
-   * scope = 404. The same statement tells whether the account number and login name are taken, and reads
-   * the rate plan if the parent may assign it (404 otherwise, as RatePlansApi.findAssignablePlan answers).
+   * is being added (a shared lock: creations under the same parent do not wait for each other). The same
+   * statement tells whether the account number and login name are taken, and reads the rate plan if the
+   * parent may assign it. Problems go to `problems`: a parent out of scope (404, and then null: nothing else
+   * can be checked), one that is not a reseller (422), a plan it may not assign (404, as
+   * RatePlansApi.findAssignablePlan answers).
    */
   private async loadParentForCreate(
     em: EntityManager,
     scope: Scope,
-    parentId: number,
-    probe: { accountNumber: string | null; username: string },
-    ratePlanId: number,
-  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[]; plan: PlanRow }> {
-    if (!Number.isSafeInteger(parentId) || parentId < 1) throw new NotFoundError('customer');
+    dto: CreateCustomerDto,
+    username: string | undefined,
+    problems: FieldProblems,
+  ): Promise<{ parent: NewParent; accountTaken: boolean; usernameTaken: boolean; defaultTaxIds: number[]; plan: PlanRow | null } | null> {
+    if (problems.has('parentId')) return null;
+    const parentId = dto.parentId ?? scope.customerId;
+    if (!Number.isSafeInteger(parentId) || parentId < 1) {
+      problems.addError(new NotFoundError('customer'), 'parentId');
+      return null;
+    }
+    const ratePlanId = dto.ratePlanId;
     const found = await this.repo.parentForCreate(
       em,
       parentId,
-      probe,
+      // '' matches no login name and no account number: the probes of fields with problems answer "free".
+      { accountNumber: emptyToNull(dto.accountNumber), username: username ?? '' },
       {
-        id: Number.isSafeInteger(ratePlanId) && ratePlanId > 0 ? ratePlanId : 0, // 0: no plan has it, so 404 below
+        // 0: no plan has it, so the plan is reported missing below (unless the field has a problem already)
+        id: ratePlanId !== undefined && Number.isSafeInteger(ratePlanId) && ratePlanId > 0 ? ratePlanId : 0,
         assignable: this.ratePlans.assignableCondition('rp', 'c'),
       },
       {
@@ -365,22 +393,44 @@ export class CustomersService {
       },
     );
     const parent = found.parent;
-    if (!parent || parent.deleted || !isInSubtree(scope.customerPath, parent.path)) throw new NotFoundError('customer');
-    if (!parent.reseller && parent.parentId !== null)
-      throw new BusinessRuleError('customers can only be added under a reseller or the system owner');
-    if (!found.plan) throw new NotFoundError('rate plan'); // missing, deleted, or not the parent's to assign
-    return { ...found, parent, plan: found.plan };
+    if (!parent || parent.deleted || !isInSubtree(scope.customerPath, parent.path)) {
+      problems.addError(new NotFoundError('customer'), 'parentId', 'is not a customer you can add customers under');
+      return null;
+    }
+    if (!parent.reseller && parent.parentId !== null) {
+      problems.addError(
+        new BusinessRuleError('customers can only be added under a reseller or the system owner'),
+        'parentId',
+        'is not a reseller: customers can only be added under a reseller or the system owner',
+      );
+    }
+    // Missing, deleted, or not the parent's to assign.
+    if (!found.plan && !problems.has('ratePlanId')) {
+      problems.addError(new NotFoundError('rate plan'), 'ratePlanId', 'is not a rate plan this parent can assign');
+    }
+    return { ...found, parent, usernameTaken: username !== undefined && found.usernameTaken };
   }
 
   /**
    * Validates the fields present in `dto` against the database (references, settings) and turns them into
    * column values, grouped per API field. Reference checks are skipped for unchanged values, so a form that
    * sends everything back does not fail on, say, a prefix entered before prefixes were switched off.
+   * A field whose check fails goes to `problems` (and is not in the result); the other fields are still checked.
    */
-  private async resolveFields(em: EntityManager, ctx: ResolveContext, dto: CustomerFieldsDto): Promise<FieldChange[]> {
+  private async resolveFields(
+    em: EntityManager,
+    ctx: ResolveContext,
+    dto: CustomerFieldsDto,
+    problems: FieldProblems,
+  ): Promise<FieldChange[]> {
     const out: FieldChange[] = [];
     const ex = ctx.existing;
     const add = (field: string, columns: Partial<CustomerEntity>) => out.push({ field, columns });
+    /** Runs a field's checks and adds its columns; a refusal is recorded instead. */
+    const checked = async (field: string, check: () => Promise<Partial<CustomerEntity> | void>, message?: string): Promise<void> => {
+      const columns = await problems.check(field, check, message);
+      if (columns) add(field, columns);
+    };
 
     if (dto.name !== undefined) add('name', { name: dto.name });
     if (dto.description !== undefined) add('description', { description: emptyToNull(dto.description) });
@@ -391,16 +441,18 @@ export class CustomersService {
     }
     if (dto.prefix !== undefined) {
       const prefix = emptyToNull(dto.prefix);
-      if (prefix !== null && prefix !== ex?.prefix && !(await ctx.settings()).customerPrefixes) {
-        throw ValidationError.field('prefix', 'customer prefixes are not enabled in the system settings');
-      }
-      add('prefix', { prefix });
+      await checked('prefix', async () => {
+        if (prefix !== null && prefix !== ex?.prefix && !(await ctx.settings()).customerPrefixes) {
+          throw ValidationError.field('prefix', 'customer prefixes are not enabled in the system settings');
+        }
+        return { prefix };
+      });
     }
     if (dto.dailySpendLimit !== undefined) {
       const v = dto.dailySpendLimit;
-      add('dailySpendLimit', {
+      await checked('dailySpendLimit', async () => ({
         dailySpendLimitMicros: v === null ? null : v === 'unlimited' ? String(UNLIMITED) : moneyField('dailySpendLimit', v).toMicros(),
-      });
+      }));
     }
     if (dto.maxConcurrentCalls !== undefined) {
       const v = dto.maxConcurrentCalls;
@@ -409,25 +461,42 @@ export class CustomersService {
     if (dto.maxVoicemailsPerFolder !== undefined) add('maxVoicemailsPerFolder', { maxVoicemailsPerFolder: dto.maxVoicemailsPerFolder });
     if (dto.externalCallerId !== undefined) add('externalCallerId', { externalCallerId: dto.externalCallerId });
     if (dto.regionId !== undefined) {
-      if (dto.regionId !== null && dto.regionId !== ex?.regionId) {
-        if (!(await ctx.settings()).regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
-        await this.system.findRegion(em, dto.regionId);
-      }
-      add('regionId', { regionId: dto.regionId });
+      const regionId = dto.regionId;
+      await checked(
+        'regionId',
+        async () => {
+          if (regionId !== null && regionId !== ex?.regionId) {
+            if (!(await ctx.settings()).regions) throw ValidationError.field('regionId', 'regions are not enabled in the system settings');
+            await this.system.findRegion(em, regionId);
+          }
+          return { regionId };
+        },
+        'is not a region of the system',
+      );
     }
     if (dto.timezone !== undefined) add('timezone', { timezone: canonicalTimeZone(dto.timezone) });
     if (dto.dialPlanId !== undefined) {
-      if (dto.dialPlanId !== null && dto.dialPlanId !== ex?.dialPlanId) {
-        await this.system.findUsableDialPlan(em, ctx.owner.path, dto.dialPlanId);
-      }
-      add('dialPlanId', { dialPlanId: dto.dialPlanId });
+      const dialPlanId = dto.dialPlanId;
+      await checked(
+        'dialPlanId',
+        async () => {
+          if (dialPlanId !== null && dialPlanId !== ex?.dialPlanId) await this.system.findUsableDialPlan(em, ctx.owner.path, dialPlanId);
+          return { dialPlanId };
+        },
+        'is not a dial plan this customer can use',
+      );
     }
     if (dto.ratePlanId !== undefined) {
-      if (ex && dto.ratePlanId !== ex.ratePlanId) {
-        if (ex.parentId === null) throw new ForbiddenError('the system owner has no rate plan');
-        await this.ratePlans.findAssignablePlan(em, ctx.owner, dto.ratePlanId);
-      }
-      add('ratePlanId', { ratePlanId: dto.ratePlanId });
+      const ratePlanId = dto.ratePlanId;
+      if (ex && ratePlanId !== ex.ratePlanId && ex.parentId === null) throw new ForbiddenError('the system owner has no rate plan');
+      await checked(
+        'ratePlanId',
+        async () => {
+          if (ex && ratePlanId !== ex.ratePlanId) await this.ratePlans.findAssignablePlan(em, ctx.owner, ratePlanId);
+          return { ratePlanId };
+        },
+        'is not a rate plan this parent can assign',
+      );
     }
     if (dto.billingType !== undefined) add('billingType', { billingType: dto.billingType });
     if (dto.billingReference !== undefined) add('billingReference', { billingReference: emptyToNull(dto.billingReference) });
@@ -439,16 +508,23 @@ export class CustomersService {
     if (dto.invoiceDetail !== undefined) add('invoiceDetail', { invoiceDetail: dto.invoiceDetail });
     if (dto.currency !== undefined) add('currency', { currency: dto.currency });
     if (dto.minimumContractMonths !== undefined) add('minimumContractMonths', { minimumContractMonths: dto.minimumContractMonths });
-    if (dto.creditLimit !== undefined) add('creditLimit', { creditLimit: moneyField('creditLimit', dto.creditLimit) });
-    if (dto.lowBalanceThreshold !== undefined)
-      add('lowBalanceThreshold', { lowBalanceThreshold: moneyField('lowBalanceThreshold', dto.lowBalanceThreshold) });
+    const creditLimit = dto.creditLimit;
+    if (creditLimit !== undefined) await checked('creditLimit', async () => ({ creditLimit: moneyField('creditLimit', creditLimit) }));
+    const threshold = dto.lowBalanceThreshold;
+    if (threshold !== undefined)
+      await checked('lowBalanceThreshold', async () => ({ lowBalanceThreshold: moneyField('lowBalanceThreshold', threshold) }));
     if (dto.taxIds !== undefined) {
-      const added = dto.taxIds.filter((id) => !ctx.existingTaxIds.includes(id));
-      if (added.length) {
-        const usable = await this.taxes.usableTaxes(em, ctx.owner, added);
-        if (usable.length !== added.length) throw new NotFoundError('tax');
-      }
-      out.push({ field: 'taxIds', columns: {}, taxIds: [...dto.taxIds].sort((a, b) => a - b) });
+      const taxIds = dto.taxIds;
+      const added = taxIds.filter((id) => !ctx.existingTaxIds.includes(id));
+      const ok = await problems.check(
+        'taxIds',
+        async () => {
+          if (added.length && (await this.taxes.usableTaxes(em, ctx.owner, added)).length !== added.length) throw new NotFoundError('tax');
+          return true;
+        },
+        'names a tax this customer cannot be given',
+      );
+      if (ok) out.push({ field: 'taxIds', columns: {}, taxIds: [...taxIds].sort((a, b) => a - b) });
     }
     if (dto.billingAddress !== undefined) {
       const a = dto.billingAddress ?? {};
@@ -464,12 +540,19 @@ export class CustomersService {
     }
     if (dto.affiliate !== undefined) {
       const a = dto.affiliate;
-      if (a !== null && a.customerId !== ex?.affiliateCustomerId) await this.checkAffiliate(em, ctx, a.customerId);
-      add('affiliate', {
-        affiliateCustomerId: a?.customerId ?? null,
-        affiliatePercentage: a ? moneyField('affiliate.percentage', a.percentage, '100').toDecimal() : null,
-        affiliateBasis: a?.basis ?? null,
-      });
+      const columns = await problems.check(
+        'affiliate.customerId',
+        async () => {
+          if (a !== null && a.customerId !== ex?.affiliateCustomerId) await this.checkAffiliate(em, ctx, a.customerId);
+          return {
+            affiliateCustomerId: a?.customerId ?? null,
+            affiliatePercentage: a ? moneyField('affiliate.percentage', a.percentage, '100').toDecimal() : null,
+            affiliateBasis: a?.basis ?? null,
+          };
+        },
+        'is not a customer of the same parent',
+      );
+      if (columns) add('affiliate', columns);
     }
     return out;
   }
@@ -519,14 +602,16 @@ export class CustomersService {
 
   // ---------------------------------------------------------------- update
 
-  async update(scope: Scope, id: number, dto: UpdateCustomerDto): Promise<CustomerView> {
+  /** Changes a customer; `earlier` as for create: every problem of the request is answered at once. */
+  async update(scope: Scope, id: number, dto: UpdateCustomerDto, earlier: readonly FieldError[] = []): Promise<CustomerView> {
     const present = (Object.keys(dto) as (keyof UpdateCustomerDto)[]).filter((k) => dto[k] !== undefined);
+    const problems = new FieldProblems(earlier);
     await this.tx
       .run(async (em) => {
         const existing = await this.lockFirst(em, scope, id);
         if (existing.deletedAt) throw new ConflictError('the customer is deleted; undelete it first');
         if (dto.parentId !== undefined && dto.parentId !== existing.parentId) {
-          throw ValidationError.field('parentId', 'cannot be changed: a customer stays under the parent that created it');
+          problems.add('parentId', 'cannot be changed: a customer stays under the parent that created it');
         }
         if (existing.id === scope.personCustomerId) {
           const fixed =
@@ -539,22 +624,27 @@ export class CustomersService {
             );
         }
         if (existing.type === 'residential') {
-          if (dto.name !== undefined && dto.name !== existing.name)
-            throw ValidationError.field('name', 'residential customers are named after their number');
+          if (dto.name !== undefined && dto.name !== existing.name) problems.add('name', 'residential customers are named after their number');
         } else if (dto.personName !== undefined) {
-          throw ValidationError.field('personName', 'is only for residential customers');
+          problems.add('personName', 'is only for residential customers');
         }
         const owner = existing.parentId === null ? existing : (await this.repo.findById(em, existing.parentId))!;
         const existingTaxIds = (await this.repo.taxIdsOf(em, [id])).get(id) ?? [];
-        const resolved = await this.resolveFields(em, { settings: this.settingsLoader(em), owner, existing, existingTaxIds }, dto);
+        const resolved = await this.resolveFields(
+          em,
+          { settings: this.settingsLoader(em), owner, existing, existingTaxIds },
+          dto,
+          problems,
+        );
 
         const changed: string[] = [];
         const columns: Partial<CustomerEntity> = {};
+        let newTaxIds: number[] | null = null;
         for (const change of resolved) {
           if (change.field === 'taxIds') {
             const next = change.taxIds ?? [];
             if (next.join(',') !== [...existingTaxIds].sort((a, b) => a - b).join(',')) {
-              await this.repo.replaceTaxes(em, id, next);
+              newTaxIds = next;
               changed.push('taxIds');
             }
             continue;
@@ -566,19 +656,23 @@ export class CustomersService {
           }
         }
 
-        if (columns.reseller === false && (await this.repo.countLiveChildren(em, id)) > 0) {
-          throw ConflictError.field('reseller', 'cannot be turned off while the customer has live sub-customers', 'in_use');
-        }
         if (columns.reseller === false && existing.parentId === null) throw new ForbiddenError('the system owner is always a reseller');
+        const conflict = (field: string, message: string, code: ErrorCode = 'already_exists') =>
+          problems.add(field, message, code, 409, ConflictError.field(field, message, code));
+        if (columns.reseller === false && (await this.repo.countLiveChildren(em, id)) > 0) {
+          conflict('reseller', 'cannot be turned off while the customer has live sub-customers', 'in_use');
+        }
         // Read with a lock: the latest balance, and no posting can change it before this commits.
         if (columns.currency !== undefined && !(await this.balances.balanceOf(em, id, { lock: true })).isZero()) {
-          throw ConflictError.field('currency', 'can only be changed while the balance is 0.00', 'conflict');
+          conflict('currency', 'can only be changed while the balance is 0.00', 'conflict');
         }
         if (columns.accountNumber && (await this.repo.accountNumberTaken(em, existing.parentId, columns.accountNumber, id))) {
-          throw ConflictError.field('accountNumber', "is already used by another of the parent's customers");
+          conflict('accountNumber', "is already used by another of the parent's customers");
         }
-        if (columns.prefix && (await this.repo.prefixTaken(em, columns.prefix, id)))
-          throw ConflictError.field('prefix', 'is already used by another customer');
+        if (columns.prefix && (await this.repo.prefixTaken(em, columns.prefix, id))) conflict('prefix', 'is already used by another customer');
+        // Nothing is written while anything is wrong.
+        problems.throwIfAny();
+        if (newTaxIds) await this.repo.replaceTaxes(em, id, newTaxIds);
         // Unlocking calls by hand clears the reason an automatic lock (e.g. the daily limit) left.
         if (columns.lockedCalls === false) columns.lockReason = null;
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
+import { CSRF_FIELD, csrfFailed } from '../admin/admin.api';
 
 export interface SpooledUpload {
   path: string;
@@ -76,10 +77,15 @@ export async function spoolUpload(source: Readable, maxBytes: number, declaredLe
 /**
  * A rate deck from an HTML form (multipart/form-data, field `file`), streamed to a temporary file with
  * the same size limit; the form's other fields come back as text. No file → 400.
+ *
+ * `verifyToken` checks the form's CSRF token (CsrfService.verifyFormToken): the `_csrf` field must come
+ * before the file (it is the form's first field), and the file is not accepted, not a byte written, unless
+ * the token is valid (403 `csrf_failed`, also when no file is sent).
  */
 export async function spoolMultipartDeck(
   req: Readable & { headers: IncomingHttpHeaders },
   maxBytes: number,
+  verifyToken: (token: string | undefined) => Promise<boolean>,
 ): Promise<{ upload: SpooledUpload; fields: Record<string, string> }> {
   const fields: Record<string, string> = {};
   let parser: busboy.Busboy;
@@ -101,7 +107,12 @@ export async function spoolMultipartDeck(
     }
     // busboy cuts the part at fileSize and says so with 'limit'.
     stream.once('limit', () => (truncated = true));
-    spooled = spoolUpload(stream, maxBytes);
+    // The stream stays paused (busboy waits) until the token is checked; a bad one drains it unread.
+    spooled = verifyToken(fields[CSRF_FIELD]).then((ok) => {
+      if (ok) return spoolUpload(stream, maxBytes);
+      stream.resume();
+      throw csrfFailed();
+    });
     spooled.catch(() => undefined);
   });
   await new Promise<void>((resolve, reject) => {
@@ -109,7 +120,10 @@ export async function spoolMultipartDeck(
     parser.on('error', (err: unknown) => reject(new ValidationError(`the upload could not be read: ${err instanceof Error ? err.message : String(err)}`)));
     req.pipe(parser);
   });
-  if (!spooled) throw ValidationError.field('file', 'choose a CSV file to upload');
+  if (!spooled) {
+    if (!(await verifyToken(fields[CSRF_FIELD]))) throw csrfFailed();
+    throw ValidationError.field('file', 'choose a CSV file to upload');
+  }
   const upload = await (spooled as Promise<SpooledUpload>);
   if (truncated) {
     await upload.cleanup();

@@ -7,6 +7,7 @@ import type { Scope } from '../../shared/scope';
 import { isIsoInstant } from '../../shared/validation';
 import {
   AdminPages,
+  CsrfService,
   formErrors,
   instantFromForm,
   readForm,
@@ -58,6 +59,7 @@ export class RatesAdminController {
     private readonly rates: RatesService,
     private readonly staging: DeckStaging,
     @Inject(RATE_DECK_MAX_BYTES) private readonly maxDeckBytes: number,
+    private readonly csrf: CsrfService,
   ) {}
 
   @Get('rate-plans/:id/rates/new')
@@ -180,7 +182,8 @@ export class RatesAdminController {
     let upload: SpooledUpload | null = null;
     let fields: Record<string, string> = {};
     try {
-      ({ upload, fields } = await spoolMultipartDeck(req, this.maxDeckBytes));
+      // The CSRF token is the form's first field, checked before the file is accepted (never in the URL).
+      ({ upload, fields } = await spoolMultipartDeck(req, this.maxDeckBytes, (token) => this.csrf.verifyFormToken(req, token)));
       const effectiveFrom = this.readEffectiveFrom(fields.effectiveFrom);
       const result = await this.rates.importDeck(scope, id, upload.path, {
         preview: true,
