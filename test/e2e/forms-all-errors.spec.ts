@@ -1,0 +1,180 @@
+import type TestAgent from 'supertest/lib/agent';
+import { addNumber, addRatePlan, createCustomer, createReseller, customerInput, customerRowCounts, unique } from '../factories/customers';
+import { startTestApp, TestApp } from '../helpers/app';
+import { csrfOf, postForm, textOf, webLogin } from './admin-helpers';
+
+type Detail = { field: string; message: string; code: string };
+const byField = (details: Detail[]) => Object.fromEntries(details.map((d) => [d.field, d.code]));
+
+/**
+ * Every error in one round (issue #14 item 1): the API's 400 lists every problem of a request at once,
+ * format and business checks together, one `details` entry per field with its own `code`, and writes
+ * nothing; the form shows them all next to their fields after one save, keeping what was typed. And
+ * Post/Redirect/Get (item 2): a saved form answers 303 to the resource's page with a flash message.
+ */
+describe('forms: every error in one round, Post/Redirect/Get (customers)', () => {
+  let t: TestApp;
+  let web: TestAgent;
+  let foreignPlanId: number;
+  let takenUsername: string;
+  let takenAccount: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    web = await webLogin(t);
+    // A plan of a reseller below: not the system owner's to assign.
+    const reseller = await createReseller(t, t.auth);
+    foreignPlanId = (await addRatePlan(t, reseller.id)).id;
+    takenUsername = unique('taken');
+    takenAccount = unique('ACC').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
+    await createCustomer(t, t.auth, { username: takenUsername, accountNumber: takenAccount });
+  });
+  afterAll(() => t.close());
+
+  it('API create: format errors and every business check in one 400, each detail with its code, nothing created', async () => {
+    const before = await customerRowCounts(t);
+    const res = await t.http
+      .post('/api/v1/customers')
+      .set(t.auth)
+      .send(
+        await customerInput(t, {
+          username: takenUsername.toUpperCase(), // login names are compared ignoring case
+          accountNumber: takenAccount,
+          email: 'not-an-email',
+          creditLimit: '-5',
+          ratePlanId: foreignPlanId,
+        }),
+      );
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(byField(res.body.details)).toEqual({
+      email: 'validation_failed',
+      creditLimit: 'validation_failed',
+      username: 'already_exists',
+      accountNumber: 'already_exists',
+      ratePlanId: 'not_found',
+    });
+    // One entry per field.
+    expect(new Set(res.body.details.map((d: Detail) => d.field)).size).toBe(res.body.details.length);
+    expect(await customerRowCounts(t)).toEqual(before);
+  });
+
+  it("API create: a residential customer's missing number is in the first 400, with the other problems", async () => {
+    const before = await customerRowCounts(t);
+    const res = await t.http
+      .post('/api/v1/customers')
+      .set(t.auth)
+      .send({ type: 'residential', email: 'bad email', ratePlanId: foreignPlanId, creditLimit: 'lots' });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({
+      number: 'validation_failed',
+      personName: 'validation_failed',
+      email: 'validation_failed',
+      creditLimit: 'validation_failed',
+      ratePlanId: 'not_found',
+    });
+    expect(await customerRowCounts(t)).toEqual(before);
+  });
+
+  it('API create: a taken username, a number that is not free and a bad email, all at once', async () => {
+    const used = await addNumber(t, 1, `44207${Date.now() % 1e7}`.padEnd(12, '1'));
+    await createCustomer(t, t.auth, { type: 'residential', name: undefined, number: used.number, personName: 'First', email: 'f@example.com' });
+    const before = await customerRowCounts(t);
+    const residential = await t.http
+      .post('/api/v1/customers')
+      .set(t.auth)
+      .send(await customerInput(t, { type: 'residential', name: undefined, number: used.number, personName: 'P', email: 'x' }));
+    expect(residential.status).toBe(400);
+    expect(byField(residential.body.details)).toEqual({ number: 'already_exists', email: 'validation_failed' });
+    const normal = await t.http
+      .post('/api/v1/customers')
+      .set(t.auth)
+      .send(await customerInput(t, { username: takenUsername, email: 'x', billingAddress: { country: 'XX' } }));
+    expect(normal.status).toBe(400);
+    expect(byField(normal.body.details)).toEqual({
+      username: 'already_exists',
+      email: 'validation_failed',
+      'billingAddress.country': 'validation_failed',
+    });
+    expect(await customerRowCounts(t)).toEqual(before);
+  });
+
+  it('API: problems of one kind keep their status (two taken values: 409 already_exists)', async () => {
+    const res = await t.http
+      .post('/api/v1/customers')
+      .set(t.auth)
+      .send(await customerInput(t, { username: takenUsername, accountNumber: takenAccount }));
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('already_exists');
+    expect(byField(res.body.details)).toEqual({ username: 'already_exists', accountNumber: 'already_exists' });
+  });
+
+  it('API update: a bad email and a taken account number together, nothing changed', async () => {
+    const c = await createCustomer(t, t.auth, { name: 'Patch target' });
+    const res = await t.http
+      .patch(`/api/v1/customers/${c.id}`)
+      .set(t.auth)
+      .send({ email: 'nope', accountNumber: takenAccount, name: 'Renamed', dialPlanId: 999999 });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({ email: 'validation_failed', accountNumber: 'already_exists', dialPlanId: 'not_found' });
+    expect((await t.http.get(`/api/v1/customers/${c.id}`).set(t.auth)).body.name).toBe('Patch target');
+  });
+
+  it('the page shows every error next to its field after one save and keeps what was typed', async () => {
+    const before = await customerRowCounts(t);
+    const res = await postForm(web, '/customers/new?type=normal', '/customers', {
+      type: 'normal',
+      name: 'Several Mistakes Ltd',
+      username: takenUsername,
+      accountNumber: takenAccount,
+      email: 'not an email',
+      ratePlanId: String(foreignPlanId),
+      timezone: 'Europe/London',
+      billingType: 'prepaid',
+      paymentType: 'none',
+      creditLimit: 'ten',
+      lowBalanceThreshold: '0.00',
+    });
+    expect(res.status).toBe(400);
+    const help = (field: string) => textOf(new RegExp(`id="f-${field}-help">([\\s\\S]*?)</div>`).exec(res.text)?.[1] ?? '');
+    expect(help('username')).toMatch(/already taken/);
+    expect(help('accountNumber')).toMatch(/already used/);
+    expect(help('email')).toMatch(/email/i);
+    expect(help('creditLimit')).toMatch(/decimal/i);
+    expect(help('ratePlanId')).toMatch(/rate plan/i);
+    expect(res.text).toContain('value="Several Mistakes Ltd"');
+    expect(res.text).toContain(`value="${takenAccount}"`);
+    expect(res.text).toContain('value="not an email"');
+    expect(await customerRowCounts(t)).toEqual(before);
+  });
+
+  it('a saved form answers 303 to the resource with a flash; the edit form too', async () => {
+    const name = unique('PRG Ltd');
+    const res = await postForm(web, '/customers/new?type=normal', '/customers', {
+      type: 'normal',
+      name,
+      email: 'prg@example.com',
+      ratePlanId: String((await customerInput(t)).ratePlanId),
+      timezone: 'Europe/London',
+      billingType: 'prepaid',
+      paymentType: 'none',
+      creditLimit: '0.00',
+      lowBalanceThreshold: '0.00',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/customers\/\d+$/);
+    const page = await web.get(res.headers.location);
+    expect(textOf(page.text)).toContain(`Customer “${name}” created.`);
+    // The flash is shown once; a reload of the page is a plain GET.
+    expect(textOf((await web.get(res.headers.location)).text)).not.toContain('created.');
+    const id = res.headers.location.split('/').pop();
+    const edit = await web.get(`/customers/${id}/edit`);
+    const bad = await web
+      .post(`/customers/${id}/edit`)
+      .type('form')
+      .send({ _csrf: csrfOf(edit.text), name, email: 'bad', accountNumber: takenAccount, timezone: 'Europe/London', billingType: 'prepaid', paymentType: 'none', creditLimit: '0.00', lowBalanceThreshold: '0.00' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="f-email-help"><p class="error-text">/);
+    expect(bad.text).toMatch(/id="f-accountNumber-help"><p class="error-text">/);
+  });
+});
