@@ -31,7 +31,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', 'loopback');
   const config = app.get<AppConfig>(APP_CONFIG);
   // First: every request gets its id and its log line, also those that the body parsers refuse.
-  app.use(pinoHttp(httpLogOptions(config.logLevel)));
+  app.use(pinoHttp(httpLogOptions(config.logLevel, config.logFormat)));
   // Size and nesting are limited where the body is parsed, before anything recurses over it; the raw bytes
   // must be UTF-8 (input-checks.ts). Rate-deck uploads are read by their handlers with their own limit.
   const { bodyMaxBytes, bodyMaxDepth } = config;

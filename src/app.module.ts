@@ -27,7 +27,7 @@ import { JobsModule } from './shared/jobs/jobs.module';
   imports: [
     ConfigModule,
     // pino-http itself is applied first of all middleware by configureApp (app.factory.ts).
-    LoggerModule.forRoot({ pinoHttp: httpLogOptions(loadConfig().logLevel), useExisting: true }),
+    LoggerModule.forRoot({ pinoHttp: httpLogOptions(loadConfig().logLevel, loadConfig().logFormat), useExisting: true }),
     ScheduleModule.forRoot(),
     DatabaseModule,
     SharedModule,

@@ -2,25 +2,15 @@ import 'reflect-metadata';
 import { loadConfig } from './config/config';
 import { createApp } from './app.factory';
 import { BootstrapService } from './modules/customers/customers.api';
+import { startupBanner } from './shared/startup-banner';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp();
   await app.listen(config.port);
-  const first = app.get(BootstrapService).firstStart;
-  // Printed on stdout on purpose (not through the logger): this is what a person starting the app reads.
-  const lines = [`VoIP Billing is running at ${config.publicUrl}/  (API docs: ${config.publicUrl}/api/docs)`];
-  if (first) {
-    lines.push(`Administrator login: ${first.username}`);
-    lines.push(
-      first.generatedPassword
-        ? `Password (shown only this once, change it after logging in): ${first.generatedPassword}`
-        : 'Password: the ADMIN_PASSWORD you set',
-    );
-  } else {
-    lines.push(`Log in as ${config.adminUsername} (or any person you created).`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  // Written on stdout on purpose (not through the logger, whose level may hide it): this is what a person
+  // starting the app reads. JSON lines when the log is JSON.
+  process.stdout.write(startupBanner(config, app.get(BootstrapService).firstStart));
 }
 
 main().catch((err: unknown) => {

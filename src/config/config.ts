@@ -15,6 +15,11 @@ export interface AppConfig {
   /** Where the app answers; used in emailed links. */
   publicUrl: string;
   logLevel: string;
+  /**
+   * `pretty`: one readable line per request (pino-pretty), for a person at a terminal; `json`: pino's JSON
+   * lines, for log collectors. LOG_FORMAT, else pretty when stdout is a terminal.
+   */
+  logFormat: LogFormat;
   /** Secure cookies (HTTPS deployments). */
   secureCookies: boolean;
   /** Sender address of emails. */
@@ -54,7 +59,20 @@ export type DatabaseConfig =
       socketPath?: string;
     };
 
+export type LogFormat = 'pretty' | 'json';
+
 export class ConfigError extends Error {}
+
+/**
+ * LOG_FORMAT (`pretty` or `json`); unset: pretty when stdout is a terminal, JSON otherwise (and under the
+ * tests, NODE_ENV=test, whose log assertions read JSON wherever they are started from).
+ */
+export function logFormatOf(env: NodeJS.ProcessEnv, stdoutIsTerminal: boolean): LogFormat {
+  const v = env.LOG_FORMAT?.trim().toLowerCase();
+  if (!v) return stdoutIsTerminal && env.NODE_ENV !== 'test' ? 'pretty' : 'json';
+  if (v !== 'pretty' && v !== 'json') throw new ConfigError(`LOG_FORMAT must be pretty or json, not "${env.LOG_FORMAT}"`);
+  return v;
+}
 
 export function parseDatabaseUrl(url: string): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
@@ -119,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testClock: env.TEST_CLOCK === 'true',
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    logFormat: logFormatOf(env, process.stdout.isTTY === true),
     secureCookies: env.SECURE_COOKIES === 'true',
     mailFrom: env.MAIL_FROM?.trim() || 'billing@localhost',
     systemCurrency,
