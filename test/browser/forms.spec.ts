@@ -134,12 +134,15 @@ describeBrowser('browser: forms (all errors at once, Post/Redirect/Get, tokens)'
     expect(plan.status).toBe(201);
     await page.goto(`${base}/rate-plans/${plan.body.id}/import`);
     const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
-    const urls = await page.evaluate(() => [
-      ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href') ?? ''),
-      ...Array.from(document.querySelectorAll('form[action]'), (f) => f.getAttribute('action') ?? ''),
-      ...Array.from(document.querySelectorAll('[src]'), (e) => e.getAttribute('src') ?? ''),
-      location.href,
-    ]);
+    const urls = [page.url()];
+    for (const [selector, attribute] of [
+      ['a[href]', 'href'],
+      ['form[action]', 'action'],
+      ['[src]', 'src'],
+      ['link[href]', 'href'],
+    ]) {
+      for (const element of await page.locator(selector).all()) urls.push((await element.getAttribute(attribute)) ?? '');
+    }
     expect(urls.length).toBeGreaterThan(3);
     for (const url of urls) {
       expect(url).not.toContain('_csrf');

@@ -54,3 +54,18 @@ export function textOf(html: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * Follows the 303 of a form that shows a secret once (Post/Redirect/Get to a one-time page, issue #14):
+ * answers the GET of that page, after checking it is not to be cached and shows nothing on a second GET.
+ */
+export async function followOnce(agent: TestAgent, posted: request.Response): Promise<request.Response> {
+  if (posted.status !== 303) throw new Error(`expected 303 to a one-time page, got ${posted.status}: ${textOf(posted.text).slice(0, 300)}`);
+  const page = await agent.get(posted.headers.location);
+  if (page.status !== 200 || page.headers['cache-control'] !== 'no-store') {
+    throw new Error(`one-time page ${posted.headers.location}: ${page.status} ${page.headers['cache-control']}`);
+  }
+  const again = await agent.get(posted.headers.location);
+  if (again.status !== 303) throw new Error(`one-time page ${posted.headers.location} shown twice: ${again.status}`);
+  return page;
+}

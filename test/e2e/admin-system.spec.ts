@@ -15,7 +15,7 @@ import {
   unique,
 } from '../factories/customers';
 import { ADMIN_USERNAME, startTestApp, TestApp } from '../helpers/app';
-import { csrfOf, postForm, textOf, webLogin } from './admin-helpers';
+import { csrfOf, followOnce, postForm, textOf, webLogin } from './admin-helpers';
 
 const EVIL = '<script>alert(1)</script>';
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
@@ -387,11 +387,14 @@ describe('admin pages: system settings, regions, exchange rates, dial plans, my 
       expect(bad.text).toMatch(/id="f-name"[^>]*aria-invalid="true"/);
       expect(await keys().count()).toBe(before);
 
-      const created = await web
+      const posted = await web
         .post('/account/api-keys')
         .type('form')
         .send({ _csrf: csrfOf(page.text), name: `switch ${EVIL}` });
-      expect(created.status).toBe(201);
+      // Post/Redirect/Get to a page that shows the key once; a reload makes no second key.
+      expect(posted.headers.location).toBe('/account/api-keys/created');
+      const created = await followOnce(web, posted);
+      expect(await keys().countBy({ name: `switch ${EVIL}` })).toBe(1);
       expect(created.text).not.toContain(EVIL);
       expect(created.headers['cache-control']).toBe('no-store');
       const secret = /<dt>Key<\/dt><dd><code[^>]*>([^<]+)<\/code>/.exec(created.text)![1];
@@ -427,7 +430,8 @@ describe('admin pages: system settings, regions, exchange rates, dial plans, my 
         .post('/account/api-keys')
         .type('form')
         .send({ _csrf: csrfOf(page.text), name: 'my script' });
-      expect(created.status).toBe(201);
+      expect(created.status).toBe(303);
+      await followOnce(user, created);
 
       const userKey = await keys().findOneByOrFail({ name: 'my script' });
       const foreign = await web.get('/account');

@@ -5,7 +5,7 @@ import { NumberEntity } from '../../src/modules/telephony/entities/number.entity
 import { SipAccountEntity } from '../../src/modules/telephony/entities/sip-account.entity';
 import { addNumber, createCustomer, createReseller, type CustomerBody, unique } from '../factories/customers';
 import { startTestApp, TestApp } from '../helpers/app';
-import { csrfOf, postForm, textOf, webLogin } from './admin-helpers';
+import { csrfOf, followOnce, postForm, textOf, webLogin } from './admin-helpers';
 
 /** The secret or PIN on a "shown once" page. */
 function shownSecret(html: string, label: 'Secret' | 'PIN'): string {
@@ -88,11 +88,14 @@ describe('admin pages: telephone lines, mailboxes and numbers', () => {
     });
 
     it('creates a line, shows its secret once and never again, and lists it', async () => {
-      const res = await postForm(web, `/customers/${acme.id}/sip-accounts/new`, `/customers/${acme.id}/sip-accounts`, {
+      const posted = await postForm(web, `/customers/${acme.id}/sip-accounts/new`, `/customers/${acme.id}/sip-accounts`, {
         displayName: `Reception ${EVIL}`,
         maxConcurrentCalls: '4',
       });
-      expect(res.status).toBe(201);
+      // Post/Redirect/Get to a page that shows the secret once.
+      expect(posted.headers.location).toMatch(new RegExp(`^/customers/${acme.id}/sip-accounts/\\d+/secret$`));
+      const res = await followOnce(web, posted);
+      expect(res.status).toBe(200);
       expect(textOf(res.text)).toContain('shown only once');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.text).not.toContain(EVIL);
@@ -138,9 +141,10 @@ describe('admin pages: telephone lines, mailboxes and numbers', () => {
     });
 
     it('edits a line: errors keep what was typed, saving changes it; a new secret is shown once', async () => {
-      const created = await postForm(web, `/customers/${acme.id}/sip-accounts/new`, `/customers/${acme.id}/sip-accounts`, {
-        displayName: 'To Edit',
-      });
+      const created = await followOnce(
+        web,
+        await postForm(web, `/customers/${acme.id}/sip-accounts/new`, `/customers/${acme.id}/sip-accounts`, { displayName: 'To Edit' }),
+      );
       const first = shownSecret(created.text, 'Secret');
       const row = await t.dataSource.getRepository(SipAccountEntity).findOneByOrFail({ displayName: 'To Edit' });
       const form = await web.get(`/customers/${acme.id}/sip-accounts/${row.id}/edit`);
@@ -165,11 +169,13 @@ describe('admin pages: telephone lines, mailboxes and numbers', () => {
       expect(after).toMatchObject({ displayName: 'Edited', maxConcurrentCalls: null, secret: first });
       expect(textOf((await web.get(ok.headers.location)).text)).toContain('Telephone line “Edited” saved.');
 
-      const regen = await web
-        .post(`/customers/${acme.id}/sip-accounts/${row.id}/secret`)
-        .type('form')
-        .send({ _csrf: csrfOf(form.text) });
-      expect(regen.status).toBe(200);
+      const regen = await followOnce(
+        web,
+        await web
+          .post(`/customers/${acme.id}/sip-accounts/${row.id}/secret`)
+          .type('form')
+          .send({ _csrf: csrfOf(form.text) }),
+      );
       const second = shownSecret(regen.text, 'Secret');
       expect(second).not.toBe(first);
       expect((await t.dataSource.getRepository(SipAccountEntity).findOneByOrFail({ id: row.id })).secret).toBe(second);
@@ -233,13 +239,15 @@ describe('admin pages: telephone lines, mailboxes and numbers', () => {
     });
 
     it('creates a mailbox, shows its PIN once, and lists the effective settings', async () => {
-      const res = await postForm(web, `/customers/${acme.id}/mailboxes/new`, `/customers/${acme.id}/mailboxes`, {
-        mailbox: '7001',
-        email: 'vm@acme.example',
-        purge: '',
-        maxPerFolder: '',
-      });
-      expect(res.status).toBe(201);
+      const res = await followOnce(
+        web,
+        await postForm(web, `/customers/${acme.id}/mailboxes/new`, `/customers/${acme.id}/mailboxes`, {
+          mailbox: '7001',
+          email: 'vm@acme.example',
+          purge: '',
+          maxPerFolder: '',
+        }),
+      );
       const pin = shownSecret(res.text, 'PIN');
       expect(pin).toMatch(/^\d{6}$/);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -294,15 +302,20 @@ describe('admin pages: telephone lines, mailboxes and numbers', () => {
     });
 
     it('makes a new PIN (shown once) and deletes a mailbox after confirmation', async () => {
-      const res = await postForm(web, `/customers/${acme.id}/mailboxes/new`, `/customers/${acme.id}/mailboxes`, { mailbox: '7003' });
+      const res = await followOnce(
+        web,
+        await postForm(web, `/customers/${acme.id}/mailboxes/new`, `/customers/${acme.id}/mailboxes`, { mailbox: '7003' }),
+      );
       const first = shownSecret(res.text, 'PIN');
       const row = await t.dataSource.getRepository(MailboxEntity).findOneByOrFail({ mailbox: '7003' });
       const edit = await web.get(`/customers/${acme.id}/mailboxes/${row.id}/edit`);
-      const regen = await web
-        .post(`/customers/${acme.id}/mailboxes/${row.id}/pin`)
-        .type('form')
-        .send({ _csrf: csrfOf(edit.text) });
-      expect(regen.status).toBe(200);
+      const regen = await followOnce(
+        web,
+        await web
+          .post(`/customers/${acme.id}/mailboxes/${row.id}/pin`)
+          .type('form')
+          .send({ _csrf: csrfOf(edit.text) }),
+      );
       const second = shownSecret(regen.text, 'PIN');
       const after = await t.dataSource.getRepository(MailboxEntity).findOneByOrFail({ id: row.id });
       expect(await verifySecret(after.pinHash, second)).toBe(true);

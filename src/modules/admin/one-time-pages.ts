@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppSecrets } from '../../shared/app-secrets';
 import { SESSION_COOKIE } from '../../shared/http/session-cookie';
 import { sha256 } from '../../shared/secrets';
+import { AdminPages } from './admin-page';
 import { noStore } from './page-flows';
 
 const COOKIE = 'once';
@@ -37,6 +38,7 @@ export class OneTimePages {
   constructor(
     private readonly secrets: AppSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pages: AdminPages,
   ) {}
 
   private async cipherKey(): Promise<Buffer> {
@@ -65,6 +67,22 @@ export class OneTimePages {
     const sealed = await this.open(raw);
     if (!sealed || sealed.url !== req.originalUrl || sealed.session !== sessionOf(req) || sealed.expires < Date.now()) return null;
     return sealed.model as T;
+  }
+
+  /**
+   * The GET of a one-time page: renders `view` with `model(sealed)` the one time it may be shown; otherwise
+   * (a reload, "Back", a shared link) goes to `otherwise.url` saying `otherwise.text`.
+   */
+  async page(
+    req: Request,
+    res: Response,
+    view: string,
+    model: (sealed: Record<string, unknown>) => Record<string, unknown>,
+    otherwise: { url: string; text: string },
+  ): Promise<void> {
+    const sealed = await this.take(req, res);
+    if (!sealed) return this.pages.redirect(res, otherwise.url, { kind: 'error', text: otherwise.text });
+    await this.pages.render(req, res, view, model(sealed));
   }
 
   private async open(raw: string): Promise<Sealed | null> {

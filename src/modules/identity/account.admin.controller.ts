@@ -15,7 +15,7 @@ import {
   type FormBody,
   type FormErrors,
   formatInstant,
-  noStore,
+  OneTimePages,
   submitForm,
   type Rerender,
 } from '../admin/admin.api';
@@ -31,6 +31,7 @@ export class AccountAdminController {
     private readonly pages: AdminPages,
     private readonly identity: IdentityService,
     private readonly people: PeopleService,
+    private readonly oneTime: OneTimePages,
   ) {}
 
   @Get()
@@ -44,15 +45,21 @@ export class AccountAdminController {
     const rerender: Rerender = (errors, status) => this.render(req, res, scope, body, errors, status);
     await submitForm(CreateApiKeyDto, readForm(body, { name: 'text' }), rerender, async (dto) => {
       const created = await this.identity.createApiKey(scope, dto.name);
-      // Shown once: the answer is this page, not a redirect.
-      noStore(res);
-      await this.pages.render(
-        req,
-        res,
-        'account/key-created',
-        { title: 'API key created', key: { name: created.key.name, prefix: created.key.keyPrefix }, secret: created.secret },
-        201,
-      );
+      // Post/Redirect/Get to a page that shows the key once (OneTimePages): a reload makes no second key.
+      await this.oneTime.redirect(req, res, '/account/api-keys/created', {
+        key: { name: created.key.name, prefix: created.key.keyPrefix },
+        secret: created.secret,
+      });
+    });
+  }
+
+  /** The new key, shown once. */
+  @AllowUsers()
+  @Get('api-keys/created')
+  async keyCreated(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.oneTime.page(req, res, 'account/key-created', (m) => ({ title: 'API key created', key: m.key, secret: m.secret }), {
+      url: '/account',
+      text: 'An API key is shown only once, right after it is made. If it was not copied, revoke it and make a new one.',
     });
   }
 

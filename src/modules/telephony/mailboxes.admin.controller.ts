@@ -7,7 +7,7 @@ import type { Scope } from '../../shared/scope';
 import {
   AdminPages,
   customerCrumbs,
-  noStore,
+  OneTimePages,
   pageFromQuery,
   pageLinks,
   readForm,
@@ -40,6 +40,7 @@ export class MailboxesAdminController {
     private readonly pages: AdminPages,
     private readonly customers: PageCustomers,
     private readonly mailboxes: MailboxesService,
+    private readonly oneTime: OneTimePages,
   ) {}
 
   @Get('customers/:id/mailboxes')
@@ -88,20 +89,28 @@ export class MailboxesAdminController {
     const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, null, body, errors, status);
     await submitForm(CreateMailboxDto, readForm(body, MAILBOX_FORM), rerender, async (dto) => {
       const created = await this.mailboxes.create(scope, id, dto);
-      noStore(res);
-      await this.pages.render(
-        req,
-        res,
-        'telephony/mailbox-pin',
-        {
-          title: 'Mailbox created',
-          heading: `Mailbox ${created.mailbox} created`,
-          crumbs: mailboxCrumbs(c),
-          customer: c,
-          mailbox: created,
-        },
-        201,
-      );
+      // Post/Redirect/Get to a page that shows the PIN once (OneTimePages).
+      await this.oneTime.redirect(req, res, `/customers/${id}/mailboxes/${created.id}/pin`, {
+        title: 'Mailbox created',
+        heading: `Mailbox ${created.mailbox} created`,
+        mailbox: { mailbox: created.mailbox, pin: created.pin },
+      });
+    });
+  }
+
+  /** A mailbox's PIN, shown once right after it was made (created or regenerated). */
+  @Get('customers/:id/mailboxes/:mailboxId/pin')
+  async mailboxPin(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('mailboxId', ParseIntPipe) mailboxId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    await this.oneTime.page(req, res, 'telephony/mailbox-pin', (m) => ({ ...m, crumbs: mailboxCrumbs(c), customer: c }), {
+      url: `/customers/${id}/mailboxes`,
+      text: 'A mailbox’s PIN is shown only once. If it was not written down, generate a new one from the mailbox’s page.',
     });
   }
 
@@ -154,14 +163,11 @@ export class MailboxesAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const m = await this.mailboxes.update(scope, id, mailboxId, { regeneratePin: true });
-    noStore(res);
-    await this.pages.render(req, res, 'telephony/mailbox-pin', {
+    await this.oneTime.redirect(req, res, `/customers/${c.id}/mailboxes/${mailboxId}/pin`, {
       title: 'New PIN',
       heading: `New PIN for mailbox ${m.mailbox}`,
       regenerated: true,
-      crumbs: mailboxCrumbs(c),
-      customer: c,
-      mailbox: m,
+      mailbox: { mailbox: m.mailbox, pin: m.pin },
     });
   }
 

@@ -8,7 +8,7 @@ import {
   AdminPages,
   customerCrumbs,
   formatInstant,
-  noStore,
+  OneTimePages,
   pageFromQuery,
   pageLinks,
   readForm,
@@ -49,6 +49,7 @@ export class SipAccountsAdminController {
     private readonly pages: AdminPages,
     private readonly customers: PageCustomers,
     private readonly lines: SipAccountsService,
+    private readonly oneTime: OneTimePages,
   ) {}
 
   @Get('customers/:id/sip-accounts')
@@ -103,21 +104,29 @@ export class SipAccountsAdminController {
     const rerender: Rerender = (errors, status) => this.renderLineForm(req, res, c, null, body, errors, status);
     await submitForm(CreateSipAccountDto, readForm(body, LINE_FORM), rerender, async (dto) => {
       const created = await this.lines.create(scope, id, dto);
-      // The secret is shown once, so the answer is a page rather than a redirect that would have to carry it.
-      noStore(res);
-      await this.pages.render(
-        req,
-        res,
-        'telephony/line-secret',
-        {
-          title: 'Telephone line created',
-          heading: `Telephone line “${created.displayName}” created`,
-          crumbs: lineCrumbs(c),
-          customer: c,
-          line: created,
-        },
-        201,
-      );
+      // Post/Redirect/Get to a page that shows the secret once (OneTimePages).
+      await this.oneTime.redirect(req, res, `/customers/${id}/sip-accounts/${created.id}/secret`, {
+        title: 'Telephone line created',
+        heading: `Telephone line “${created.displayName}” created`,
+        regenerated: false,
+        line: { username: created.username, secret: created.secret },
+      });
+    });
+  }
+
+  /** A line's secret, shown once right after it was made (created or regenerated). */
+  @Get('customers/:id/sip-accounts/:lineId/secret')
+  async lineSecret(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('lineId', ParseIntPipe) lineId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const c = await this.customers.get(scope, id);
+    await this.oneTime.page(req, res, 'telephony/line-secret', (m) => ({ ...m, crumbs: lineCrumbs(c), customer: c }), {
+      url: `/customers/${id}/sip-accounts`,
+      text: 'A line’s secret is shown only once. If it was not written down, generate a new one from the line’s page.',
     });
   }
 
@@ -163,14 +172,11 @@ export class SipAccountsAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const line = await this.lines.update(scope, id, lineId, { regenerateSecret: true });
-    noStore(res);
-    await this.pages.render(req, res, 'telephony/line-secret', {
+    await this.oneTime.redirect(req, res, `/customers/${c.id}/sip-accounts/${lineId}/secret`, {
       title: 'New secret',
       heading: `New secret for “${line.displayName}”`,
       regenerated: true,
-      crumbs: lineCrumbs(c),
-      customer: c,
-      line,
+      line: { username: line.username, secret: line.secret },
     });
   }
 
