@@ -315,24 +315,34 @@ describe('price lookup and the rating engine (HTTP)', () => {
       expect(res.text).toContain(`href="/rate-plans/${reseller10.id}"`);
       // Seller, buyer, per minute cost/price/margin, connect, call cost/price/margin.
       const chain = rowsOf(res.text, 'price-chain');
-      expect(chain[0]).toMatch(/\(cost from carriers\) .* 2\.00 EUR 2\.40 EUR 0\.40 EUR 0\.00 \/ 0\.00 \/ 0\.00 2\.00 EUR 2\.40 EUR 0\.40 EUR$/);
+      expect(chain[0]).toMatch(
+        /\(buys from carriers\) .* 2\.00 EUR 2\.40 EUR 0\.40 EUR 0\.00 \/ 0\.00 \/ 0\.00 2\.00 EUR 2\.40 EUR 0\.40 EUR$/,
+      );
       expect(chain[1]).toBe(
         `${names.get(reseller.id)} ${names.get(customer.id)} 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00 2.40 EUR 2.64 EUR 0.24 EUR`,
       );
     });
 
     it('shows the reseller its own margin but not what its parent pays', async () => {
-      const res = await page(reseller.auth, `/customers/${customer.id}/price?number=${encodeURIComponent('0049 89 1234567')}&at=2026-11-07T12:00:00Z`);
+      const res = await page(
+        reseller.auth,
+        `/customers/${customer.id}/price?number=${encodeURIComponent('0049 89 1234567')}&at=2026-11-07T12:00:00Z`,
+      );
       expect(res.status).toBe(200);
       expect(rowsOf(res.text, 'price-levels')).toHaveLength(2);
       expect(res.text).not.toContain('Cost (carriers)');
-      expect(rowsOf(res.text, 'price-chain')).toEqual([`${names.get(reseller.id)} ${names.get(customer.id)} 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00`]);
+      expect(rowsOf(res.text, 'price-chain')).toEqual([
+        `${names.get(reseller.id)} ${names.get(customer.id)} 2.40 EUR 2.64 EUR 0.24 EUR 0.00 / 0.00 / 0.00`,
+      ]);
       // The plan the reseller is on is shared with it by its parent: it may open it.
       expect(res.text).toContain(`href="/rate-plans/${owner20.id}">${owner20.name}</a>`);
     });
 
     it('works for a plan: what a customer on it would pay, under its owner', async () => {
-      const res = await page(t.auth, `/rate-plans/${reseller10.id}/price?number=${encodeURIComponent('+49 89 123 4567')}&duration=30&at=2026-11-07T12:00:00Z`);
+      const res = await page(
+        t.auth,
+        `/rate-plans/${reseller10.id}/price?number=${encodeURIComponent('+49 89 123 4567')}&duration=30&at=2026-11-07T12:00:00Z`,
+      );
       expect(res.status).toBe(200);
       expect(textOf(res.text)).toContain(`Price lookup for rate plan ${reseller10.name}`);
       const levels = rowsOf(res.text, 'price-levels');

@@ -126,9 +126,7 @@ export class PriceLookupAdminController {
         } catch (err) {
           // A refusal of the lookup itself (no rate, no exchange rate) is about the whole question.
           errors =
-            err instanceof DomainError && err.status === 422
-              ? { _form: noRatePrefix(err.message) }
-              : withNumberHint(formErrors(err));
+            err instanceof DomainError && err.status === 422 ? { _form: noRatePrefix(err.message) } : withNumberHint(formErrors(err));
           status = statusOf(err);
         }
       }
@@ -155,9 +153,7 @@ export class PriceLookupAdminController {
     const customerIds = [...new Set(dto.levels.map((l) => l.customerId).filter((c) => c !== PLAN_LEVEL_ID))];
     const names = await this.customers.names(em, customerIds);
     const planIds = [...new Set(dto.levels.map((l) => l.ratePlanId).filter((p): p is number => p !== null))];
-    const plans = planIds.length
-      ? await em.find(RatePlanEntity, { select: { id: true, name: true }, where: { id: In(planIds) } })
-      : [];
+    const plans = planIds.length ? await em.find(RatePlanEntity, { select: { id: true, name: true }, where: { id: In(planIds) } }) : [];
     const planNames = new Map(plans.map((p) => [p.id, p.name]));
     // A plan assigned from above may not be one the viewer may open: named, but linked only when visible.
     const visible = new Set<number>();
@@ -171,14 +167,18 @@ export class PriceLookupAdminController {
     const levels = dto.levels.map((l: PriceLevelDto) => ({
       ...l,
       planLevel: l.customerId === PLAN_LEVEL_ID,
-      customerName: l.cost ? 'Cost (carriers)' : l.customerId === PLAN_LEVEL_ID ? 'A customer on this plan' : (names.get(l.customerId) ?? ''),
+      customerName: l.cost
+        ? 'Cost (carriers)'
+        : l.customerId === PLAN_LEVEL_ID
+          ? 'A customer on this plan'
+          : (names.get(l.customerId) ?? ''),
       planName: l.ratePlanId === null ? null : (planNames.get(l.ratePlanId) ?? ''),
       planLinked: l.ratePlanId !== null && visible.has(l.ratePlanId),
       who: l.cost ? (names.get(l.customerId) ?? 'System owner') : undefined,
     }));
     const chain = priceChain(levels).map((step) => ({
       ...step,
-      sellerName: step.seller.cost ? `${step.seller.who} (cost from carriers)` : step.seller.customerName,
+      sellerName: step.seller.cost ? `${step.seller.who} (buys from carriers)` : step.seller.customerName,
       sellerId: step.seller.cost || step.seller.planLevel ? null : step.seller.customerId,
       buyerName: step.buyer.customerName,
       buyerId: step.buyer.planLevel ? null : step.buyer.customerId,

@@ -91,7 +91,10 @@ export class NoRateError extends BusinessRuleError {
 export function normaliseNumber(text: unknown, field = 'number'): string {
   const digits = typeof text === 'string' ? normaliseDialledNumber(text) : null;
   if (digits === null) {
-    throw ValidationError.field(field, 'must be a phone number: 1 to 32 digits, with + or 00 before the country code, spaces, dashes or brackets');
+    throw ValidationError.field(
+      field,
+      'must be a phone number: 1 to 32 digits, with + or 00 before the country code, spaces, dashes or brackets',
+    );
   }
   return digits;
 }
