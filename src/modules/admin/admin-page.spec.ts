@@ -186,4 +186,14 @@ describe('navItems', () => {
     expect(active('/outbox')).toEqual(['Sent mail']);
     expect(active('/customersx')).toEqual([]);
   });
+
+  it('offers a customer that is not a reseller no customers, and its own numbers', () => {
+    const items = navItems('/customers/7/numbers', false, { id: 7, canHaveCustomers: false });
+    expect(items.map((i) => i.label)).not.toEqual(expect.arrayContaining(['Customers']));
+    expect(items.map((i) => i.label)).not.toEqual(expect.arrayContaining(['Requests']));
+    expect(items.find((i) => i.label === 'Numbers')).toMatchObject({ href: '/customers/7/numbers', active: true });
+    const reseller = navItems('/numbers', false, { id: 8, canHaveCustomers: true });
+    expect(reseller.find((i) => i.label === 'Numbers')).toMatchObject({ href: '/numbers', active: true });
+    expect(reseller.map((i) => i.label)).toEqual(expect.arrayContaining(['Customers', 'Requests']));
+  });
 });

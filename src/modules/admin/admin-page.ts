@@ -66,13 +66,15 @@ export interface NavItem {
   secondary?: boolean;
   /** Only for administrators of the system owner acting as the system owner. */
   systemOwnerOnly?: boolean;
+  /** Only for a customer that may have customers of its own (a reseller or the system owner). */
+  resellerOnly?: boolean;
 }
 
 /** The main navigation; other modules' pages live at these paths. */
 export const NAV: readonly NavItem[] = [
   { label: 'Dashboard', href: '/' },
-  { label: 'Customers', href: '/customers' },
-  { label: 'Requests', href: '/requests' },
+  { label: 'Customers', href: '/customers', resellerOnly: true },
+  { label: 'Requests', href: '/requests', resellerOnly: true },
   { label: 'Active calls', href: '/active-calls' },
   { label: 'Call history', href: '/call-history' },
   { label: 'Invoices', href: '/invoices' },
@@ -86,17 +88,26 @@ export const NAV: readonly NavItem[] = [
   { label: 'API docs', href: '/api/docs' },
 ];
 
-export function navItems(path: string, systemOwnerAdmin = true): NavItem[] {
-  return NAV.filter((item) => systemOwnerAdmin || !item.systemOwnerOnly).map((item) => ({
-    ...item,
-    active: item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`),
-  }));
+/** The customer the menu is for: a customer that is not a reseller has no customers and no inventory. */
+export interface NavCustomer {
+  id: number;
+  canHaveCustomers: boolean;
+}
+
+export function navItems(path: string, systemOwnerAdmin = true, acting: NavCustomer | null = null): NavItem[] {
+  const reseller = acting?.canHaveCustomers ?? true;
+  return NAV.filter((item) => (systemOwnerAdmin || !item.systemOwnerOnly) && (reseller || !item.resellerOnly)).map((item) => {
+    // A customer's "Numbers" are the numbers assigned to it; a reseller's, its inventory.
+    const href = item.href === '/numbers' && !reseller && acting ? `/customers/${acting.id}/numbers` : item.href;
+    return { ...item, href, active: href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`) };
+  });
 }
 
 interface PageHeader {
   personName: string | null;
   personCustomerName: string | null;
   actingCustomerName: string | null;
+  acting: NavCustomer | null;
 }
 
 export interface Flash {
@@ -121,11 +132,13 @@ export class AdminPages {
   private async header(req: ScopedRequest): Promise<PageHeader | null> {
     const scope = req.scope;
     if (!scope) return null;
-    const names = await this.customers.names(this.dataSource.manager, [scope.personCustomerId, scope.customerId]);
+    const refs = await this.customers.findMany(this.dataSource.manager, [scope.personCustomerId, scope.customerId]);
+    const acting = refs.get(scope.customerId);
     return {
       personName: req.personName ?? null,
-      personCustomerName: names.get(scope.personCustomerId) ?? null,
-      actingCustomerName: names.get(scope.customerId) ?? null,
+      personCustomerName: refs.get(scope.personCustomerId)?.name ?? null,
+      actingCustomerName: acting?.name ?? null,
+      acting: acting ? { id: acting.id, canHaveCustomers: acting.reseller || acting.parentId === null } : null,
     };
   }
 
@@ -136,7 +149,7 @@ export class AdminPages {
       csrfToken: await this.csrf.token(req, res),
       csrfField: CSRF_FIELD,
       flash: takeFlash(req, res),
-      nav: scope ? navItems(req.path, isSystemOwnerAdmin(scope)) : null,
+      nav: scope ? navItems(req.path, isSystemOwnerAdmin(scope), header?.acting ?? null) : null,
       user: header ? { name: header.personName, customerName: header.personCustomerName, role: scope?.role } : null,
       actingCustomerName: header?.actingCustomerName ?? null,
       switchedTo: scope?.switched ? header?.actingCustomerName : null,

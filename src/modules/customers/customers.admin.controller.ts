@@ -78,13 +78,15 @@ export class CustomersAdminController {
     const q: ListCustomersQuery = { page, pageSize: PAGE_SIZE, includeDeleted };
     if (search) q.search = search;
     if (parentId) q.parentId = parentId;
-    const parent = parentId && parentId !== scope.customerId ? await this.customers.get(scope, parentId) : null;
+    // Whose customers these are: a customer that is not a reseller is not offered "New" (it would be refused).
+    const owner = await this.customers.get(scope, parentId && parentId !== scope.customerId ? parentId : scope.customerId);
+    const parent = owner.id !== scope.customerId ? owner : null;
     const result = await this.customers.list(scope, q);
     await this.pages.render(req, res, 'customers/list', {
       title: parent ? `Customers of ${parent.name}` : 'Customers',
       parent,
       newUrl: parent ? `/customers/new?parentId=${parent.id}` : '/customers/new',
-      canAdd: scope.role === 'administrator' && (!parent || (parent.reseller && !parent.deleted)),
+      canAdd: scope.role === 'administrator' && (owner.reseller || owner.parentId === null) && !owner.deleted,
       search,
       includeDeleted,
       isAdmin: scope.role === 'administrator',
@@ -113,6 +115,8 @@ export class CustomersAdminController {
     assertAdministrator(scope);
     const parentId = idFrom(query.parentId);
     const options = await this.options.formOptions(scope, parentId);
+    // The save would be refused: say so now rather than after the form is filled in.
+    if (!options.parent.canHaveCustomers) throw new BusinessRuleError('customers can only be added under a reseller or the system owner');
     if (!isType(query.type)) {
       return this.pages.render(req, res, 'customers/new-choose', { title: 'New customer', parent: options.parent, parentId });
     }

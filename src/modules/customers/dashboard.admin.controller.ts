@@ -6,9 +6,14 @@ import { NotFoundError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { AdminPages, formatMoney } from '../admin/admin.api';
+import { TelephonyApi } from '../telephony/telephony.api';
+import { CustomerViews } from './customer-views';
 import { CustomersRepository } from './customers.repository';
 
-/** The start page: who you act for, their balance and what to do next. */
+/**
+ * The start page of the customer you act for: its balance, its lines, mailboxes and numbers, its
+ * customers when it may have some, and what you may do next (nothing is offered that would be refused).
+ */
 @ApiExcludeController()
 @Controller()
 export class DashboardAdminController {
@@ -16,34 +21,46 @@ export class DashboardAdminController {
     private readonly pages: AdminPages,
     private readonly repo: CustomersRepository,
     private readonly balances: BalanceDirectory,
+    private readonly telephony: TelephonyApi,
+    private readonly views: CustomerViews,
   ) {}
 
   @Get()
   async dashboard(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const customer = await this.repo.findById(this.repo.reader, scope.customerId);
+    const em = this.repo.reader;
+    const customer = await this.repo.findById(em, scope.customerId);
     if (!customer) throw new NotFoundError('customer');
-    const [children, balance] = await Promise.all([
-      this.repo.countLiveChildren(this.repo.reader, customer.id),
-      this.balances.balanceOf(this.repo.reader, customer.id),
+    const canHaveCustomers = !!customer.reseller || customer.parentId === null;
+    const [children, balance, equipment, [view]] = await Promise.all([
+      canHaveCustomers ? this.repo.countLiveChildren(em, customer.id) : Promise.resolve(0),
+      this.balances.balanceOf(em, customer.id),
+      this.telephony.equipmentCounts(em, customer.id),
+      this.views.views(em, [customer]),
     ]);
+    const refs = await this.views.references(scope, view);
+    const isAdmin = scope.role === 'administrator';
     await this.pages.render(req, res, 'admin/dashboard', {
       title: 'Dashboard',
       customer: {
         id: customer.id,
         name: customer.name,
         accountNumber: customer.accountNumber,
-        reseller: customer.reseller,
+        reseller: !!customer.reseller,
         balance: formatMoney(balance, customer.currency),
         balanceNegative: balance.isNegative(),
         creditLimit: formatMoney(customer.creditLimit, customer.currency),
         currency: customer.currency,
         hasParent: customer.parentId !== null,
-        canHaveCustomers: customer.reseller || customer.parentId === null,
-        lockedWeb: customer.lockedWeb,
-        lockedCalls: customer.lockedCalls,
+        canHaveCustomers,
+        lockedWeb: !!customer.lockedWeb,
+        lockedCalls: !!customer.lockedCalls,
       },
+      parent: refs.parent,
+      ratePlan: refs.ratePlan,
       children,
-      isAdmin: scope.role === 'administrator',
+      equipment,
+      isAdmin,
+      canAddCustomers: isAdmin && canHaveCustomers,
     });
   }
 }

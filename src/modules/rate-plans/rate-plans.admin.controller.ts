@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory } from '../../shared/customer-directory';
+import { ForbiddenError } from '../../shared/errors';
 import { currencyCodes } from '../../shared/validation';
 import {
   AdminPages,
@@ -145,10 +146,13 @@ export class RatePlansAdminController {
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
     const result = await this.plans.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}) });
+    // Only resellers and the system owner own rate plans: nobody else is offered "New" (it would be refused).
+    const acting = await this.customers.find(this.repo.manager, scope.customerId);
     await this.pages.render(req, res, 'rate-plans/list', {
       title: 'Rate plans',
       search,
       isAdmin: scope.role === 'administrator',
+      canAdd: scope.role === 'administrator' && !!acting && (acting.reseller || acting.parentId === null),
       plans: result.items.map((p) => ({
         id: p.id,
         name: p.name,
@@ -167,6 +171,7 @@ export class RatePlansAdminController {
   async newForm(@CurrentScope() scope: Scope, @Req() req: Request, @Res() res: Response): Promise<void> {
     assertAdministrator(scope);
     const owner = await this.customers.findInScope(this.repo.manager, scope, scope.customerId);
+    if (!owner.reseller && owner.parentId !== null) throw new ForbiddenError('only resellers (and the system owner) can own rate plans');
     await this.renderPlanForm(req, res, scope, null, { currency: owner.currency, sharing: 'private' }, {});
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
+import { MailboxEntity } from './entities/mailbox.entity';
 import { NumberEntity } from './entities/number.entity';
 import { SipAccountEntity } from './entities/sip-account.entity';
 import { TelephonyRepository } from './telephony.repository';
@@ -27,6 +28,15 @@ export class TelephonyApi {
       em.count(NumberEntity, { where: { customerId } }),
     ]);
     return { lines, numbers };
+  }
+
+  /** What a customer's dashboard counts: its live lines and mailboxes, and the numbers assigned to it. */
+  async equipmentCounts(em: EntityManager, customerId: number): Promise<{ lines: number; mailboxes: number; numbers: number }> {
+    const [billable, mailboxes] = await Promise.all([
+      this.billableCounts(em, customerId),
+      em.count(MailboxEntity, { where: { customerId, deletedAt: IsNull() } }),
+    ]);
+    return { ...billable, mailboxes };
   }
 
   /** A free (unassigned) number of `ownerCustomerId`'s inventory, or null. */
