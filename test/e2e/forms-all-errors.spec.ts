@@ -120,6 +120,39 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect((await t.http.get(`/api/v1/customers/${c.id}`).set(t.auth)).body.name).toBe('Patch target');
   });
 
+  it('API people, lines and mailboxes: the uniqueness check and the format errors in one answer, nothing created', async () => {
+    const c = await createCustomer(t, t.auth);
+    const base = `/api/v1/customers/${c.id}`;
+    // A person: a taken login name, a bad email and a short password.
+    const person = await t.http
+      .post(`${base}/people`)
+      .set(t.auth)
+      .send({ username: takenUsername, displayName: 'P', role: 'user', email: 'x', password: 'short' });
+    expect(person.status).toBe(400);
+    expect(byField(person.body.details)).toEqual({ username: 'already_exists', email: 'validation_failed', password: 'validation_failed' });
+    // A line: a taken SIP username and a bad limit.
+    const first = await t.http.post(`${base}/sip-accounts`).set(t.auth).send({ displayName: 'First' });
+    expect(first.status).toBe(201);
+    const line = await t.http
+      .post(`${base}/sip-accounts`)
+      .set(t.auth)
+      .send({ username: first.body.username, displayName: 'Second', maxConcurrentCalls: -1 });
+    expect(line.status).toBe(400);
+    expect(byField(line.body.details)).toEqual({ username: 'already_exists', maxConcurrentCalls: 'validation_failed' });
+    // A mailbox: a taken number and a bad email, on create and on change.
+    const box = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: `9${Date.now() % 1e6}` });
+    expect(box.status).toBe(201);
+    const other = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: `8${Date.now() % 1e6}` });
+    const dup = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: box.body.mailbox, email: 'nope' });
+    expect(dup.status).toBe(400);
+    expect(byField(dup.body.details)).toEqual({ mailbox: 'already_exists', email: 'validation_failed' });
+    const patch = await t.http.patch(`${base}/mailboxes/${other.body.id}`).set(t.auth).send({ mailbox: box.body.mailbox, email: 'nope' });
+    expect(patch.status).toBe(400);
+    expect(byField(patch.body.details)).toEqual({ mailbox: 'already_exists', email: 'validation_failed' });
+    const counts = await Promise.all(['people', 'sip-accounts', 'mailboxes'].map(async (what) => (await t.http.get(`${base}/${what}`).set(t.auth)).body.total));
+    expect(counts).toEqual([1, 1, 2]);
+  });
+
   it('the page shows every error next to its field after one save and keeps what was typed', async () => {
     const before = await customerRowCounts(t);
     const res = await postForm(web, '/customers/new?type=normal', '/customers', {

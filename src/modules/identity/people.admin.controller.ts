@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../../shared/errors';
+import { DomainError, type FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { CustomerRef } from '../../shared/customer-directory';
 import { ROLES, type Scope } from '../../shared/scope';
@@ -94,13 +94,14 @@ export class PeopleAdminController {
   ): Promise<void> {
     const c = await this.people.customerInScope(scope, id);
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, null, withoutPassword(body), errors, status);
-    await submitForm(CreatePersonDto, readForm(body, CREATE_FORM), rerender, async (dto) => {
-      const p = await this.people.create(scope, id, dto);
+    const save = async (dto: CreatePersonDto, problems: FieldError[]) => {
+      const p = await this.people.create(scope, id, dto, problems);
       const how = p.loginLinkSent
         ? ` A link to set the password was emailed to ${p.email}.`
         : ' They can log in with the password you gave.';
       this.pages.redirect(res, `/customers/${id}/people`, `${p.displayName} (${p.username}) added.${how}`);
-    });
+    };
+    await submitForm(CreatePersonDto, readForm(body, CREATE_FORM), rerender, save, { checkAll: true });
   }
 
   @Get('customers/:id/people/:personId/edit')
@@ -128,12 +129,12 @@ export class PeopleAdminController {
     const c = await this.people.customerInScope(scope, id);
     const p = await this.people.get(scope, id, personId);
     const rerender: Rerender = (errors, status) => this.renderForm(req, res, c, p, withoutPassword(body), errors, status);
-    const save = async (dto: UpdatePersonDto) => {
-      await this.people.update(scope, id, personId, dto);
+    const save = async (dto: UpdatePersonDto, problems: FieldError[]) => {
+      await this.people.update(scope, id, personId, dto, problems);
       const pw = dto.password !== undefined ? ' The new password is set; their other logins were ended.' : '';
       this.pages.redirect(res, `/customers/${id}/people`, `Changes to ${p.username} saved.${pw}`);
     };
-    await submitForm(UpdatePersonDto, readForm(body, EDIT_FORM), rerender, save, { required: ['displayName', 'role'] });
+    await submitForm(UpdatePersonDto, readForm(body, EDIT_FORM), rerender, save, { required: ['displayName', 'role'], checkAll: true });
   }
 
   @Post('customers/:id/people/:personId/login-link')

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -9,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import {
@@ -43,12 +45,15 @@ export class PeopleController {
   @ApiOperation({ summary: 'Create a person; without a password, a one-time set-password link is emailed' })
   @ApiCreatedResponse({ type: CreatedPersonDto })
   @ApiConflictResponse({ description: '`already_exists`: the login name is taken' })
-  create(
+  @ApiBody({ type: CreatePersonDto })
+  async create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Body() body: CreatePersonDto,
+    @Body() body: JsonBody,
   ): Promise<CreatedPersonDto> {
-    return this.people.create(scope, customerId, body);
+    // Every problem at once (issue #14): format errors and the login name check together.
+    const { dto, problems } = await validatePartial(CreatePersonDto, body);
+    return this.people.create(scope, customerId, dto, problems);
   }
 
   @Get(':personId')
@@ -66,13 +71,15 @@ export class PeopleController {
   @ApiOperation({ summary: 'Change a person (name, email, role, password); a customer keeps at least one administrator' })
   @ApiOkResponse({ type: PersonDto })
   @ApiConflictResponse({ description: '`already_exists` (the login name is taken) or `conflict` (the customer’s last administrator)' })
-  update(
+  @ApiBody({ type: UpdatePersonDto })
+  async update(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
     @Param('personId', ParseIntPipe) personId: number,
-    @Body() body: UpdatePersonDto,
+    @Body() body: JsonBody,
   ): Promise<PersonDto> {
-    return this.people.update(scope, customerId, personId, body);
+    const { dto, problems } = await validatePartial(UpdatePersonDto, body);
+    return this.people.update(scope, customerId, personId, dto, problems);
   }
 
   @Delete(':personId')

@@ -5,7 +5,8 @@ import { isUniqueViolation, TransactionRunner } from '../../database/transaction
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Role, Scope } from '../../shared/scope';
 import { hashSecret } from '../../shared/secrets';
@@ -112,16 +113,25 @@ export class PeopleService {
    * With a password the person can log in at once and nothing is emailed; without one, a one-time
    * set-password link is emailed (through the outbox, in the same transaction).
    */
-  async create(scope: Scope, customerId: number, input: CreatePersonInput): Promise<CreatedPersonDto> {
+  /**
+   * Adds a person. `earlier`: the request's format problems (validatePartial), whose fields `input` leaves
+   * out; the checks of the rest (password strength, email needed, login name free) run too and every problem
+   * is answered at once before anything is written (issue #14).
+   */
+  async create(scope: Scope, customerId: number, input: CreatePersonInput, earlier: readonly FieldError[] = []): Promise<CreatedPersonDto> {
+    const problems = new FieldProblems(earlier);
     const email = input.email ?? null;
     const password = input.password ?? null;
-    if (password !== null) assertPasswordStrength(password);
-    else if (email === null) throw ValidationError.field('email', 'is required when no password is given (the login details are emailed)');
-    const passwordHash = password !== null ? await hashSecret(password) : null;
+    if (password !== null) await problems.check('password', () => assertPasswordStrength(password));
+    else if (email === null && !problems.has('email') && !problems.has('password'))
+      problems.add('email', 'is required when no password is given (the login details are emailed)');
+    const passwordHash = password !== null && !problems.any ? await hashSecret(password) : null;
     try {
       return await this.tx.run(async (em) => {
         const customer = await this.customers.lockLiveInScope(em, scope, customerId);
-        await this.assertUsernameFree(em, input.username);
+        const username = input.username as string | undefined;
+        if (username !== undefined) await problems.check('username', () => this.assertUsernameFree(em, username));
+        problems.throwIfAny();
         const id = await this.repo.insertPerson(em, {
           customerId: customer.id,
           username: input.username,
@@ -153,9 +163,18 @@ export class PeopleService {
     }
   }
 
-  async update(scope: Scope, customerId: number, personId: number, input: UpdatePersonInput): Promise<PersonDto> {
-    if (input.password !== undefined) assertPasswordStrength(input.password);
-    const passwordHash = input.password !== undefined ? await hashSecret(input.password) : undefined;
+  /** Changes a person; `earlier` as for create: every problem of the request is answered at once. */
+  async update(
+    scope: Scope,
+    customerId: number,
+    personId: number,
+    input: UpdatePersonInput,
+    earlier: readonly FieldError[] = [],
+  ): Promise<PersonDto> {
+    const problems = new FieldProblems(earlier);
+    const password = input.password;
+    if (password !== undefined) await problems.check('password', () => assertPasswordStrength(password));
+    const passwordHash = password !== undefined && !problems.any ? await hashSecret(password) : undefined;
     return this.tx.run(async (em) => {
       const customer = await this.lockCustomer(em, scope, customerId);
       const person = await this.findLivePerson(em, customer.id, personId);
@@ -163,9 +182,13 @@ export class PeopleService {
       if (input.displayName !== undefined) patch.displayName = input.displayName;
       if (input.email !== undefined) patch.email = input.email;
       if (input.role !== undefined && input.role !== person.role) {
-        if (person.role === 'administrator') await this.assertNotLastAdministrator(em, customer.id, person.id);
-        patch.role = input.role;
+        const role = input.role;
+        if (person.role === 'administrator') {
+          await problems.check('role', () => this.assertNotLastAdministrator(em, customer.id, person.id), 'a customer must keep at least one administrator');
+        }
+        patch.role = role;
       }
+      problems.throwIfAny();
       if (passwordHash !== undefined) patch.passwordHash = passwordHash;
       if (!Object.keys(patch).length) return toPersonDto(person);
       patch.updatedAt = this.clock.now();

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { CustomerRef } from '../../shared/customer-directory';
+import type { FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import {
@@ -87,15 +88,16 @@ export class MailboxesAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, null, body, errors, status);
-    await submitForm(CreateMailboxDto, readForm(body, MAILBOX_FORM), rerender, async (dto) => {
-      const created = await this.mailboxes.create(scope, id, dto);
+    const save = async (dto: CreateMailboxDto, problems: FieldError[]) => {
+      const created = await this.mailboxes.create(scope, id, dto, problems);
       // Post/Redirect/Get to a page that shows the PIN once (OneTimePages).
       await this.oneTime.redirect(req, res, `/customers/${id}/mailboxes/${created.id}/pin`, {
         title: 'Mailbox created',
         heading: `Mailbox ${created.mailbox} created`,
         mailbox: { mailbox: created.mailbox, pin: created.pin },
       });
-    });
+    };
+    await submitForm(CreateMailboxDto, readForm(body, MAILBOX_FORM), rerender, save, { checkAll: true });
   }
 
   /** A mailbox's PIN, shown once right after it was made (created or regenerated). */
@@ -146,11 +148,11 @@ export class MailboxesAdminController {
     const c = await this.customers.get(scope, id);
     const m = await this.mailboxes.get(scope, id, mailboxId);
     const rerender: Rerender = (errors, status) => this.renderMailboxForm(req, res, c, m, body, errors, status);
-    const save = async (dto: UpdateMailboxDto) => {
-      await this.mailboxes.update(scope, id, mailboxId, dto);
+    const save = async (dto: UpdateMailboxDto, problems: FieldError[]) => {
+      await this.mailboxes.update(scope, id, mailboxId, dto, problems);
       this.pages.redirect(res, `/customers/${id}/mailboxes`, `Mailbox ${dto.mailbox ?? m.mailbox} saved.`);
     };
-    await submitForm(UpdateMailboxDto, readForm(body, MAILBOX_FORM), rerender, save, { required: ['mailbox'] });
+    await submitForm(UpdateMailboxDto, readForm(body, MAILBOX_FORM), rerender, save, { required: ['mailbox'], checkAll: true });
   }
 
   @Post('customers/:id/mailboxes/:mailboxId/pin')

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CreateMailboxDto, MailboxDto, MailboxPageDto, MailboxWithPinDto, UpdateMailboxDto } from './dto/mailboxes.dto';
@@ -36,12 +38,15 @@ export class MailboxesController {
   @ApiOperation({ summary: 'Create a mailbox; the answer shows the PIN (only this once)' })
   @ApiCreatedResponse({ type: MailboxWithPinDto })
   @ApiConflictResponse({ description: '`already_exists`: the mailbox number is taken' })
-  create(
+  @ApiBody({ type: CreateMailboxDto })
+  async create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Body() body: CreateMailboxDto,
+    @Body() body: JsonBody,
   ): Promise<MailboxWithPinDto> {
-    return this.mailboxes.create(scope, customerId, body);
+    // Every problem at once (issue #14): format errors and the uniqueness check together.
+    const { dto, problems } = await validatePartial(CreateMailboxDto, body);
+    return this.mailboxes.create(scope, customerId, dto, problems);
   }
 
   @Get(':mailboxId')
@@ -59,13 +64,15 @@ export class MailboxesController {
   @ApiOperation({ summary: 'Change a mailbox; with regeneratePin the answer shows the new PIN' })
   @ApiOkResponse({ type: MailboxWithPinDto })
   @ApiConflictResponse({ description: '`already_exists`: the mailbox number is taken' })
-  update(
+  @ApiBody({ type: UpdateMailboxDto })
+  async update(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
     @Param('mailboxId', ParseIntPipe) mailboxId: number,
-    @Body() body: UpdateMailboxDto,
+    @Body() body: JsonBody,
   ): Promise<MailboxWithPinDto> {
-    return this.mailboxes.update(scope, customerId, mailboxId, body);
+    const { dto, problems } = await validatePartial(UpdateMailboxDto, body);
+    return this.mailboxes.update(scope, customerId, mailboxId, dto, problems);
   }
 
   @Delete(':mailboxId')

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
@@ -76,13 +77,20 @@ export class MailboxesService {
     return toMailboxDto(m, customer);
   }
 
-  async create(scope: Scope, customerId: number, input: CreateMailboxInput): Promise<MailboxWithPinDto> {
+  /**
+   * Adds a mailbox. `earlier`: the request's format problems (validatePartial); the mailbox number check runs
+   * too and every problem is answered at once before anything is written (issue #14).
+   */
+  async create(scope: Scope, customerId: number, input: CreateMailboxInput, earlier: readonly FieldError[] = []): Promise<MailboxWithPinDto> {
     const pin = input.pin ?? randomDigits(GENERATED_PIN_LENGTH);
-    const pinHash = await hashSecret(pin);
+    const pinHash = earlier.length ? '' : await hashSecret(pin);
     return this.uniqueMailbox(() =>
       this.tx.run(async (em) => {
         const customer = await this.customers.lockLiveInScope(em, scope, customerId);
-        if (await this.repo.mailboxTaken(em, input.mailbox)) throw ConflictError.field('mailbox', 'this mailbox number is already taken');
+        const problems = new FieldProblems(earlier);
+        const mailbox = input.mailbox as string | undefined;
+        if (mailbox !== undefined && (await this.repo.mailboxTaken(em, mailbox))) takenMailbox(problems);
+        problems.throwIfAny();
         const row = await this.repo.insertMailbox(em, {
           customerId: customer.id,
           mailbox: input.mailbox,
@@ -109,13 +117,21 @@ export class MailboxesService {
     );
   }
 
-  async update(scope: Scope, customerId: number, mailboxId: number, input: UpdateMailboxInput): Promise<MailboxWithPinDto> {
-    if (input.regeneratePin && input.pin !== undefined) throw ValidationError.field('pin', 'give a pin or regeneratePin, not both');
+  /** Changes a mailbox; `earlier` as for create: every problem of the request is answered at once. */
+  async update(
+    scope: Scope,
+    customerId: number,
+    mailboxId: number,
+    input: UpdateMailboxInput,
+    earlier: readonly FieldError[] = [],
+  ): Promise<MailboxWithPinDto> {
+    const problems = new FieldProblems(earlier);
+    if (input.regeneratePin && input.pin !== undefined) problems.add('pin', 'give a pin or regeneratePin, not both');
     let shownPin: string | undefined;
     let pinHash: string | undefined;
     if (input.regeneratePin) shownPin = randomDigits(GENERATED_PIN_LENGTH);
     const newPin = shownPin ?? input.pin;
-    if (newPin !== undefined) pinHash = await hashSecret(newPin);
+    if (newPin !== undefined && !problems.any) pinHash = await hashSecret(newPin);
     return this.uniqueMailbox(() =>
       this.tx.run(async (em) => {
         const customer = await this.customers.findInScope(em, scope, customerId);
@@ -123,10 +139,10 @@ export class MailboxesService {
         if (!m) throw new NotFoundError('mailbox');
         const patch: Partial<MailboxEntity> = {};
         if (input.mailbox !== undefined && input.mailbox !== m.mailbox) {
-          if (await this.repo.mailboxTaken(em, input.mailbox, m.id))
-            throw ConflictError.field('mailbox', 'this mailbox number is already taken');
+          if (await this.repo.mailboxTaken(em, input.mailbox, m.id)) takenMailbox(problems);
           patch.mailbox = input.mailbox;
         }
+        problems.throwIfAny();
         if (input.email !== undefined) patch.email = input.email;
         if (input.purge !== undefined) patch.purge = input.purge;
         if (input.maxPerFolder !== undefined) patch.maxPerFolder = input.maxPerFolder;
@@ -179,4 +195,9 @@ export class MailboxesService {
       throw err;
     }
   }
+}
+
+function takenMailbox(problems: FieldProblems): void {
+  const message = 'this mailbox number is already taken';
+  problems.add('mailbox', message, 'already_exists', 409, ConflictError.field('mailbox', message));
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { CustomerRef } from '../../shared/customer-directory';
+import type { FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import {
@@ -102,8 +103,8 @@ export class SipAccountsAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     const rerender: Rerender = (errors, status) => this.renderLineForm(req, res, c, null, body, errors, status);
-    await submitForm(CreateSipAccountDto, readForm(body, LINE_FORM), rerender, async (dto) => {
-      const created = await this.lines.create(scope, id, dto);
+    const save = async (dto: CreateSipAccountDto, problems: FieldError[]) => {
+      const created = await this.lines.create(scope, id, dto, problems);
       // Post/Redirect/Get to a page that shows the secret once (OneTimePages).
       await this.oneTime.redirect(req, res, `/customers/${id}/sip-accounts/${created.id}/secret`, {
         title: 'Telephone line created',
@@ -111,7 +112,8 @@ export class SipAccountsAdminController {
         regenerated: false,
         line: { username: created.username, secret: created.secret },
       });
-    });
+    };
+    await submitForm(CreateSipAccountDto, readForm(body, LINE_FORM), rerender, save, { checkAll: true });
   }
 
   /** A line's secret, shown once right after it was made (created or regenerated). */

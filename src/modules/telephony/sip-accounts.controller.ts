@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import {
@@ -42,12 +44,15 @@ export class SipAccountsController {
   @ApiOperation({ summary: 'Create a telephone line; the answer shows the secret (only this once)' })
   @ApiCreatedResponse({ type: SipAccountWithSecretDto })
   @ApiConflictResponse({ description: '`already_exists`: the SIP username is taken' })
-  create(
+  @ApiBody({ type: CreateSipAccountDto })
+  async create(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Body() body: CreateSipAccountDto,
+    @Body() body: JsonBody,
   ): Promise<SipAccountWithSecretDto> {
-    return this.sip.create(scope, customerId, body);
+    // Every problem at once (issue #14): format errors and the uniqueness check together.
+    const { dto, problems } = await validatePartial(CreateSipAccountDto, body);
+    return this.sip.create(scope, customerId, dto, problems);
   }
 
   @Get(':sipId')

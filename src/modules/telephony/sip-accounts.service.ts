@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, NotFoundError, ValidationError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory } from '../../shared/customer-directory';
@@ -80,20 +81,32 @@ export class SipAccountsService {
     return toSipDto(s, numbers.get(s.id));
   }
 
-  async create(scope: Scope, customerId: number, input: CreateSipAccountInput): Promise<SipAccountWithSecretDto> {
+  /**
+   * Adds a line. `earlier`: the request's format problems (validatePartial); the username check runs too and
+   * every problem is answered at once before anything is written (issue #14).
+   */
+  async create(
+    scope: Scope,
+    customerId: number,
+    input: CreateSipAccountInput,
+    earlier: readonly FieldError[] = [],
+  ): Promise<SipAccountWithSecretDto> {
     const secret = input.secret ?? randomPassword(GENERATED_SECRET_LENGTH);
     // A generated username can lose a race with another line created at the same moment: try again.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tx.run(async (em) => {
           const customer = await this.customers.lockLiveInScope(em, scope, customerId);
+          const problems = new FieldProblems(earlier);
           let username = input.username;
+          if (username !== undefined && (await this.repo.sipUsernameTaken(em, username))) {
+            problems.add('username', 'this username is already taken', 'already_exists', 409, ConflictError.field('username', 'this username is already taken'));
+          }
+          problems.throwIfAny();
           if (username === undefined) {
             let n = (await this.repo.countSipAccountsEver(em, customer.id)) + 1;
             while (await this.repo.sipUsernameTaken(em, `${customer.id}-${n}`)) n++;
             username = `${customer.id}-${n}`;
-          } else if (await this.repo.sipUsernameTaken(em, username)) {
-            throw ConflictError.field('username', 'this username is already taken');
           }
           const row = await this.repo.insertSipAccount(em, {
             customerId: customer.id,
