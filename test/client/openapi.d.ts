@@ -935,6 +935,26 @@ export interface paths {
         patch: operations["RatePlansController_update"];
         trace?: never;
     };
+    "/api/v1/rate-plans/{id}/price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a call would cost a customer on this plan, and each level above it
+         * @description The price lookup of `GET /customers/{id}/price` for a plan the caller may see: a customer on the plan (its level has customerId null) under the plan’s owner, or under the acting customer for a plan shared with it from above. No rate for a charged level: 422 `no_rate`.
+         */
+        get: operations["PlanPriceController_price"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rate-plans/{id}/rate-decks": {
         parameters: {
             query?: never;
@@ -2652,7 +2672,8 @@ export interface components {
          *       "details": [
          *         {
          *           "field": "creditLimit",
-         *           "message": "must be a decimal string"
+         *           "message": "must be a decimal string",
+         *           "code": "validation_failed"
          *         }
          *       ]
          *     }
@@ -2678,7 +2699,7 @@ export interface components {
              * @example creditLimit: must be a decimal string
              */
             message: string;
-            /** @description one entry per bad field */
+            /** @description one entry per bad field, every problem of the request at once (format and business checks) */
             details: components["schemas"]["FieldError"][];
         };
         ExchangeRateDto: {
@@ -2719,6 +2740,12 @@ export interface components {
             field: string;
             /** @example must be a decimal string */
             message: string;
+            /**
+             * @description what is wrong with this field (`validation_failed`, `already_exists`, `not_found`, ...); docs/API-ERRORS.md
+             * @example validation_failed
+             * @enum {string}
+             */
+            code: "validation_failed" | "malformed_body" | "unauthenticated" | "forbidden" | "csrf_failed" | "not_found" | "conflict" | "already_exists" | "in_use" | "already_applied" | "already_decided" | "status_change_not_allowed" | "payload_too_large" | "unsupported_media_type" | "business_rule" | "no_rate" | "no_exchange_rate" | "customer_locked" | "insufficient_balance" | "link_expired" | "voucher_invalid" | "voucher_unavailable" | "credit_exceeds_invoice" | "voucher_not_allowed" | "locked" | "billing_type" | "concurrent_limit" | "daily_limit" | "no_credit" | "throttled" | "internal_error";
         };
         ImportResultDto: {
             /**
@@ -3430,6 +3457,81 @@ export interface components {
             inboundConnect: string | null;
             /** @example 0 */
             inboundPerMinute: string | null;
+        };
+        PlanPriceLevelDto: {
+            /** @example 4 */
+            ratePlanId: number | null;
+            /** @example EUR */
+            currency: string | null;
+            /**
+             * @description matched prefix
+             * @example 4420
+             */
+            prefix: string | null;
+            /** @example United Kingdom London */
+            destination: string | null;
+            /** @example 0.05 */
+            connectFee: string | null;
+            /** @example 0 */
+            includedSeconds: number | null;
+            /** @example 1.20 */
+            perMinute: string | null;
+            /** @example 60 */
+            firstBlock: number | null;
+            /** @example 60 */
+            increment: number | null;
+            /** @example 0.00 */
+            minimumCharge: string | null;
+            /** @example 0.00 */
+            perMessage: string | null;
+            /**
+             * @description price of the call (when `duration` was given), at the plan precision
+             * @example 2.05
+             */
+            price: string | null;
+            /**
+             * @description decimal places of this level's call prices
+             * @example 2
+             */
+            precision: number;
+            /**
+             * @description own: the plan's rate; inherited: from the plan it inherits; markup: the level above's rate marked up by this plan
+             * @enum {string|null}
+             */
+            source: "own" | "inherited" | "markup" | null;
+            /**
+             * @description the stored rate used (for markup: the one marked up)
+             * @example 31
+             */
+            rateId: number | null;
+            /**
+             * @description true for the last level: the system owner's cost from the cost plan (shown to the system owner only)
+             * @example false
+             */
+            cost: boolean;
+            /**
+             * @description null for the first level: a customer on the plan looked up; then the customers above it
+             * @example null
+             */
+            customerId: number | null;
+        };
+        PlanPriceLookupDto: {
+            /**
+             * @description the number, digits only
+             * @example 442079460000
+             */
+            number: string;
+            /** @enum {string} */
+            direction: "outbound" | "inbound";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T19:00:00.000Z
+             */
+            at: string;
+            /** @example 90 */
+            duration: number | null;
+            /** @description a customer on the plan first (customerId null), then the plan owner and its ancestors in the caller's tree (for a plan shared with the caller from above: the caller and its ancestors), then (for the system owner) the cost */
+            levels: components["schemas"]["PlanPriceLevelDto"][];
         };
         PostBalanceDto: {
             /**
@@ -4353,7 +4455,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Bad input: `validation_failed` (`details` names each bad field) or `malformed_body`. */
+        /** @description Bad input: `validation_failed` (`details` lists every problem of the request at once, one entry per field with its own `code`) or `malformed_body`. */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -5070,7 +5172,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedCustomerView"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description every problem of the request at once, one `details` entry per field with its own `code`: format errors and the checks below (a taken login name, a plan the parent may not assign, a number a residential customer needs...); problems of one kind only answer that kind’s status (e.g. 409 `already_exists`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description the parent, rate plan, number, region, dial plan, tax or affiliate named is not in the caller’s tree */
@@ -6280,7 +6390,15 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerView"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description every problem of the request at once (format and business checks), one `details` entry per field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -7654,6 +7772,58 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    PlanPriceController_price: {
+        parameters: {
+            query: {
+                /** @description the number called, as people write it: digits, with `+` or `00` before the country code, spaces, dashes, dots, slashes and brackets ("+44 (0)20 …" drops the 0); 1 to 32 digits */
+                number: string;
+                direction?: "outbound" | "inbound";
+                /** @description start of the call (default now): picks the deck, validity and time bands */
+                at?: string;
+                /** @description seconds of an answered call; fills each level's price */
+                duration?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanPriceLookupDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description the plan is not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_rate` (no rate for the number at some level) or `no_exchange_rate` (a level’s currency has no rate in force) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -289,6 +289,36 @@ describe('price lookup and the rating engine (HTTP)', () => {
     }
   });
 
+  it('prices a call for a plan through the API: a customer on the plan (customerId null) under its owner', async () => {
+    const res = await t.http
+      .get(
+        `/api/v1/rate-plans/${reseller10.id}/price?number=${encodeURIComponent('+49 (89) 123-4567')}&duration=60&at=2026-11-07T12:00:00Z`,
+      )
+      .set(t.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.number).toBe('49891234567');
+    expect(perLevel(res.body)).toEqual([
+      [null, '2.64', '2.64', 'markup'],
+      [reseller.id, '2.40', '2.40', 'markup'],
+      [1, '2.00', '2.00', 'own'],
+    ]);
+    expect(res.body.levels[0].ratePlanId).toBe(reseller10.id);
+    // The owner sees its own level and the plan's; a plan shared from above is priced under the caller.
+    const own = await t.http.get(`/api/v1/rate-plans/${reseller10.id}/price?number=4912345&at=2026-11-07T12:00:00Z`).set(reseller.auth);
+    expect(perLevel(own.body).map((l: unknown[]) => l[0])).toEqual([null, reseller.id]);
+    const shared = await t.http.get(`/api/v1/rate-plans/${owner20.id}/price?number=4912345&at=2026-11-07T12:00:00Z`).set(reseller.auth);
+    expect(perLevel(shared.body)).toEqual([
+      [null, '2.88', null, 'markup'],
+      [reseller.id, '2.40', null, 'markup'],
+    ]);
+    const other = await addCustomer(t);
+    expect((await t.http.get(`/api/v1/rate-plans/${reseller10.id}/price?number=4912345`).set(other.auth)).status).toBe(404);
+    expect((await t.http.get(`/api/v1/rate-plans/${reseller10.id}/price?number=49(12`).set(t.auth)).status).toBe(400);
+    const none = await t.http.get(`/api/v1/rate-plans/${reseller10.id}/price?number=861234`).set(t.auth);
+    expect([none.status, none.body.code]).toEqual([422, 'no_rate']);
+    expect(none.body.message).toBe(`no_rate: no rate for 861234 (outbound) at customer ${reseller.id} (rate plan ${owner20.id}) or above`);
+  });
+
   describe('the price lookup page', () => {
     const page = (auth: { Authorization: string }, url: string) => t.http.get(url).set(auth);
     const rowsOf = (html: string, table: string) => {

@@ -20,7 +20,7 @@ import { AcceptsBody } from '../../shared/http/body-media-type.guard';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { spoolUpload } from './deck-upload';
-import { PriceLookupDto, PriceQuery } from './dto/price.dto';
+import { PlanPriceLookupDto, PriceLookupDto, PriceQuery } from './dto/price.dto';
 import { CreateRatePlanDto, ListRatePlansQuery, RatePlanDto, RatePlanPageDto, UpdateRatePlanDto } from './dto/rate-plan.dto';
 import {
   CreateRateDto,
@@ -33,9 +33,10 @@ import {
   RatePageDto,
   UpdateRateDto,
 } from './dto/rate.dto';
+import { RatePlansRepository } from './rate-plans.repository';
 import { RatePlansService } from './rate-plans.service';
 import { RatesService } from './rates.service';
-import { RatingService, toPriceLookupDto } from './rating.service';
+import { PLAN_LEVEL_ID, RatingService, toPriceLookupDto } from './rating.service';
 
 export const RATE_DECK_MAX_BYTES = Symbol('RATE_DECK_MAX_BYTES');
 
@@ -254,5 +255,42 @@ export class PriceController {
       this.clock.now(),
     );
     return toPriceLookupDto(rated);
+  }
+}
+
+@ApiTags('rate plans')
+@ApiBearerAuth()
+@Controller('api/v1/rate-plans')
+export class PlanPriceController {
+  constructor(
+    private readonly rating: RatingService,
+    private readonly plans: RatePlansService,
+    private readonly repo: RatePlansRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get(':id/price')
+  @ApiOperation({
+    summary: 'What a call would cost a customer on this plan, and each level above it',
+    description:
+      'The price lookup of `GET /customers/{id}/price` for a plan the caller may see: a customer on the plan (its level has ' +
+      'customerId null) under the plan’s owner, or under the acting customer for a plan shared with it from above. No rate ' +
+      'for a charged level: 422 `no_rate`.',
+  })
+  @ApiOkResponse({ type: PlanPriceLookupDto })
+  @ApiNotFoundResponse({ description: 'the plan is not one the caller may see' })
+  @ApiUnprocessableEntityResponse({
+    description: '`no_rate` (no rate for the number at some level) or `no_exchange_rate` (a level’s currency has no rate in force)',
+  })
+  async price(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Query() q: PriceQuery): Promise<PlanPriceLookupDto> {
+    const { plan } = await this.plans.findVisible(this.repo.manager, scope, id);
+    const rated = await this.rating.planPriceLookup(
+      scope,
+      plan,
+      { number: q.number, direction: q.direction, at: q.at ? new Date(q.at) : undefined, duration: q.duration },
+      this.clock.now(),
+    );
+    const dto = toPriceLookupDto(rated);
+    return { ...dto, levels: dto.levels.map((l) => ({ ...l, customerId: l.customerId === PLAN_LEVEL_ID ? null : l.customerId })) };
   }
 }

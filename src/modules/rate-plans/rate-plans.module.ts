@@ -5,7 +5,7 @@ import { SystemModule } from '../system/system.module';
 import { DeckStaging } from './deck-staging';
 import { PriceLookupAdminController } from './price-lookup.admin.controller';
 import { RatePlansAdminController } from './rate-plans.admin.controller';
-import { PriceController, RATE_DECK_MAX_BYTES, RatePlansController } from './rate-plans.controller';
+import { PlanPriceController, PriceController, RATE_DECK_MAX_BYTES, RatePlansController } from './rate-plans.controller';
 import { RatePlansApi } from './rate-plans.api';
 import { RatePlansRepository } from './rate-plans.repository';
 import { RatePlansService } from './rate-plans.service';
@@ -24,7 +24,7 @@ import { RatingService } from './rating.service';
   imports: [AdminModule, SystemModule],
   // The admin pages keep the route order of the single controller they were split from (Nest matches in
   // registration order): rate-plans/new is declared before rate-plans/:id in RatePlansAdminController.
-  controllers: [RatePlansController, PriceController, RatePlansAdminController, RatesAdminController, PriceLookupAdminController],
+  controllers: [RatePlansController, PriceController, PlanPriceController, RatePlansAdminController, RatesAdminController, PriceLookupAdminController],
   providers: [
     RatePlansApi,
     RatePlansRepository,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IsIsoInstant } from '../../../shared/validation';
@@ -84,4 +84,24 @@ export class PriceLookupDto {
     description: "the customer first, then its ancestors in the caller's tree, then (for the system owner) the cost",
   })
   levels: PriceLevelDto[];
+}
+
+export class PlanPriceLevelDto extends OmitType(PriceLevelDto, ['customerId'] as const) {
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'null for the first level: a customer on the plan looked up; then the customers above it',
+    example: null,
+  })
+  customerId: number | null;
+}
+
+export class PlanPriceLookupDto extends OmitType(PriceLookupDto, ['levels'] as const) {
+  @ApiProperty({
+    type: [PlanPriceLevelDto],
+    description:
+      "a customer on the plan first (customerId null), then the plan owner and its ancestors in the caller's tree " +
+      '(for a plan shared with the caller from above: the caller and its ancestors), then (for the system owner) the cost',
+  })
+  levels: PlanPriceLevelDto[];
 }
