@@ -153,6 +153,24 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect(counts).toEqual([1, 1, 2]);
   });
 
+  it('password change: a wrong current password, a short new one and a different repetition in one round', async () => {
+    const api = await t.http.post('/api/v1/auth/password').set(t.auth).send({ currentPassword: 'not-it', newPassword: 'short' });
+    expect(api.status).toBe(400);
+    expect(byField(api.body.details)).toEqual({ currentPassword: 'validation_failed', newPassword: 'validation_failed' });
+    const page = await postForm(web, '/account', '/account/password', {
+      currentPassword: 'not-it',
+      newPassword: 'short',
+      confirmPassword: 'other',
+    });
+    expect(page.status).toBe(400);
+    for (const field of ['currentPassword', 'newPassword', 'confirmPassword']) {
+      expect(page.text).toMatch(new RegExp(`id="f-${field}-help"><p class="error-text">`));
+    }
+    // Passwords are never sent back into the form.
+    expect(page.text).not.toContain('value="not-it"');
+    expect(page.text).not.toContain('value="short"');
+  });
+
   it('the page shows every error next to its field after one save and keeps what was typed', async () => {
     const before = await customerRowCounts(t);
     const res = await postForm(web, '/customers/new?type=normal', '/customers', {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import type { FieldError } from '../../shared/errors';
 import { AllowUsers, CurrentScope } from '../../shared/http/decorators';
 import type { ScopedRequest } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
@@ -68,11 +69,18 @@ export class AccountAdminController {
   async changePassword(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     // Passwords are never sent back into the form.
     const rerender: Rerender = (errors, status) => this.render(req, res, scope, {}, errors, status);
-    await submitForm(ChangePasswordDto, readForm(body, { currentPassword: 'text', newPassword: 'text' }), rerender, async (dto) => {
-      if (body.confirmPassword !== dto.newPassword) return rerender({ confirmPassword: 'does not match the new password' }, 400);
-      await this.identity.changeOwnPassword(scope, (req as ScopedRequest).sessionTokenHash ?? null, dto.currentPassword, dto.newPassword);
+    const save = async (dto: ChangePasswordDto, problems: FieldError[]) => {
+      // The repetition, the current password and the new one's length are all checked in one round.
+      const typed = readForm(body, { newPassword: 'text', confirmPassword: 'text' });
+      const all =
+        typed.confirmPassword !== typed.newPassword
+          ? [...problems, { field: 'confirmPassword', message: 'Does not match the new password.' }]
+          : problems;
+      const session = (req as ScopedRequest).sessionTokenHash ?? null;
+      await this.identity.changeOwnPassword(scope, session, dto.currentPassword, dto.newPassword, all);
       this.pages.redirect(res, '/account', 'Password changed. Your other sessions have been logged out.');
-    });
+    };
+    await submitForm(ChangePasswordDto, readForm(body, { currentPassword: 'text', newPassword: 'text' }), rerender, save, { checkAll: true });
   }
 
   @AllowUsers()

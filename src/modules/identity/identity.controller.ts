@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiTooManyRequestsResponse,
@@ -12,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AllowUsers, CurrentScope, Public, type ScopedRequest } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Scope } from '../../shared/scope';
 import {
   ApiKeyDto,
@@ -74,8 +76,10 @@ export class IdentityController {
   @ApiOperation({ summary: 'Change your own password (the current one is required; your other sessions end)' })
   @ApiNoContentResponse({ description: 'the password is changed' })
   @ApiTooManyRequestsResponse({ description: '`throttled`: too many wrong current passwords; see `Retry-After`' })
-  async changePassword(@CurrentScope() scope: Scope, @Body() body: ChangePasswordDto, @Req() req: ScopedRequest): Promise<void> {
-    await this.identity.changeOwnPassword(scope, req.sessionTokenHash ?? null, body.currentPassword, body.newPassword);
+  @ApiBody({ type: ChangePasswordDto })
+  async changePassword(@CurrentScope() scope: Scope, @Body() body: JsonBody, @Req() req: ScopedRequest): Promise<void> {
+    const { dto, problems } = await validatePartial(ChangePasswordDto, body);
+    await this.identity.changeOwnPassword(scope, req.sessionTokenHash ?? null, dto.currentPassword, dto.newPassword, problems);
   }
 
   @ApiBearerAuth()

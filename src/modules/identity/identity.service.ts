@@ -4,7 +4,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { BusinessRuleError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
+import { BusinessRuleError, type FieldError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { isInSubtree, Scope } from '../../shared/scope';
 import {
   API_KEY_IP_THROTTLE,
@@ -207,17 +208,36 @@ export class IdentityService {
    * A person changes their own password. The current one must be given (a stolen session alone must not
    * take over the account); wrong guesses count towards the login throttle. Other sessions end.
    */
-  async changeOwnPassword(scope: Scope, currentSessionHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+  async changeOwnPassword(
+    scope: Scope,
+    currentSessionHash: string | null,
+    currentPassword: string | undefined,
+    newPassword: string | undefined,
+    earlier: readonly FieldError[] = [],
+  ): Promise<void> {
     const person = scope.personId === null ? null : await this.repo.findPerson(scope.personId);
     if (!person) throw new UnauthenticatedError('login required');
-    await this.throttle.guard(
-      [{ key: loginUserKey(person.username), policy: LOGIN_USER_THROTTLE }],
-      async () => {
-        if (!(await verifySecret(person.passwordHash, currentPassword))) throw ValidationError.field('currentPassword', 'is not your current password');
-      },
-      (err) => err instanceof ValidationError,
-    );
-    assertPasswordStrength(newPassword, 'newPassword');
+    // Every problem at once (issue #14): a wrong current password and a too short new one in one answer.
+    const problems = new FieldProblems(earlier);
+    if (currentPassword !== undefined) {
+      try {
+        await this.throttle.guard(
+          [{ key: loginUserKey(person.username), policy: LOGIN_USER_THROTTLE }],
+          async () => {
+            if (!(await verifySecret(person.passwordHash, currentPassword)))
+              throw ValidationError.field('currentPassword', 'is not your current password');
+          },
+          (err) => err instanceof ValidationError,
+        );
+      } catch (err) {
+        // A throttled attempt (429 with Retry-After) is answered as it is.
+        if (!(err instanceof ValidationError)) throw err;
+        problems.addError(err, 'currentPassword');
+      }
+    }
+    if (newPassword !== undefined) await problems.check('newPassword', () => assertPasswordStrength(newPassword, 'newPassword'));
+    problems.throwIfAny();
+    if (currentPassword === undefined || newPassword === undefined) throw new ValidationError('both passwords are needed');
     const passwordHash = await hashSecret(newPassword);
     await this.tx.run(async (em) => {
       await this.repo.setPasswordHash(em, person.id, passwordHash, this.clock.now());
