@@ -153,6 +153,17 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect(counts).toEqual([1, 1, 2]);
   });
 
+  it('rate plans: a reference check and the format errors in one answer, nothing created', async () => {
+    const before = (await t.http.get('/api/v1/rate-plans').set(t.auth)).body.total;
+    const res = await t.http
+      .post('/api/v1/rate-plans')
+      .set(t.auth)
+      .send({ name: '', currency: 'EUR', dialPlanId: 999999, inheritsFromId: foreignPlanId });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({ name: 'validation_failed', dialPlanId: 'validation_failed', inheritsFromId: 'validation_failed' });
+    expect((await t.http.get('/api/v1/rate-plans').set(t.auth)).body.total).toBe(before);
+  });
+
   it('password change: a wrong current password, a short new one and a different repetition in one round', async () => {
     const api = await t.http.post('/api/v1/auth/password').set(t.auth).send({ currentPassword: 'not-it', newPassword: 'short' });
     expect(api.status).toBe(400);

@@ -128,7 +128,7 @@ describe('rate plans: sharing, tenancy and inheritance (HTTP)', () => {
     expect(self.status).toBe(409);
     const two = await t.http.patch(`/api/v1/rate-plans/${a.id}`).set(r1.auth).send({ inheritsFromId: b.id });
     expect(two.status).toBe(409);
-    expect(two.body.details[0]).toEqual({ field: 'inheritsFromId', message: expect.stringMatching(/cycle/) });
+    expect(two.body.details[0]).toEqual({ field: 'inheritsFromId', message: expect.stringMatching(/cycle/), code: 'conflict' });
     const three = await t.http.patch(`/api/v1/rate-plans/${a.id}`).set(r1.auth).send({ inheritsFromId: c.id });
     expect(three.status).toBe(409);
     expect((await t.http.get(`/api/v1/rate-plans/${a.id}`).set(r1.auth)).body.inheritsFromId).toBeNull();

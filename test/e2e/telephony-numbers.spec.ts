@@ -110,7 +110,7 @@ describe('numbers (HTTP)', () => {
       const overlap = await t.http.post('/api/v1/numbers/bulk').set(adminB).send({ from: '0201090', to: '0201200' });
       expect(overlap.status).toBe(409);
       expect(overlap.body.message).toMatch(/^10 of these numbers already exist/);
-      expect(overlap.body.details[0]).toEqual({ field: 'numbers', message: '0201090 already exists' });
+      expect(overlap.body.details[0]).toEqual({ field: 'number 0201090', message: 'already exists', code: 'already_exists' });
       expect(overlap.body.details).toHaveLength(10);
       expect(await numberRow('0201150')).toBeNull();
       expect((await t.http.get('/api/v1/numbers').set(adminB)).body.total).toBe(0);

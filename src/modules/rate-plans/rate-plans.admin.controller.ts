@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory } from '../../shared/customer-directory';
-import { ForbiddenError } from '../../shared/errors';
+import { type FieldError, ForbiddenError } from '../../shared/errors';
 import { currencyCodes } from '../../shared/validation';
 import {
   AdminPages,
@@ -179,10 +179,11 @@ export class RatePlansAdminController {
   async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     const rerender: Rerender = (errors, status) =>
       this.renderPlanForm(req, res, scope, null, body, withUnplacedErrors(errors, PLAN_FIELDS), status);
-    await submitForm(CreateRatePlanDto, readPlanForm(body), rerender, async (dto) => {
-      const plan = await this.plans.create(scope, dto);
+    const save = async (dto: CreateRatePlanDto, problems: FieldError[]) => {
+      const plan = await this.plans.create(scope, dto, problems);
       this.pages.redirect(res, `/rate-plans/${plan.id}`, `Rate plan “${plan.name}” created.`);
-    });
+    };
+    await submitForm(CreateRatePlanDto, readPlanForm(body), rerender, save, { checkAll: true });
   }
 
   @Get('rate-plans/:id')
@@ -264,11 +265,11 @@ export class RatePlansAdminController {
     const values = readPlanForm(body);
     const rerender: Rerender = (errors, status) =>
       this.renderPlanForm(req, res, scope, p, body, withUnplacedErrors(errors, PLAN_FIELDS), status);
-    const save = async (dto: UpdateRatePlanDto) => {
-      await this.plans.update(scope, id, dto);
+    const save = async (dto: UpdateRatePlanDto, problems: FieldError[]) => {
+      await this.plans.update(scope, id, dto, problems);
       this.pages.redirect(res, `/rate-plans/${id}`, `Changes to “${values.name as string}” saved.`);
     };
-    await submitForm(UpdateRatePlanDto, values, rerender, save, { required: ['name'] });
+    await submitForm(UpdateRatePlanDto, values, rerender, save, { required: ['name'], checkAll: true });
   }
 
   @Get('rate-plans/:id/delete')

@@ -18,6 +18,7 @@ import { Clock } from '../../shared/clock';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
 import { AcceptsBody } from '../../shared/http/body-media-type.guard';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Scope } from '../../shared/scope';
 import { spoolUpload } from './deck-upload';
 import { PlanPriceLookupDto, PriceLookupDto, PriceQuery } from './dto/price.dto';
@@ -56,8 +57,11 @@ export class RatePlansController {
   @ApiOperation({ summary: "Create a rate plan (owned by the acting customer, or `ownerId` of the caller's tree)" })
   @ApiCreatedResponse({ type: RatePlanDto })
   @ApiNotFoundResponse({ description: 'the owner or the inherited plan is not in the caller’s tree' })
-  create(@CurrentScope() scope: Scope, @Body() dto: CreateRatePlanDto): Promise<RatePlanDto> {
-    return this.plans.create(scope, dto);
+  @ApiBody({ type: CreateRatePlanDto })
+  async create(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<RatePlanDto> {
+    // Every problem at once (issue #14): format errors and the reference checks together.
+    const { dto, problems } = await validatePartial(CreateRatePlanDto, body);
+    return this.plans.create(scope, dto, problems);
   }
 
   @Get()
@@ -82,8 +86,10 @@ export class RatePlansController {
   @ApiConflictResponse({
     description: '`in_use` (a currency or sharing change its users or inheritors forbid) or `conflict` (an inheritance cycle)',
   })
-  update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateRatePlanDto): Promise<RatePlanDto> {
-    return this.plans.update(scope, id, dto);
+  @ApiBody({ type: UpdateRatePlanDto })
+  async update(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: JsonBody): Promise<RatePlanDto> {
+    const { dto, problems } = await validatePartial(UpdateRatePlanDto, body);
+    return this.plans.update(scope, id, dto, problems);
   }
 
   @Delete(':id')

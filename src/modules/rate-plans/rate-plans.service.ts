@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Dec, Money } from '../../shared/money';
 import { Page, pageParams } from '../../shared/pagination';
 import { isInSubtree, Scope } from '../../shared/scope';
@@ -121,8 +122,15 @@ export class RatePlansService {
 
   // ---- changing ---------------------------------------------------------------------------------
 
-  async create(scope: Scope, dto: CreateRatePlanDto): Promise<RatePlanDto> {
+  /**
+   * Creates a plan. `earlier`: the request's format problems (validatePartial); the reference checks of the
+   * well-formed rest run too and every problem is answered at once before anything is written (issue #14).
+   */
+  async create(scope: Scope, dto: CreateRatePlanDto, earlier: readonly FieldError[] = []): Promise<RatePlanDto> {
+    const problems = new FieldProblems(earlier);
     const plan = await this.tx.run(async (em) => {
+      // The owner is what everything else is checked against: one that is not there answers alone.
+      if (problems.has('ownerId')) problems.throwIfAny();
       const owner = await this.customers.findInScope(em, scope, dto.ownerId ?? scope.customerId);
       if (!owner.reseller) throw new ForbiddenError('only resellers (and the system owner) can own rate plans');
       const now = this.clock.now();
@@ -138,7 +146,8 @@ export class RatePlansService {
         updatedAt: now,
       };
       applyFields(row, dto);
-      await this.checkReferences(em, owner, { ...row, id: 0 } as RatePlanEntity, null);
+      await this.checkReferences(em, owner, { ...row, id: 0 } as RatePlanEntity, null, problems);
+      problems.throwIfAny();
       const saved = await this.repo.insert(em, row);
       await this.audit.record(
         scope,
@@ -150,7 +159,9 @@ export class RatePlansService {
     return this.get(scope, plan.id);
   }
 
-  async update(scope: Scope, planId: number, dto: UpdateRatePlanDto): Promise<RatePlanDto> {
+  /** Changes a plan; `earlier` as for create: every problem of the request is answered at once. */
+  async update(scope: Scope, planId: number, dto: UpdateRatePlanDto, earlier: readonly FieldError[] = []): Promise<RatePlanDto> {
+    const problems = new FieldProblems(earlier);
     await this.tx.run(async (em) => {
       const plan = await this.findEditable(em, scope, planId);
       const owner = await this.repo.findCustomer(em, plan.ownerCustomerId);
@@ -161,17 +172,17 @@ export class RatePlansService {
       if (dto.sharing !== undefined) changes.sharing = dto.sharing;
       applyFields(changes, dto);
       const next = { ...plan, ...changes } as RatePlanEntity;
-      await this.checkReferences(em, owner, next, plan);
+      await this.checkReferences(em, owner, next, plan, problems);
       if (changes.currency !== undefined && changes.currency !== plan.currency) {
         const others = (await this.repo.inheritorCurrencies(em, plan.id)).filter((c) => c !== changes.currency);
-        if (others.length)
-          throw ConflictError.field(
-            'currency',
-            'other rate plans inherit from this plan in its current currency; change them first',
-            'in_use',
-          );
+        if (others.length) {
+          const message = 'other rate plans inherit from this plan in its current currency; change them first';
+          problems.add('currency', message, 'in_use', 409, ConflictError.field('currency', message, 'in_use'));
+        }
       }
-      if (changes.sharing !== undefined && changes.sharing !== plan.sharing) await this.checkSharingNarrowing(em, plan, changes.sharing);
+      const sharing = changes.sharing;
+      if (sharing !== undefined && sharing !== plan.sharing) await problems.check('sharing', () => this.checkSharingNarrowing(em, plan, sharing));
+      problems.throwIfAny();
       changes.updatedAt = this.clock.now();
       await this.repo.update(em, plan.id, changes);
       await this.audit.record(
@@ -215,7 +226,26 @@ export class RatePlansService {
   }
 
   /** inheritsFromId (visible to the owner, same currency, no cycle) and dialPlanId (usable by the owner). */
-  private async checkReferences(em: EntityManager, owner: PlanOwner, next: RatePlanEntity, prev: RatePlanEntity | null): Promise<void> {
+  private async checkReferences(
+    em: EntityManager,
+    owner: PlanOwner,
+    next: RatePlanEntity,
+    prev: RatePlanEntity | null,
+    problems: FieldProblems,
+  ): Promise<void> {
+    // Each check runs on its own (a refusal of one is recorded and the other still runs); a currency with a
+    // format problem is not compared at all.
+    if (!problems.has('currency') && !problems.has('inheritsFromId')) {
+      await problems.check('inheritsFromId', () => this.checkInheritance(em, owner, next, prev));
+    }
+    if (next.dialPlanId !== null && next.dialPlanId !== undefined && next.dialPlanId !== prev?.dialPlanId) {
+      if (!(await this.repo.dialPlanUsableBy(em, next.dialPlanId, owner.path))) {
+        problems.add('dialPlanId', "must be a dial plan of the owner's or of one of its parents");
+      }
+    }
+  }
+
+  private async checkInheritance(em: EntityManager, owner: PlanOwner, next: RatePlanEntity, prev: RatePlanEntity | null): Promise<void> {
     // Values a form sends back unchanged are not checked again (see the README's customer rules).
     const inheritanceTouched = !prev || next.inheritsFromId !== prev.inheritsFromId || next.currency !== prev.currency;
     if (inheritanceTouched && next.inheritsFromId !== null && next.inheritsFromId !== undefined) {
@@ -240,11 +270,6 @@ export class RatePlansService {
           !prev || next.inheritsFromId !== prev.inheritsFromId ? 'inheritsFromId' : 'currency',
           `the inherited plan is in ${parent.currency}; both plans must have the same currency`,
         );
-      }
-    }
-    if (next.dialPlanId !== null && next.dialPlanId !== undefined && next.dialPlanId !== prev?.dialPlanId) {
-      if (!(await this.repo.dialPlanUsableBy(em, next.dialPlanId, owner.path))) {
-        throw ValidationError.field('dialPlanId', "must be a dial plan of the owner's or of one of its parents");
       }
     }
   }

@@ -111,7 +111,9 @@ export class NumbersService {
         if (existing.length) {
           throw new ConflictError(
             `${existing.length} of these numbers already exist${existing.length > DUPLICATES_LISTED ? ` (first ${DUPLICATES_LISTED} listed)` : ''}`,
-            existing.slice(0, DUPLICATES_LISTED).map((n) => ({ field: 'numbers', message: `${n} already exists` })),
+            // One detail per number (details are one per field): named like a deck's `line N`.
+            existing.slice(0, DUPLICATES_LISTED).map((n) => ({ field: `number ${n}`, message: 'already exists', code: 'already_exists' as const })),
+            'already_exists',
           );
         }
         const directory = input.directory ?? null;
