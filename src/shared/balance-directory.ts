@@ -17,6 +17,13 @@ export abstract class BalanceDirectory {
    */
   abstract balancesOf(em: EntityManager, customerIds: readonly number[], options?: { lock?: boolean }): Promise<Map<number, Money>>;
 
+  /**
+   * SQL for the balance of the customer whose id is `customerIdSql` (a column of the caller's query), in
+   * micro-units (0 without a balance row): for lists that sort or filter customers by balance in one
+   * statement. Compare it with micro-units (Money.toMicros()).
+   */
+  abstract balanceMicrosSql(customerIdSql: string): string;
+
   /** One customer's balance (see balancesOf). */
   async balanceOf(em: EntityManager, customerId: number, options?: { lock?: boolean }): Promise<Money> {
     return (await this.balancesOf(em, [customerId], options)).get(customerId) ?? Money.ZERO;

@@ -218,7 +218,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's children (or another parent's in its subtree), sorted by name */
+        /**
+         * List the caller's children (or another parent's in its subtree): search, filter, sort, or export as CSV
+         * @description Sorted by name unless `sort` names another column (`-column`: descending; ties by id). The filters combine (AND). `format=csv` or `Accept: text/csv` answers the whole list with the same filters and sort, streamed.
+         */
         get: operations["CustomersController_list"];
         put?: never;
         /**
@@ -315,7 +318,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's mailboxes; PINs are never shown */
+        /** The customer's mailboxes; PINs are never shown, sorted by a column or exported as CSV */
         get: operations["MailboxesController_list"];
         put?: never;
         /** Create a mailbox; the answer shows the PIN (only this once) */
@@ -352,7 +355,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's numbers, with the effective directory setting */
+        /** The customer's numbers, with the effective directory setting: search, sort, or export as CSV */
         get: operations["CustomerNumbersController_list"];
         put?: never;
         /** Assign a free number (by numberId or number); 409 if it was taken meanwhile */
@@ -406,7 +409,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's people (logins) */
+        /** The customer's people (logins): search, filter by role, sort, or export as CSV */
         get: operations["PeopleController_list"];
         put?: never;
         /** Create a person; without a password, a one-time set-password link is emailed */
@@ -460,7 +463,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's telephone lines (SIP accounts); secrets are never listed */
+        /** The customer's telephone lines (SIP accounts); secrets are never listed, sorted by a column or exported as CSV */
         get: operations["SipAccountsController_list"];
         put?: never;
         /** Create a telephone line; the answer shows the secret (only this once) */
@@ -802,7 +805,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The acting customer's number inventory */
+        /** The acting customer's number inventory: search, filter free/assigned, sort, or export as CSV */
         get: operations["NumbersController_list"];
         put?: never;
         /** Add a number to the acting customer's inventory (resellers only; 409 if it exists anywhere) */
@@ -5115,10 +5118,26 @@ export interface operations {
                 parentId?: number;
                 /** @description all descendants instead of the direct children */
                 recursive?: boolean;
-                /** @description case-insensitive text in name, account number, email, description or billing reference */
+                /** @description case-insensitive text in name, account number, email, description or billing reference; also a login name or SIP username of the customer (whole, ignoring case) and a telephone number of the customer in any usual form (`+44 20 7946 0000`, `0044 20 7946 0000`, or national `020 7946 0000` read with the country of the parent’s address) */
                 search?: string;
                 /** @description include soft-deleted customers */
                 includeDeleted?: boolean;
+                /** @description only customers of this type */
+                type?: "normal" | "residential";
+                /** @description only customers of this billing type */
+                billingType?: "prepaid" | "postpaid" | "prepaid_calls" | "prepaid_invoices" | "external" | "none";
+                /** @description true: only customers locked (web or calls, their own setting); false: only unlocked ones */
+                locked?: boolean;
+                /** @description true: only resellers; false: only customers that are not resellers */
+                reseller?: boolean;
+                /** @description only balances at or above this amount (in each customer’s own currency) */
+                balanceMin?: string;
+                /** @description only balances at or below this amount (in each customer’s own currency) */
+                balanceMax?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "name" | "-name" | "accountNumber" | "-accountNumber" | "type" | "-type" | "billingType" | "-billingType" | "balance" | "-balance";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -5126,16 +5145,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, parent_id, name, account_number, type, reseller, billing_type, payment_type, email, number, username, balance, currency, credit_limit, locked_web, locked_calls, deleted, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerPageView"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging (`validation_failed`, `details` names the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description parentId is not in the caller’s tree */
             404: {
@@ -5507,6 +5535,10 @@ export interface operations {
                 pageSize?: number;
                 /** @description text contained in the number, username, name or mailbox */
                 search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "mailbox" | "-mailbox" | "email" | "-email" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -5516,16 +5548,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, mailbox, email, purge, effective_purge, max_per_folder, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MailboxPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
@@ -5683,6 +5724,10 @@ export interface operations {
                 pageSize?: number;
                 /** @description text contained in the number, username, name or mailbox */
                 search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "number" | "-number" | "customerId" | "-customerId" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -5692,16 +5737,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, number, owner_customer_id, customer_id, customer_name, sip_account_id, directory, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NumberPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
@@ -5882,6 +5936,12 @@ export interface operations {
                 pageSize?: number;
                 /** @description text contained in the username, name or email */
                 search?: string;
+                /** @description only people with this role */
+                role?: "administrator" | "user";
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "username" | "-username" | "displayName" | "-displayName" | "email" | "-email" | "role" | "-role" | "lastLoginAt" | "-lastLoginAt" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -5891,16 +5951,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, username, display_name, email, role, password_set, last_login_at, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PersonPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
@@ -6107,6 +6176,10 @@ export interface operations {
                 pageSize?: number;
                 /** @description text contained in the number, username, name or mailbox */
                 search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "username" | "-username" | "displayName" | "-displayName" | "maxConcurrentCalls" | "-maxConcurrentCalls" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -6116,16 +6189,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, username, display_name, max_concurrent_calls, numbers, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SipAccountPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
@@ -7310,8 +7392,12 @@ export interface operations {
                 pageSize?: number;
                 /** @description true: only free numbers; false: only assigned ones */
                 free?: "true" | "false";
-                /** @description part of the number */
+                /** @description part of the number, digits or as written (`+44 20 7946…`, `0044 20…`) */
                 search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "number" | "-number" | "customerId" | "-customerId" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7319,16 +7405,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, number, owner_customer_id, customer_id, customer_name, sip_account_id, directory, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NumberPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

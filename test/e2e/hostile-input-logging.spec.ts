@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { CustomersService } from '../../src/modules/customers/customers.service';
+import { CustomerListService } from '../../src/modules/customers/customer-list.service';
 import type { TestApp } from '../helpers/app';
 
 /**
@@ -70,7 +70,7 @@ describe('request log: levels and request ids (HTTP)', () => {
   });
 
   it('a 5xx is one error line with its stack and the request id of the response', async () => {
-    const spy = jest.spyOn(t.app.get(CustomersService), 'list').mockRejectedValueOnce(new Error('database on fire'));
+    const spy = jest.spyOn(t.app.get(CustomerListService), 'list').mockRejectedValueOnce(new Error('database on fire'));
     const res = await request(t.app.getHttpServer()).get('/api/v1/customers').set(t.auth).set('X-Request-Id', 'support-ticket-4711');
     spy.mockRestore();
     expect(res.status).toBe(500);

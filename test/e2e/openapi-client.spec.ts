@@ -113,7 +113,10 @@ describe(`typed REST client generated from the OpenAPI document (${testDatabaseK
     businessId = customerId;
 
     const found = await api.GET('/api/v1/customers', { params: { query: { search: 'Acme' } } });
-    expect(found.data!.items.map((c) => c.id)).toEqual([customerId]);
+    // The list answers JSON or, asked for, CSV (a string): the JSON page is the object.
+    const foundPage = found.data!;
+    if (typeof foundPage === 'string') throw new Error('a JSON page was expected');
+    expect(foundPage.items.map((c) => c.id)).toEqual([customerId]);
 
     const price = await api.GET('/api/v1/customers/{id}/price', {
       params: { path: { id: customerId }, query: { number: '442079460000', duration: 90 } },

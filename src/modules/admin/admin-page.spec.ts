@@ -153,9 +153,14 @@ describe('pageLinks', () => {
   it('handles an empty list and a page past the end', () => {
     const empty = pageLinks(1, 25, 0, req({}));
     expect([empty.from, empty.to, empty.lastPage, empty.nextUrl, empty.prevUrl]).toEqual([0, 0, 1, null, null]);
-    const past = pageLinks(9, 25, 30, req({}));
+    expect(empty.beyondEnd).toBe(false);
+    // Past the end of a list that has rows: no "31–30 of 30", but a way to the last page.
+    const past = pageLinks(9, 25, 30, req({ search: 'x', page: '9' }));
     expect(past.nextUrl).toBeNull();
-    expect(past.prevUrl).toBe('/customers?page=2');
+    expect(past.prevUrl).toBe('/customers?search=x&page=2');
+    expect([past.beyondEnd, past.from, past.to, past.lastPage, past.lastUrl]).toEqual([true, 0, 0, 2, '/customers?search=x&page=2']);
+    const last = pageLinks(2, 25, 30, req({}));
+    expect([last.beyondEnd, last.from, last.to]).toEqual([false, 26, 30]);
   });
   it('reads ?page= leniently', () => {
     expect(pageFromQuery('3')).toBe(3);

@@ -36,7 +36,8 @@
  * - Multipart forms (file uploads) carry the token as their FIRST field (`{{> csrf}}` right after `<form>`),
  *   never in the URL; their path goes in MULTIPART_FORMS (csrf.ts) and the upload reader checks the token
  *   before it accepts the file (see spoolMultipartDeck in the rate-plans module).
- * - Lists: `pageLinks(page, pageSize, total, req)` feeds `{{> pager pager}}`.
+ * - Lists: `pageLinks(page, pageSize, total, req)` feeds `{{> pager pager}}`; `sortHeaders(...)` the column
+ *   headers (`{{> sort-th h=sort.name}}`) and `csvExportUrl(...)` the "Export CSV" link (the API's export).
  * - Pages need a login (the global AuthGuard redirects to /login); POST needs an administrator unless
  *   the handler has @AllowUsers(). Errors thrown (NotFoundError...) render templates/views/errors/error.hbs.
  */
@@ -48,6 +49,7 @@ import { DomainError } from '../../shared/errors';
 import type { ScopedRequest } from '../../shared/http/decorators';
 import { textErrors } from '../../shared/http/input-checks';
 import { fieldErrors } from '../../shared/http/validation.pipe';
+import { sortOrder } from '../../shared/http/list-query';
 import { DataSource } from 'typeorm';
 import { CustomerDirectory } from '../../shared/customer-directory';
 import { isSystemOwnerAdmin } from '../../shared/system-owner';
@@ -381,7 +383,7 @@ export function withUnplacedErrors(errors: FormErrors, placed: readonly string[]
 
 export interface PagerModel {
   page: number;
-  pages: { n: number; url: string; current: boolean }[];
+  pages: { n: number; url: string; current: boolean; gap: boolean }[];
   gapsAfter: number[];
   prevUrl: string | null;
   nextUrl: string | null;
@@ -389,11 +391,19 @@ export interface PagerModel {
   to: number;
   total: number;
   lastPage: number;
+  /** The list's last page (the way back from a page past the end). */
+  lastUrl: string;
+  /**
+   * The page asked for is past the end of a list that is not empty (an old link, a typed URL, rows
+   * deleted meanwhile): the pager says so and links to the last page, and the list template must not
+   * say "No X yet": `{{#if rows.length}}…{{else if pager.beyondEnd}}{{else}}No X yet{{/if}}`.
+   */
+  beyondEnd: boolean;
 }
 
 /**
  * Page links for a list: first, last and two around the current page, keeping the other query
- * parameters (search, filters) of the current URL.
+ * parameters (search, filters, sort) of the current URL.
  */
 export function pageLinks(
   page: number,
@@ -402,16 +412,8 @@ export function pageLinks(
   req: { path: string; query: Record<string, unknown> },
 ): PagerModel {
   const lastPage = Math.max(1, Math.ceil(total / pageSize));
-  const url = (n: number): string => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query)) {
-      if (k === 'page') continue;
-      for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string' && one !== '') params.append(k, one);
-    }
-    if (n > 1) params.set('page', String(n));
-    const qs = params.toString();
-    return qs ? `${req.path}?${qs}` : req.path;
-  };
+  const url = (n: number): string => pageUrl(req, n);
+  const beyondEnd = total > 0 && page > lastPage;
   const numbers = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, lastPage])]
     .filter((n) => n >= 1 && n <= lastPage)
     .sort((a, b) => a - b);
@@ -422,11 +424,81 @@ export function pageLinks(
     gapsAfter,
     prevUrl: page > 1 ? url(Math.min(page - 1, lastPage)) : null,
     nextUrl: page < lastPage ? url(page + 1) : null,
-    from: total === 0 ? 0 : Math.min((page - 1) * pageSize + 1, total),
-    to: Math.min(page * pageSize, total),
+    from: total === 0 || beyondEnd ? 0 : (page - 1) * pageSize + 1,
+    to: beyondEnd ? 0 : Math.min(page * pageSize, total),
     total,
     lastPage,
+    lastUrl: url(lastPage),
+    beyondEnd,
   };
+}
+
+/** The current URL with `page=n` (none for page 1) and every other query parameter kept. */
+export function pageUrl(req: { path: string; query: Record<string, unknown> }, n: number, changes: Record<string, string | null> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(req.query)) {
+    if (k === 'page' || k in changes) continue;
+    for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string' && one !== '') params.append(k, one);
+  }
+  for (const [k, v] of Object.entries(changes)) if (v !== null && v !== '') params.set(k, v);
+  if (n > 1) params.set('page', String(n));
+  const qs = params.toString();
+  return qs ? `${req.path}?${qs}` : req.path;
+}
+
+/** A sortable column header of a list page (templates/partials/sort-th.hbs). */
+export interface SortHeader {
+  label: string;
+  /** The list sorted by this column (the other direction when it is the current one), from page 1. */
+  url: string;
+  /** For aria-sort. */
+  sort: 'ascending' | 'descending' | 'none';
+}
+
+/**
+ * The headers of a list page sortable by `columns` (column → label), for `{{> sort-th h=sort.name}}`:
+ * each links to the list sorted by it, keeping search and filters; the current column's link reverses it.
+ */
+export function sortHeaders<C extends string>(
+  req: { path: string; query: Record<string, unknown> },
+  columns: Record<C, string>,
+  current: { column: C; descending: boolean },
+): Record<C, SortHeader> {
+  const out = {} as Record<C, SortHeader>;
+  for (const column of Object.keys(columns) as C[]) {
+    const isCurrent = column === current.column;
+    const next = isCurrent && !current.descending ? `-${column}` : column;
+    out[column] = {
+      label: columns[column],
+      url: pageUrl(req, 1, { sort: next }),
+      sort: isCurrent ? (current.descending ? 'descending' : 'ascending') : 'none',
+    };
+  }
+  return out;
+}
+
+/**
+ * A list page's sort, read leniently from `?sort=` (a column of `labels`, `-column` descending; anything
+ * else is the default): the order for the service, the `sort` value for the API and the export link, and
+ * the column headers.
+ */
+export function pageSort<C extends string>(
+  req: { path: string; query: Record<string, unknown> },
+  labels: Record<C, string>,
+  defaultSort: NoInfer<C> | `-${NoInfer<C>}`,
+): { order: { column: C; descending: boolean }; param: string; headers: Record<C, SortHeader> } {
+  const order = sortOrder(req.query.sort, Object.keys(labels) as C[], defaultSort);
+  return { order, param: `${order.descending ? '-' : ''}${order.column}`, headers: sortHeaders(req, labels, order) };
+}
+
+/**
+ * The API's CSV export of what a list page shows: `apiPath` with `format=csv` and the page's query
+ * parameters (search, filters, sort) but not its page. The API reads the same names as the page.
+ */
+export function csvExportUrl(apiPath: string, params: Record<string, string | number | boolean | null | undefined>): string {
+  const qs = new URLSearchParams({ format: 'csv' });
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  return `${apiPath}?${qs.toString()}`;
 }
 
 /** Reads `?search=` for pages: trimmed, at most 100 characters, '' when absent. */

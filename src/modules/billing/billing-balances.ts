@@ -16,6 +16,11 @@ export class BillingBalances extends BalanceDirectory {
     return new Map(customerIds.map((id) => [id, found.get(id) ?? Money.ZERO]));
   }
 
+  balanceMicrosSql(customerIdSql: string): string {
+    // One primary-key lookup per customer.
+    return `COALESCE((SELECT b.balance FROM balances b WHERE b.customer_id = ${customerIdSql}), 0)`;
+  }
+
   /**
    * Checks the whole ledger in one statement: every customer whose balance is not the sum of its
    * transactions (or that has transactions but no balance row). Empty when the ledger is in order.

@@ -10,8 +10,10 @@ import { CustomerViews, type CustomerReferences } from './customer-views';
 import { editsOwnDetails } from './own-details.admin.controller';
 import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 import type { CustomerFormOptions, CustomerView } from './dto/customer.view';
-import type { ListCustomersQuery } from './dto/list-customers.query';
-import { CUSTOMER_TYPES, type CustomerType } from './entities/customer.entity';
+import { CUSTOMER_SORTS, type CustomerSort, type ListCustomersQuery } from './dto/list-customers.query';
+import { BILLING_TYPES, CUSTOMER_TYPES, type CustomerType } from './entities/customer.entity';
+import { CustomerListService } from './customer-list.service';
+import { sortOrder } from '../../shared/http/list-query';
 import { IdentityApi } from '../identity/identity.api';
 import {
   AdminPages,
@@ -19,6 +21,8 @@ import {
   pageFromQuery,
   pageLinks,
   searchFrom,
+  sortHeaders,
+  csvExportUrl,
   withUnplacedErrors,
   type FormBody,
   type FormErrors,
@@ -47,6 +51,22 @@ import {
 
 const PAGE_SIZE = 25;
 
+/** The list's sortable columns and their headers. */
+const CUSTOMER_SORT_LABELS: Record<CustomerSort, string> = {
+  name: 'Name',
+  accountNumber: 'Account number',
+  type: 'Type',
+  billingType: 'Billing type',
+  balance: 'Balance',
+};
+/** The page's balance filter, as the API's bounds (micro-units: the smallest amount). */
+const BALANCE_FILTERS = {
+  negative: { balanceMax: '-0.000001' },
+  zero: { balanceMin: '0', balanceMax: '0' },
+  positive: { balanceMin: '0.000001' },
+} as const;
+/** "true"/"false" from a yes/no/any select; anything else is "any". */
+const yesNoFilter = (v: unknown): boolean | undefined => (v === 'true' ? true : v === 'false' ? false : undefined);
 const isType = (v: unknown): v is CustomerType => CUSTOMER_TYPES.some((t) => t === v);
 const truthy = (v: unknown): boolean => v === 'on' || v === 'true' || v === '1';
 const idFrom = (v: unknown): number | undefined => (typeof v === 'string' && /^\d{1,12}$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
@@ -61,6 +81,7 @@ export class CustomersAdminController {
     private readonly options: CustomerFormOptionsService,
     private readonly identity: IdentityApi,
     private readonly oneTime: OneTimePages,
+    private readonly customerList: CustomerListService,
     private readonly views: CustomerViews,
   ) {}
 
@@ -75,13 +96,24 @@ export class CustomersAdminController {
     const search = searchFrom(query.search);
     const includeDeleted = truthy(query.includeDeleted);
     const parentId = idFrom(query.parentId);
-    const q: ListCustomersQuery = { page, pageSize: PAGE_SIZE, includeDeleted };
+    // Filters and sort are read leniently, as the page offers them: a value it does not offer is ignored.
+    const filters = {
+      type: isType(query.type) ? query.type : undefined,
+      billingType: BILLING_TYPES.find((t) => t === query.billingType),
+      locked: yesNoFilter(query.locked),
+      reseller: yesNoFilter(query.reseller),
+      ...BALANCE_FILTERS[String(query.balance) as keyof typeof BALANCE_FILTERS],
+    };
+    const sort = sortOrder(query.sort, CUSTOMER_SORTS, 'name');
+    const sortParam = `${sort.descending ? '-' : ''}${sort.column}`;
+    const q: ListCustomersQuery = { page, pageSize: PAGE_SIZE, includeDeleted, ...filters, sort: sortParam };
     if (search) q.search = search;
     if (parentId) q.parentId = parentId;
     // Whose customers these are: a customer that is not a reseller is not offered "New" (it would be refused).
     const owner = await this.customers.get(scope, parentId && parentId !== scope.customerId ? parentId : scope.customerId);
     const parent = owner.id !== scope.customerId ? owner : null;
-    const result = await this.customers.list(scope, q);
+    const result = await this.customerList.list(scope, q);
+    const filtered = Object.values(filters).some((v) => v !== undefined);
     await this.pages.render(req, res, 'customers/list', {
       title: parent ? `Customers of ${parent.name}` : 'Customers',
       parent,
@@ -89,6 +121,27 @@ export class CustomersAdminController {
       canAdd: scope.role === 'administrator' && (owner.reseller || owner.parentId === null) && !owner.deleted,
       search,
       includeDeleted,
+      filtered,
+      filter: {
+        type: filters.type ?? '',
+        billingType: filters.billingType ?? '',
+        locked: filters.locked === undefined ? '' : String(filters.locked),
+        reseller: filters.reseller === undefined ? '' : String(filters.reseller),
+        balance: String(query.balance) in BALANCE_FILTERS ? String(query.balance) : '',
+      },
+      filterOptions: {
+        types: CUSTOMER_TYPES.map((t) => ({ value: t, label: t === 'residential' ? 'Residential' : 'Normal' })),
+        billingTypes: BILLING_TYPES.map((t) => ({ value: t, label: BILLING_TYPE_LABELS[t] ?? t })),
+      },
+      sort: sortHeaders(req, CUSTOMER_SORT_LABELS, sort),
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/customers', {
+        parentId,
+        search,
+        includeDeleted: includeDeleted || undefined,
+        ...filters,
+        sort: sortParam === 'name' ? undefined : sortParam,
+      }),
       isAdmin: scope.role === 'administrator',
       customers: result.items.map((c) => ({
         id: c.id,

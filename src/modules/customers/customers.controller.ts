@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -17,14 +18,15 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { ApiListOk, streamCsv, wantsCsv } from '../../shared/http/list-query';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Scope } from '../../shared/scope';
 import { CustomerFormOptionsService } from './customer-form-options';
+import { CUSTOMER_CSV_HEADER, CustomerListService } from './customer-list.service';
 import { CustomersService } from './customers.service';
 import { CreateCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 import { CreatedCustomerView, CustomerFormOptions, CustomerPageView, CustomerView } from './dto/customer.view';
 import { ListCustomersQuery } from './dto/list-customers.query';
-import type { Page } from '../../shared/pagination';
 
 export class FormOptionsQuery {
   @ApiPropertyOptional({ description: "the parent the form is for; default: the caller's (acting) customer" })
@@ -42,6 +44,7 @@ export class CustomersController {
   constructor(
     private readonly customers: CustomersService,
     private readonly options: CustomerFormOptionsService,
+    private readonly customerList: CustomerListService,
   ) {}
 
   @Post()
@@ -71,11 +74,21 @@ export class CustomersController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List the caller's children (or another parent's in its subtree), sorted by name" })
-  @ApiOkResponse({ type: CustomerPageView })
+  @ApiOperation({
+    summary: "List the caller's children (or another parent's in its subtree): search, filter, sort, or export as CSV",
+    description:
+      'Sorted by name unless `sort` names another column (`-column`: descending; ties by id). The filters combine (AND). ' +
+      '`format=csv` or `Accept: text/csv` answers the whole list with the same filters and sort, streamed.',
+  })
+  @ApiListOk(CustomerPageView, `the columns ${CUSTOMER_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging (`validation_failed`, `details` names the field)' })
   @ApiNotFoundResponse({ description: 'parentId is not in the caller’s tree' })
-  list(@CurrentScope() scope: Scope, @Query() query: ListCustomersQuery): Promise<Page<CustomerView>> {
-    return this.customers.list(scope, query);
+  async list(@CurrentScope() scope: Scope, @Query() query: ListCustomersQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!wantsCsv(req, query.format)) {
+      res.json(await this.customerList.list(scope, query));
+      return;
+    }
+    await streamCsv(res, 'customers.csv', CUSTOMER_CSV_HEADER, this.customerList.csvSlices(scope, query));
   }
 
   @Get('form-options')

@@ -14,6 +14,7 @@ import { CustomersApi } from './customers.api';
 import { CustomersController } from './customers.controller';
 import { CustomersRepository } from './customers.repository';
 import { InvoiceProfiles } from './invoice-profiles';
+import { CustomerListService } from './customer-list.service';
 import { CustomersService } from './customers.service';
 import { DashboardAdminController } from './dashboard.admin.controller';
 import { OwnDetailsAdminController } from './own-details.admin.controller';
@@ -25,7 +26,7 @@ import { OwnDetailsAdminController } from './own-details.admin.controller';
 @Module({
   imports: [AdminModule, SystemModule, NotificationsModule, TaxesModule, IdentityModule, TelephonyModule, RatePlansModule],
   controllers: [CustomersController, CustomersAdminController, DashboardAdminController, OwnDetailsAdminController],
-  providers: [CustomersRepository, CustomersService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles],
+  providers: [CustomersRepository, CustomersService, CustomerListService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles],
   exports: [CustomersApi, BootstrapService, InvoiceProfiles],
 })
 export class CustomersModule {}

@@ -4,11 +4,13 @@ import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { NotFoundError } from '../../shared/errors';
+import type { SortOrder } from '../../shared/http/list-query';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../shared/pagination';
 import { isInSubtree, type Scope } from '../../shared/scope';
 import type { AssignablePlan, AssignablePlanSql } from '../rate-plans/rate-plans.api';
 import { matchesSearch, SearchableFields, searchTerm, searchTextOf, touchesSearchFields } from './domain/customer-search';
-import { CustomerEntity, CustomerTaxEntity } from './entities/customer.entity';
+import type { CustomerSort } from './dto/list-customers.query';
+import { CustomerEntity, CustomerTaxEntity, type BillingType, type CustomerType } from './entities/customer.entity';
 
 type Owner = Pick<CustomerEntity, 'id' | 'path'>;
 
@@ -73,10 +75,32 @@ export interface CustomerListFilter {
   parent: Owner;
   recursive: boolean;
   search?: string;
+  /** Customers the search also finds by what other modules keep (a number, a login name): found there by the caller. */
+  searchAlsoIds?: readonly number[];
   includeDeleted: boolean;
+  type?: CustomerType;
+  billingType?: BillingType;
+  /** Their own lockedWeb or lockedCalls (true), or neither (false). */
+  locked?: boolean;
+  reseller?: boolean;
+  /** Balance bounds in micro-units, inclusive; need `balanceSql`. */
+  balanceMinMicros?: number;
+  balanceMaxMicros?: number;
+  /** SQL of the balance of `c.id` in micro-units (BalanceDirectory.balanceMicrosSql), for the balance sort and bounds. */
+  balanceSql?: string;
+  /** Default: by name. Ties are broken by id in the same direction. */
+  sort?: SortOrder<CustomerSort>;
   page?: number;
   pageSize?: number;
 }
+
+/** The SQL of each sort column; the name, account number, type and billing type sorts walk an index each (migration CustomerListSorts). */
+const SORT_SQL: Record<Exclude<CustomerSort, 'balance'>, string> = {
+  name: 'c.name',
+  accountNumber: 'c.account_number',
+  type: 'c.type',
+  billingType: 'c.billing_type',
+};
 
 /** The only place the customers module touches TypeORM. Every method takes the unit of work's manager. */
 @Injectable()
@@ -276,6 +300,35 @@ export class CustomersRepository {
    */
   async list(em: EntityManager, f: CustomerListFilter): Promise<{ rows: CustomerEntity[]; total: number; page: number; pageSize: number }> {
     const { page, pageSize, skip } = pageParams({ page: f.page, pageSize: f.pageSize });
+    const query = await this.listQuery(em, f);
+    if (!query) return { rows: [], total: 0, page, pageSize };
+    const { fromWhere, params, orderBy } = query;
+    const { ids, total } =
+      (f.search?.trim() && this.tx.isSqlite ? await this.fewMatches(em, fromWhere, params, orderBy, skip, pageSize) : null) ??
+      (await this.pageOfIds(em, fromWhere, params, orderBy, skip, pageSize));
+    return { rows: await this.rowsInOrder(em, ids), total, page, pageSize };
+  }
+
+  /** Every matching id in list order (for an export, which then reads the rows a slice at a time). */
+  async listIds(em: EntityManager, f: CustomerListFilter): Promise<number[]> {
+    const query = await this.listQuery(em, f);
+    if (!query) return [];
+    const rows = (await em.query(`SELECT c.id AS id ${query.fromWhere} ${query.orderBy}`, query.params)) as Array<{ id: number | string }>;
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** The rows of these ids, in the order of the ids. */
+  async rowsInOrder(em: EntityManager, ids: readonly number[]): Promise<CustomerEntity[]> {
+    if (!ids.length) return [];
+    const byId = new Map((await em.findBy(CustomerEntity, { id: In([...ids]) })).map((c) => [c.id, c]));
+    return ids.map((id) => byId.get(id)).filter((c): c is CustomerEntity => c !== undefined);
+  }
+
+  /** FROM/WHERE with its parameters and the ORDER BY of a list; null when the search cannot match any row. */
+  private async listQuery(
+    em: EntityManager,
+    f: CustomerListFilter,
+  ): Promise<{ fromWhere: string; params: unknown[]; orderBy: string } | null> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.recursive) {
@@ -303,22 +356,39 @@ export class CustomersRepository {
           params.push(term);
         }
       }
-      const unindexed = await this.unindexedMatches(em, f, search);
-      if (unindexed.length) {
-        either.push(`c.id IN (${unindexed.map(() => '?').join(', ')})`);
-        params.push(...unindexed);
+      const also = [...new Set([...(await this.unindexedMatches(em, f, search)), ...(f.searchAlsoIds ?? [])])];
+      if (also.length) {
+        either.push(`c.id IN (${also.map(() => '?').join(', ')})`);
+        params.push(...also);
       }
-      if (!either.length) return { rows: [], total: 0, page, pageSize };
+      if (!either.length) return null;
       where.push(`(${either.join(' OR ')})`);
     }
-    const fromWhere = `FROM customers c WHERE ${where.join(' AND ')}`;
-    const { ids, total } =
-      (search && this.tx.isSqlite ? await this.fewMatches(em, fromWhere, params, skip, pageSize) : null) ??
-      (await this.pageOfIds(em, fromWhere, params, skip, pageSize));
-    if (!ids.length) return { rows: [], total, page, pageSize };
-    const byId = new Map((await em.findBy(CustomerEntity, { id: In(ids) })).map((c) => [c.id, c]));
-    const rows = ids.map((id) => byId.get(id)).filter((c): c is CustomerEntity => c !== undefined);
-    return { rows, total, page, pageSize };
+    if (f.type !== undefined) {
+      where.push('c.type = ?');
+      params.push(f.type);
+    }
+    if (f.billingType !== undefined) {
+      where.push('c.billing_type = ?');
+      params.push(f.billingType);
+    }
+    if (f.reseller !== undefined) where.push(f.reseller ? 'c.reseller = 1' : 'c.reseller = 0');
+    if (f.locked !== undefined) where.push(f.locked ? '(c.locked_web = 1 OR c.locked_calls = 1)' : '(c.locked_web = 0 AND c.locked_calls = 0)');
+    if ((f.balanceMinMicros !== undefined || f.balanceMaxMicros !== undefined || f.sort?.column === 'balance') && !f.balanceSql) {
+      throw new Error('a balance sort or bound needs balanceSql');
+    }
+    if (f.balanceMinMicros !== undefined) {
+      where.push(`${f.balanceSql} >= ?`);
+      params.push(f.balanceMinMicros);
+    }
+    if (f.balanceMaxMicros !== undefined) {
+      where.push(`${f.balanceSql} <= ?`);
+      params.push(f.balanceMaxMicros);
+    }
+    const sort = f.sort ?? { column: 'name', descending: false };
+    const dir = sort.descending ? ' DESC' : '';
+    const column = sort.column === 'balance' ? f.balanceSql! : SORT_SQL[sort.column];
+    return { fromWhere: `FROM customers c WHERE ${where.join(' AND ')}`, params, orderBy: `ORDER BY ${column}${dir}, c.id${dir}` };
   }
 
   /**
@@ -331,10 +401,11 @@ export class CustomersRepository {
     em: EntityManager,
     fromWhere: string,
     params: unknown[],
+    orderBy: string,
     skip: number,
     take: number,
   ): Promise<{ ids: number[]; total: number } | null> {
-    const rows = (await em.query(`SELECT c.id AS id ${fromWhere} ORDER BY c.name, c.id LIMIT ?`, [
+    const rows = (await em.query(`SELECT c.id AS id ${fromWhere} ${orderBy} LIMIT ?`, [
       ...params,
       SEARCH_ONE_PASS_MAX + 1,
     ])) as Array<{
@@ -344,15 +415,16 @@ export class CustomersRepository {
     return { ids: rows.slice(skip, skip + take).map((r) => Number(r.id)), total: rows.length };
   }
 
-  /** The ids of one page (ORDER BY name, id) and the number of all matching rows. */
+  /** The ids of one page and the number of all matching rows. */
   private async pageOfIds(
     em: EntityManager,
     fromWhere: string,
     params: unknown[],
+    orderBy: string,
     skip: number,
     take: number,
   ): Promise<{ ids: number[]; total: number }> {
-    const page = `SELECT c.id AS id ${fromWhere} ORDER BY c.name, c.id LIMIT ? OFFSET ?`;
+    const page = `SELECT c.id AS id ${fromWhere} ${orderBy} LIMIT ? OFFSET ?`;
     const ids = (rows: Array<{ id: number | string }>) => rows.map((r) => Number(r.id));
     if (this.tx.isSqlite) {
       const [{ n }] = (await em.query(`SELECT COUNT(*) AS n ${fromWhere}`, params)) as Array<{ n: number }>;

@@ -15,7 +15,6 @@ import {
 } from '../../shared/errors';
 import { FieldProblems } from '../../shared/field-problems';
 import { Dec, Money } from '../../shared/money';
-import type { Page } from '../../shared/pagination';
 import { isInSubtree, type Scope } from '../../shared/scope';
 import { timeZoneNames } from '../../shared/validation';
 import { IdentityApi } from '../identity/identity.api';
@@ -31,7 +30,6 @@ import { conflictFromUniqueViolation } from './customer-errors';
 import { CustomerViews, type CreatedCustomerRows } from './customer-views';
 import { CreateCustomerDto, CustomerFieldsDto, UpdateCustomerDto, USERNAME_PATTERN } from './dto/customer.dto';
 import { CreatedCustomerView, CustomerView } from './dto/customer.view';
-import type { ListCustomersQuery } from './dto/list-customers.query';
 import { CustomerEntity, UNLIMITED } from './entities/customer.entity';
 
 export type { CreatedCustomerView, CustomerFormOptions, CustomerView } from './dto/customer.view';
@@ -578,20 +576,6 @@ export class CustomersService {
     const em = this.repo.reader;
     const customer = await this.repo.findInScope(em, scope, id, { includeDeleted: true });
     return (await this.customerViews.views(em, [customer]))[0];
-  }
-
-  async list(scope: Scope, query: ListCustomersQuery): Promise<Page<CustomerView>> {
-    const em = this.repo.reader;
-    const parent = await this.repo.findInScope(em, scope, query.parentId ?? scope.customerId, { includeDeleted: !!query.includeDeleted });
-    const { rows, total, page, pageSize } = await this.repo.list(em, {
-      parent,
-      recursive: !!query.recursive,
-      search: query.search,
-      includeDeleted: !!query.includeDeleted,
-      page: query.page,
-      pageSize: query.pageSize,
-    });
-    return { items: await this.customerViews.views(em, rows), page, pageSize, total };
   }
 
   /** The system settings row, read once per unit of work and only if needed. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isSqlite } from '../../database/dialect';
+import { equalsIgnoringCase } from '../../database/ignoring-case';
 import type { Scope } from '../../shared/scope';
 import { PersonEntity } from './entities/person.entity';
 import { IdentityRepository, type NewPersonRow } from './identity.repository';
@@ -60,6 +61,17 @@ export class IdentityApi {
    */
   usernameTakenSql(em: EntityManager): string {
     return `(SELECT 1 FROM people p WHERE p.username = ?${isSqlite(em) ? ' COLLATE NOCASE' : ''} LIMIT 1)`;
+  }
+
+  /** The customer of the live person with this login name (ignoring case), or null: for a customer search by username. */
+  async customerOfLogin(em: EntityManager, username: string): Promise<number | null> {
+    const row = await em
+      .createQueryBuilder(PersonEntity, 'p')
+      .select('p.customerId', 'customerId')
+      .where(equalsIgnoringCase(em, 'p.username', 'username'), { username })
+      .andWhere('p.deletedAt IS NULL')
+      .getRawOne<{ customerId: unknown }>();
+    return row ? Number(row.customerId) : null;
   }
 
   /** Each customer's first administrator (the person made with the customer), by customer id. */

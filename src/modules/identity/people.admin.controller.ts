@@ -5,14 +5,16 @@ import { DomainError, type FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { CustomerRef } from '../../shared/customer-directory';
 import { ROLES, type Scope } from '../../shared/scope';
-import { CreatePersonDto, UpdatePersonDto, type PersonDto } from './dto/people.dto';
+import { CreatePersonDto, UpdatePersonDto, type PeopleSort, type PersonDto } from './dto/people.dto';
 import { MIN_PASSWORD_LENGTH } from './identity.service';
 import { PeopleService } from './people.service';
 import {
   AdminPages,
   customerCrumbs,
+  csvExportUrl,
   pageFromQuery,
   pageLinks,
+  pageSort,
   readForm,
   searchFrom,
   withUnplacedErrors,
@@ -36,6 +38,16 @@ const EDIT_FORM: FormSchema = { displayName: 'text', email: 'text?', role: 'enum
 /** Passwords are never sent back to the browser, not even after a mistake. */
 const withoutPassword = (body: FormBody): FormBody => ({ ...body, password: '' });
 
+/** The people list's sortable columns and their headers. */
+const PEOPLE_SORT_LABELS: Record<PeopleSort, string> = {
+  username: 'Username',
+  displayName: 'Name',
+  email: 'Email',
+  role: 'Role',
+  lastLoginAt: 'Last login',
+  createdAt: 'Created',
+};
+
 /** A customer's people (logins): list, add, edit, delete, and "send a login link". */
 @ApiExcludeController()
 @Controller()
@@ -56,13 +68,19 @@ export class PeopleAdminController {
     const c = await this.people.customerInScope(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const result = await this.people.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    const role = ROLES.find((r) => r === query.role);
+    const sort = pageSort(req, PEOPLE_SORT_LABELS, 'username');
+    const result = await this.people.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined, role, sort: sort.param });
     await this.pages.render(req, res, 'people/list', {
       title: `People of ${c.name}`,
       crumbs: customerCrumbs(c),
       customer: c,
       isAdmin: scope.role === 'administrator',
       search,
+      role: role ?? '',
+      sort: sort.headers,
+      sortParam: sort.param === 'username' ? '' : sort.param,
+      csvUrl: csvExportUrl(`/api/v1/customers/${c.id}/people`, { search, role, sort: sort.param === 'username' ? undefined : sort.param }),
       people: result.items.map((p) => ({
         ...p,
         roleText: p.role === 'administrator' ? 'Administrator' : 'User',

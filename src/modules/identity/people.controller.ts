@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -11,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
-import type { Page } from '../../shared/pagination';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import type { Scope } from '../../shared/scope';
 import {
   CreatedPersonDto,
@@ -22,7 +24,7 @@ import {
   PersonPageDto,
   UpdatePersonDto,
 } from './dto/people.dto';
-import { PeopleService } from './people.service';
+import { PEOPLE_CSV_HEADER, PeopleService, personCsvRow } from './people.service';
 
 @ApiTags('people')
 @ApiBearerAuth()
@@ -31,14 +33,21 @@ export class PeopleController {
   constructor(private readonly people: PeopleService) {}
 
   @Get()
-  @ApiOperation({ summary: "The customer's people (logins)" })
-  @ApiOkResponse({ type: PersonPageDto })
-  list(
+  @ApiOperation({ summary: "The customer's people (logins): search, filter by role, sort, or export as CSV" })
+  @ApiListOk(PersonPageDto, `the columns ${PEOPLE_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
+  async list(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
     @Query() q: PeopleQueryDto,
-  ): Promise<Page<PersonDto>> {
-    return this.people.list(scope, customerId, q);
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, q.format, () => this.people.list(scope, customerId, q), () => ({
+      filename: `people-${customerId}.csv`,
+      header: PEOPLE_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.people.list(scope, customerId, { ...q, page, pageSize }), personCsvRow),
+    }));
   }
 
   @Post()

@@ -7,11 +7,12 @@ import { Clock } from '../../shared/clock';
 import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
 import { ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
 import { FieldProblems } from '../../shared/field-problems';
+import { sortOrder, textCell } from '../../shared/http/list-query';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Role, Scope } from '../../shared/scope';
 import { hashSecret } from '../../shared/secrets';
 import { OutboxService } from '../notifications/notifications.api';
-import type { CreatedPersonDto, PersonDto } from './dto/people.dto';
+import { PEOPLE_SORTS, type CreatedPersonDto, type PeopleSort, type PersonDto } from './dto/people.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { PasswordTokenEntity } from './entities/password-token.entity';
 import { PersonEntity } from './entities/person.entity';
@@ -21,8 +22,37 @@ import { assertPasswordStrength, IdentityService } from './identity.service';
 
 export interface PeopleQuery {
   search?: string;
+  role?: Role;
+  /** A PEOPLE_SORTS column, `-column` descending; username by default. */
+  sort?: string;
   page?: number;
   pageSize?: number;
+}
+
+const PEOPLE_SORT_SQL: Record<PeopleSort, string> = {
+  username: 'p.username',
+  displayName: 'p.displayName',
+  email: 'p.email',
+  role: 'p.role',
+  lastLoginAt: 'p.lastLoginAt',
+  createdAt: 'p.createdAt',
+};
+
+/** The columns of a people list exported as CSV, in this order. */
+export const PEOPLE_CSV_HEADER = ['id', 'customer_id', 'username', 'display_name', 'email', 'role', 'password_set', 'last_login_at', 'created_at'];
+
+export function personCsvRow(p: PersonDto): string[] {
+  return [
+    String(p.id),
+    String(p.customerId),
+    textCell(p.username),
+    textCell(p.displayName),
+    textCell(p.email),
+    p.role,
+    String(p.passwordSet),
+    p.lastLoginAt ?? '',
+    p.createdAt,
+  ];
 }
 export interface CreatePersonInput {
   username: string;
@@ -99,7 +129,15 @@ export class PeopleService {
         like: containsPattern(query.search),
       });
     }
-    const [rows, total] = await qb.orderBy('p.username', 'ASC').addOrderBy('p.id', 'ASC').skip(skip).take(pageSize).getManyAndCount();
+    if (query.role) qb.andWhere('p.role = :role', { role: query.role });
+    const sort = sortOrder(query.sort, PEOPLE_SORTS, 'username');
+    const dir = sort.descending ? 'DESC' : 'ASC';
+    const [rows, total] = await qb
+      .orderBy(PEOPLE_SORT_SQL[sort.column], dir)
+      .addOrderBy('p.id', dir)
+      .skip(skip)
+      .take(pageSize)
+      .getManyAndCount();
     return { items: rows.map(toPersonDto), page, pageSize, total };
   }
 

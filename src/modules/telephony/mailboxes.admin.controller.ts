@@ -9,7 +9,9 @@ import {
   AdminPages,
   customerCrumbs,
   OneTimePages,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   searchFrom,
@@ -55,13 +57,18 @@ export class MailboxesAdminController {
     const c = await this.customers.get(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const result = await this.mailboxes.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    const sort = pageSort(req, { mailbox: 'Mailbox', email: 'Notification email', createdAt: 'Created' }, 'mailbox');
+    const result = await this.mailboxes.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined, sort: sort.param });
+    const sortParam = sort.param === 'mailbox' ? '' : sort.param;
     await this.pages.render(req, res, 'telephony/mailboxes-list', {
       title: `Mailboxes of ${c.name}`,
       crumbs: customerCrumbs(c),
       customer: c,
       isAdmin: scope.role === 'administrator',
       search,
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl(`/api/v1/customers/${c.id}/mailboxes`, { search, sort: sortParam }),
       mailboxes: result.items.map((m) => mailboxRow(m)),
       pager: pageLinks(page, PAGE_SIZE, result.total, req),
     });

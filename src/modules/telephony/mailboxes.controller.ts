@@ -1,5 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -9,13 +12,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SearchQueryDto } from './dto/common';
+import { MailboxesQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
-import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CreateMailboxDto, MailboxDto, MailboxPageDto, MailboxWithPinDto, UpdateMailboxDto } from './dto/mailboxes.dto';
-import { MailboxesService } from './mailboxes.service';
+import { MAILBOX_CSV_HEADER, mailboxCsvRow, MailboxesService } from './mailboxes.service';
 
 @ApiTags('mailboxes')
 @ApiBearerAuth()
@@ -24,14 +26,21 @@ export class MailboxesController {
   constructor(private readonly mailboxes: MailboxesService) {}
 
   @Get()
-  @ApiOperation({ summary: "The customer's mailboxes; PINs are never shown" })
-  @ApiOkResponse({ type: MailboxPageDto })
-  list(
+  @ApiOperation({ summary: "The customer's mailboxes; PINs are never shown, sorted by a column or exported as CSV" })
+  @ApiListOk(MailboxPageDto, `the columns ${MAILBOX_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'an unknown `sort` column or bad paging' })
+  async list(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Query() q: SearchQueryDto,
-  ): Promise<Page<MailboxDto>> {
-    return this.mailboxes.list(scope, customerId, q);
+    @Query() q: MailboxesQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, q.format, () => this.mailboxes.list(scope, customerId, q), () => ({
+      filename: `mailboxes-${customerId}.csv`,
+      header: MAILBOX_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.mailboxes.list(scope, customerId, { ...q, page, pageSize }), mailboxCsvRow),
+    }));
   }
 
   @Post()

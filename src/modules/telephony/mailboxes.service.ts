@@ -12,9 +12,20 @@ import { GENERATED_PIN_LENGTH, retiredIdentifier } from './domain/identifiers';
 import type { MailboxDto, MailboxWithPinDto } from './dto/mailboxes.dto';
 import { MailboxEntity } from './entities/mailbox.entity';
 import { TelephonyRepository } from './telephony.repository';
+import { MAILBOX_SORTS } from './dto/common';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a mailbox list exported as CSV, in this order. */
+export const MAILBOX_CSV_HEADER = ['id', 'customer_id', 'mailbox', 'email', 'purge', 'effective_purge', 'max_per_folder', 'created_at'];
+export function mailboxCsvRow(m: MailboxDto): string[] {
+  const nullable = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return [String(m.id), String(m.customerId), m.mailbox, textCell(m.email), nullable(m.purge), String(m.effectivePurge), nullable(m.maxPerFolder), m.createdAt];
+}
 
 export interface MailboxQuery {
   search?: string;
+  /** A MAILBOX_SORTS column, `-column` descending; mailbox by default. */
+  sort?: string;
   page?: number;
   pageSize?: number;
 }
@@ -65,7 +76,8 @@ export class MailboxesService {
     const em = this.repo.reader;
     const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.pageMailboxes(em, customer.id, { search: query.search, skip, take: pageSize });
+    const order = sortOrder(query.sort, MAILBOX_SORTS, 'mailbox');
+    const [rows, total] = await this.repo.pageMailboxes(em, customer.id, { search: query.search, skip, take: pageSize, order });
     return { items: rows.map((m) => toMailboxDto(m, customer)), page, pageSize, total };
   }
 

@@ -10,7 +10,9 @@ import {
   customerCrumbs,
   formatInstant,
   formErrors,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   refusal,
@@ -65,14 +67,19 @@ export class NumbersAdminController {
     const c = await this.customers.get(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const result = await this.numbers.listForCustomer(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    const sort = pageSort(req, { number: 'Number', customerId: 'Customer', createdAt: 'Added' }, 'number');
+    const result = await this.numbers.listForCustomer(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined, sort: sort.param });
     const lineNames = await this.lineNames(scope, id);
+    const sortParam = sort.param === 'number' ? '' : sort.param;
     await this.pages.render(req, res, 'telephony/numbers-list', {
       title: `Numbers of ${c.name}`,
       crumbs: customerCrumbs(c),
       customer: c,
       isAdmin: scope.role === 'administrator',
       search,
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl(`/api/v1/customers/${c.id}/numbers`, { search, sort: sortParam }),
       numbers: result.items.map((n) => ({
         ...n,
         line: n.sipAccountId === null ? null : (lineNames.get(n.sipAccountId) ?? `#${n.sipAccountId}`),
@@ -269,11 +276,14 @@ export class NumbersAdminController {
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search).slice(0, 32);
     const status = query.status === 'free' || query.status === 'assigned' ? query.status : '';
+    const sort = pageSort(req, { number: 'Number', customerId: 'Status', createdAt: 'Added' }, 'number');
+    const sortParam = sort.param === 'number' ? '' : sort.param;
     const result = await this.numbers.listInventory(scope, scope.customerId, {
       page,
       pageSize: PAGE_SIZE,
       search: search || undefined,
       free: status === '' ? undefined : status === 'free',
+      sort: sort.param,
     });
     await this.pages.render(req, res, 'telephony/inventory-list', {
       title: 'Numbers',
@@ -282,6 +292,9 @@ export class NumbersAdminController {
       isAdmin: scope.role === 'administrator',
       search,
       status,
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/numbers', { search, free: status === '' ? undefined : String(status === 'free'), sort: sortParam }),
       statuses: [
         { value: 'free', label: 'Free' },
         { value: 'assigned', label: 'Assigned' },

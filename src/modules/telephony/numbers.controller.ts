@@ -1,5 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -9,7 +12,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { SearchQueryDto } from './dto/common';
+import { CustomerNumbersQueryDto, SearchQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
@@ -23,7 +26,7 @@ import {
   NumberRangeResultDto,
   UpdateCustomerNumberDto,
 } from './dto/numbers.dto';
-import { NumbersService } from './numbers.service';
+import { NUMBER_CSV_HEADER, numberCsvRow, NumbersService } from './numbers.service';
 
 @ApiTags('numbers')
 @ApiBearerAuth()
@@ -32,11 +35,17 @@ export class NumbersController {
   constructor(private readonly numbers: NumbersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The acting customer's number inventory" })
-  @ApiOkResponse({ type: NumberPageDto })
-  list(@CurrentScope() scope: Scope, @Query() q: InventoryQueryDto): Promise<Page<NumberDto>> {
+  @ApiOperation({ summary: "The acting customer's number inventory: search, filter free/assigned, sort, or export as CSV" })
+  @ApiListOk(NumberPageDto, `the columns ${NUMBER_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
+  async list(@CurrentScope() scope: Scope, @Query() q: InventoryQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const free = q.free === undefined ? undefined : q.free === 'true';
-    return this.numbers.listInventory(scope, scope.customerId, { free, search: q.search, page: q.page, pageSize: q.pageSize });
+    const query = { free, search: q.search, sort: q.sort, page: q.page, pageSize: q.pageSize };
+    await answerList(req, res, q.format, () => this.numbers.listInventory(scope, scope.customerId, query), () => ({
+      filename: 'numbers.csv',
+      header: NUMBER_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.numbers.listInventory(scope, scope.customerId, { ...query, page, pageSize }), numberCsvRow),
+    }));
   }
 
   @Post()
@@ -74,14 +83,21 @@ export class CustomerNumbersController {
   constructor(private readonly numbers: NumbersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The customer's numbers, with the effective directory setting" })
-  @ApiOkResponse({ type: NumberPageDto })
-  list(
+  @ApiOperation({ summary: "The customer's numbers, with the effective directory setting: search, sort, or export as CSV" })
+  @ApiListOk(NumberPageDto, `the columns ${NUMBER_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'an unknown `sort` column or bad paging' })
+  async list(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Query() q: SearchQueryDto,
-  ): Promise<Page<NumberDto>> {
-    return this.numbers.listForCustomer(scope, customerId, q);
+    @Query() q: CustomerNumbersQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, q.format, () => this.numbers.listForCustomer(scope, customerId, q), () => ({
+      filename: `numbers-${customerId}.csv`,
+      header: NUMBER_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.numbers.listForCustomer(scope, customerId, { ...q, page, pageSize }), numberCsvRow),
+    }));
   }
 
   @Get('available')

@@ -11,16 +11,28 @@ import { expandNumberRange, MAX_RANGE_SIZE } from './domain/identifiers';
 import type { NumberDto } from './dto/numbers.dto';
 import { NumberEntity } from './entities/number.entity';
 import { TelephonyRepository } from './telephony.repository';
+import { NUMBER_SORTS } from './dto/common';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a number list exported as CSV, in this order. */
+export const NUMBER_CSV_HEADER = ['id', 'number', 'owner_customer_id', 'customer_id', 'customer_name', 'sip_account_id', 'directory', 'created_at'];
+export function numberCsvRow(n: NumberDto): string[] {
+  const nullable = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return [String(n.id), n.number, String(n.ownerCustomerId), nullable(n.customerId), textCell(n.customerName), nullable(n.sipAccountId), nullable(n.directory), n.createdAt];
+}
 
 export interface InventoryQuery {
   /** true: free numbers only; false: assigned ones only; undefined: all. */
   free?: boolean;
   search?: string;
+  /** A NUMBER_SORTS column, `-column` descending; number by default. */
+  sort?: string;
   page?: number;
   pageSize?: number;
 }
 export interface NumberSearchQuery {
   search?: string;
+  sort?: string;
   page?: number;
   pageSize?: number;
 }
@@ -159,7 +171,8 @@ export class NumbersService {
     const em = this.repo.reader;
     const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.pageCustomerNumbers(em, customer.id, { search: query.search, skip, take: pageSize });
+    const order = sortOrder(query.sort, NUMBER_SORTS, 'number');
+    const [rows, total] = await this.repo.pageCustomerNumbers(em, customer.id, { search: query.search, skip, take: pageSize, order });
     return { items: rows.map((n) => toNumberDto(n, customer)), page, pageSize, total };
   }
 
@@ -263,6 +276,7 @@ export class NumbersService {
       search: query.search,
       skip,
       take: pageSize,
+      order: sortOrder(query.sort, NUMBER_SORTS, 'number'),
     });
     const customerIds = [...new Set(rows.flatMap((r) => (r.customerId !== null ? [r.customerId] : [])))];
     const customers = customerIds.length ? await this.customers.findMany(em, customerIds) : new Map<number, CustomerRef>();

@@ -10,7 +10,9 @@ import {
   customerCrumbs,
   formatInstant,
   OneTimePages,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   searchFrom,
@@ -64,14 +66,19 @@ export class SipAccountsAdminController {
     const c = await this.customers.get(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const result = await this.lines.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined });
+    const sort = pageSort(req, { username: 'SIP username', displayName: 'Name', maxConcurrentCalls: 'Concurrent calls', createdAt: 'Created' }, 'username');
+    const result = await this.lines.list(scope, id, { page, pageSize: PAGE_SIZE, search: search || undefined, sort: sort.param });
     const customerLimit = limitText(await this.customers.callLimit(c.id));
+    const sortParam = sort.param === 'username' ? '' : sort.param;
     await this.pages.render(req, res, 'telephony/lines-list', {
       title: `Telephone lines of ${c.name}`,
       crumbs: customerCrumbs(c),
       customer: c,
       isAdmin: scope.role === 'administrator',
       search,
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl(`/api/v1/customers/${c.id}/sip-accounts`, { search, sort: sortParam }),
       lines: result.items.map((l) => ({
         ...l,
         limit: l.maxConcurrentCalls === null ? `Customer's limit (${customerLimit})` : String(l.maxConcurrentCalls),

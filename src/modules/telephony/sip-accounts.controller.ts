@@ -1,5 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -9,10 +12,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SearchQueryDto } from './dto/common';
+import { SipAccountsQueryDto } from './dto/common';
 import { CurrentScope } from '../../shared/http/decorators';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
-import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import {
   CreateSipAccountDto,
@@ -21,7 +23,7 @@ import {
   SipAccountWithSecretDto,
   UpdateSipAccountDto,
 } from './dto/sip-accounts.dto';
-import { SipAccountsService } from './sip-accounts.service';
+import { SIP_ACCOUNT_CSV_HEADER, sipAccountCsvRow, SipAccountsService } from './sip-accounts.service';
 
 @ApiTags('telephone lines')
 @ApiBearerAuth()
@@ -30,14 +32,21 @@ export class SipAccountsController {
   constructor(private readonly sip: SipAccountsService) {}
 
   @Get()
-  @ApiOperation({ summary: "The customer's telephone lines (SIP accounts); secrets are never listed" })
-  @ApiOkResponse({ type: SipAccountPageDto })
-  list(
+  @ApiOperation({ summary: "The customer's telephone lines (SIP accounts); secrets are never listed, sorted by a column or exported as CSV" })
+  @ApiListOk(SipAccountPageDto, `the columns ${SIP_ACCOUNT_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'an unknown `sort` column or bad paging' })
+  async list(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
-    @Query() q: SearchQueryDto,
-  ): Promise<Page<SipAccountDto>> {
-    return this.sip.list(scope, customerId, q);
+    @Query() q: SipAccountsQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, q.format, () => this.sip.list(scope, customerId, q), () => ({
+      filename: `lines-${customerId}.csv`,
+      header: SIP_ACCOUNT_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.sip.list(scope, customerId, { ...q, page, pageSize }), sipAccountCsvRow),
+    }));
   }
 
   @Post()

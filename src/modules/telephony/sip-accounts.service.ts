@@ -12,9 +12,19 @@ import { GENERATED_SECRET_LENGTH, retiredIdentifier } from './domain/identifiers
 import type { SipAccountDto, SipAccountWithSecretDto } from './dto/sip-accounts.dto';
 import { SipAccountEntity } from './entities/sip-account.entity';
 import { TelephonyRepository } from './telephony.repository';
+import { SIP_ACCOUNT_SORTS } from './dto/common';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a SIP account (line) list exported as CSV, in this order. */
+export const SIP_ACCOUNT_CSV_HEADER = ['id', 'customer_id', 'username', 'display_name', 'max_concurrent_calls', 'numbers', 'created_at'];
+export function sipAccountCsvRow(s: SipAccountDto): string[] {
+  return [String(s.id), String(s.customerId), textCell(s.username), textCell(s.displayName), s.maxConcurrentCalls === null ? '' : String(s.maxConcurrentCalls), s.numbers.join(' '), s.createdAt];
+}
 
 export interface SipAccountQuery {
   search?: string;
+  /** A SIP_ACCOUNT_SORTS column, `-column` descending; username by default. */
+  sort?: string;
   page?: number;
   pageSize?: number;
 }
@@ -64,7 +74,8 @@ export class SipAccountsService {
     const em = this.repo.reader;
     const customer = await this.customers.findInScope(em, scope, customerId);
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.pageSipAccounts(em, customer.id, { search: query.search, skip, take: pageSize });
+    const order = sortOrder(query.sort, SIP_ACCOUNT_SORTS, 'username');
+    const [rows, total] = await this.repo.pageSipAccounts(em, customer.id, { search: query.search, skip, take: pageSize, order });
     const numbers = await this.repo.numbersBySipAccount(
       em,
       rows.map((r) => r.id),

@@ -66,6 +66,11 @@ export class TelephonyApi {
     return this.repo.sipAccountOwner(em, username);
   }
 
+  /** The customers that have any of these numbers (exact digits, as kept): for a customer search by number. */
+  async customersWithNumbers(em: EntityManager, numbers: readonly string[]): Promise<number[]> {
+    return numbers.length ? this.repo.customersWithNumbers(em, numbers) : [];
+  }
+
   /** SIP usernames are unique platform-wide ignoring case, deleted lines included. */
   sipUsernameTaken(em: EntityManager, username: string): Promise<boolean> {
     return this.repo.sipUsernameTaken(em, username);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder, type ObjectLiteral } from 'typeorm';
 import { equalsIgnoringCase } from '../../database/ignoring-case';
 import { insertRow } from '../../database/insert-row';
+import type { SortOrder } from '../../shared/http/list-query';
 import { MailboxEntity } from './entities/mailbox.entity';
 import { NumberEntity } from './entities/number.entity';
 import { SipAccountEntity } from './entities/sip-account.entity';
@@ -25,6 +26,29 @@ function whereContains<T extends ObjectLiteral>(
 export interface Paging {
   skip: number;
   take: number;
+  /** A whitelisted column of the list (the service's sort) and its direction; ties are broken by id the same way. */
+  order?: SortOrder;
+}
+
+/** `ORDER BY column, id` in the list's direction (`fallback` when the caller names no column). */
+function ordered<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, columns: Record<string, string>, fallback: string, order?: SortOrder) {
+  const dir = order?.descending ? 'DESC' : 'ASC';
+  return qb.orderBy(`${alias}.${columns[order?.column ?? fallback] ?? fallback}`, dir).addOrderBy(`${alias}.id`, dir);
+}
+
+/** The sortable columns of each list: API name → entity property. */
+export const SIP_ACCOUNT_SORT_COLUMNS = { username: 'username', displayName: 'displayName', maxConcurrentCalls: 'maxConcurrentCalls', createdAt: 'createdAt' };
+export const MAILBOX_SORT_COLUMNS = { mailbox: 'mailbox', email: 'email', createdAt: 'createdAt' };
+export const NUMBER_SORT_COLUMNS = { number: 'number', customerId: 'customerId', createdAt: 'createdAt' };
+
+/**
+ * A number search as operators type it: "+44 20 7946-0000", "0044 (20) 7946 0000" look for their digits
+ * (without the international prefix); any other text is looked for as typed.
+ */
+export function numberSearchText(search: string | undefined): string | undefined {
+  if (!search || !/^\+?[\d\s().\-/]+$/.test(search.trim())) return search;
+  const digits = search.replace(/\D/g, '');
+  return search.trim().startsWith('+') || !digits.startsWith('00') ? digits : digits.slice(2);
 }
 
 /**
@@ -102,14 +126,14 @@ export class TelephonyRepository {
     const qb = em.createQueryBuilder(NumberEntity, 'n').where('n.ownerCustomerId = :owner', { owner: ownerCustomerId });
     if (q.free === true) qb.andWhere('n.customerId IS NULL');
     if (q.free === false) qb.andWhere('n.customerId IS NOT NULL');
-    whereContains(qb, 'n.number', q.search);
-    return qb.orderBy('n.number', 'ASC').addOrderBy('n.id', 'ASC').skip(q.skip).take(q.take).getManyAndCount();
+    whereContains(qb, 'n.number', numberSearchText(q.search));
+    return ordered(qb, 'n', NUMBER_SORT_COLUMNS, 'number', q.order).skip(q.skip).take(q.take).getManyAndCount();
   }
 
   pageCustomerNumbers(em: EntityManager, customerId: number, q: { search?: string } & Paging): Promise<[NumberEntity[], number]> {
     const qb = em.createQueryBuilder(NumberEntity, 'n').where('n.customerId = :customerId', { customerId });
-    whereContains(qb, 'n.number', q.search);
-    return qb.orderBy('n.number', 'ASC').addOrderBy('n.id', 'ASC').skip(q.skip).take(q.take).getManyAndCount();
+    whereContains(qb, 'n.number', numberSearchText(q.search));
+    return ordered(qb, 'n', NUMBER_SORT_COLUMNS, 'number', q.order).skip(q.skip).take(q.take).getManyAndCount();
   }
 
   /** Deletes a number only while it is free; false when it was assigned meanwhile. */
@@ -164,7 +188,7 @@ export class TelephonyRepository {
       const like = containsPattern(q.search);
       qb.andWhere("(s.username LIKE :like ESCAPE '!' OR s.displayName LIKE :like ESCAPE '!')", { like });
     }
-    return qb.orderBy('s.username', 'ASC').addOrderBy('s.id', 'ASC').skip(q.skip).take(q.take).getManyAndCount();
+    return ordered(qb, 's', SIP_ACCOUNT_SORT_COLUMNS, 'username', q.order).skip(q.skip).take(q.take).getManyAndCount();
   }
 
   findLiveSipAccount(em: EntityManager, customerId: number, id: number): Promise<SipAccountEntity | null> {
@@ -183,6 +207,12 @@ export class TelephonyRepository {
       .andWhere('s.deletedAt IS NULL')
       .getRawOne<{ customerId: unknown }>();
     return row ? Number(row.customerId) : null;
+  }
+
+  /** Through IDX_numbers_number: one lookup per number. */
+  async customersWithNumbers(em: EntityManager, numbers: readonly string[]): Promise<number[]> {
+    const rows = await em.find(NumberEntity, { select: { customerId: true }, where: { number: In([...numbers]) } });
+    return [...new Set(rows.map((r) => r.customerId).filter((id): id is number => id !== null))];
   }
 
   async sipUsernameTaken(em: EntityManager, username: string, exceptId?: number): Promise<boolean> {
@@ -209,7 +239,7 @@ export class TelephonyRepository {
   pageMailboxes(em: EntityManager, customerId: number, q: { search?: string } & Paging): Promise<[MailboxEntity[], number]> {
     const qb = em.createQueryBuilder(MailboxEntity, 'm').where('m.customerId = :customerId AND m.deletedAt IS NULL', { customerId });
     whereContains(qb, 'm.mailbox', q.search);
-    return qb.orderBy('m.mailbox', 'ASC').addOrderBy('m.id', 'ASC').skip(q.skip).take(q.take).getManyAndCount();
+    return ordered(qb, 'm', MAILBOX_SORT_COLUMNS, 'mailbox', q.order).skip(q.skip).take(q.take).getManyAndCount();
   }
 
   findLiveMailbox(em: EntityManager, customerId: number, id: number): Promise<MailboxEntity | null> {

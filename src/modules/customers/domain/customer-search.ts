@@ -4,6 +4,7 @@
  * column (`customers.search_text`) inside the index the list walks, so a search reads that index only,
  * once. Pure code: no Nest, no TypeORM.
  */
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 /** Longest search text kept in the index (MariaDB limits an index key to 3072 bytes: 640 x 4 + the other columns). */
 export const SEARCH_TEXT_MAX = 640;
@@ -65,4 +66,32 @@ export function searchTerm(raw: string): string | null {
 export function matchesSearch(c: SearchableFields, raw: string): boolean {
   const term = foldCase(raw);
   return fieldsOf(c).some((f) => foldCase(f).includes(term));
+}
+
+/** Text an operator types for a telephone number: digits with an optional leading "+", spaces, dots, dashes, slashes, brackets. */
+const PHONE_TEXT = /^\+?[\d\s().\-/]+$/;
+
+/**
+ * The stored forms a telephone number typed in any usual way may have: numbers are kept as digits, in
+ * international form without "+" (442079460000) or in a local plan (02079460000). "+44 20 7946 0000" and
+ * "0044 20 7946 0000" are international; "020 7946 0000" is national, read with `country` (ISO 3166
+ * alpha-2, the customer's; without one only its digits are looked for). Empty when the text is not a
+ * telephone number. Pure: libphonenumber-js's metadata, no I/O.
+ */
+export function phoneNumberForms(text: string, country: string | null): string[] {
+  const t = text.trim();
+  if (!PHONE_TEXT.test(t)) return [];
+  const digits = t.replace(/\D/g, '');
+  if (digits.length < 3 || digits.length > 20) return [];
+  const out = new Set<string>([digits]);
+  const region = country && /^[a-z]{2}$/i.test(country) && isSupportedCountry(country.toUpperCase()) ? (country.toUpperCase() as CountryCode) : undefined;
+  const international = t.startsWith('+') ? digits : digits.startsWith('00') ? digits.slice(2) : null;
+  const parsed = international !== null ? parsePhoneNumberFromString(`+${international}`) : region ? parsePhoneNumberFromString(t, region) : undefined;
+  if (international !== null) out.add(international);
+  if (parsed) {
+    out.add(parsed.number.slice(1));
+    // A number of the customer's own country may be kept as dialled there (trunk prefix and all).
+    if (region && parsed.country === region) out.add(parsed.formatNational().replace(/\D/g, ''));
+  }
+  return [...out].filter((d) => d.length >= 3 && d.length <= 20);
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsPlainText } from '../../../shared/validation';
 import { ROLES, type Role } from '../../../shared/scope';
@@ -83,12 +84,27 @@ export class UpdatePersonDto {
   password?: string;
 }
 
+/** The columns a people list sorts by; username by default. */
+export const PEOPLE_SORTS = ['username', 'displayName', 'email', 'role', 'lastLoginAt', 'createdAt'] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+
 export class PeopleQueryDto extends PageQuery {
   @ApiPropertyOptional({ description: 'text contained in the username, name or email' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   search?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'only people with this role' })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @SortParam(PEOPLE_SORTS, 'username')
+  sort?: string;
+
+  @FormatParam()
+  format?: ListFormat;
 }
 
 export class PersonDto {

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { NUMBER_PATTERN } from '../domain/identifiers';
+import { NUMBER_SORTS } from './common';
 
 const NUMBER_MESSAGE = 'must be 3 to 20 digits (no "+", spaces or dashes)';
 
@@ -51,11 +53,14 @@ export class InventoryQueryDto extends PageQuery {
   @IsIn(['true', 'false'])
   free?: 'true' | 'false';
 
-  @ApiPropertyOptional({ description: 'part of the number' })
+  @ApiPropertyOptional({ description: 'part of the number, digits or as written (`+44 20 7946…`, `0044 20…`)' })
   @IsOptional()
   @IsString()
   @MaxLength(32)
   search?: string;
+
+  @SortParam(NUMBER_SORTS, 'number') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 export class AssignNumberDto {
