@@ -2,13 +2,15 @@
  * `invoicing`: the monthly invoice run (issue #11's performance item). N postpaid customers under one
  * reseller, each with M calls in October 2026 (calls, call_levels and ledger_transactions written straight
  * through the driver), the test clock at 2026-11-01T05:00Z; then, in this process, the real app's
- * InvoiceRunsService runs for 2026-11-01 and InvoiceDocumentsService renders the PDF and the UBL XML of
- * every invoice. The baseline is pdfkit alone: renderInvoicePdf(finaliseInvoice(draft)) on the same
- * invoices' drafts, built beforehand. See BENCHMARKS.md, "invoicing".
+ * InvoiceRunsService runs for 2026-11-01: every invoice issued, and its PDF and UBL XML rendered and kept.
+ * Then the kept documents are downloaded through InvoiceDocumentsService. The baseline is pdfkit alone:
+ * renderInvoicePdf(finaliseInvoice(draft)) on the same invoices' drafts, built beforehand. See
+ * BENCHMARKS.md, "invoicing".
  */
 import type Database from 'better-sqlite3';
 import type mysql from 'mysql2/promise';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Session } from 'node:inspector';
 import { DataSource } from 'typeorm';
 import { BillingApi } from '../../src/modules/billing/billing.api';
@@ -28,6 +30,7 @@ import { createBenchDatabase, openMysqlPool, openSqlite, type BenchDatabase, typ
 import { collectGarbage, kernelPeakRssMb, RssSampler } from '../lib/memory';
 import { Random } from '../lib/random';
 import { ResultRow, row } from '../lib/report';
+import { CpuMeter, mariadbPid } from '../lib/proc-cpu';
 import { nowMs } from '../lib/stats';
 import type { SectionContext } from './context';
 
@@ -40,6 +43,8 @@ const CUSTOMER_ID_BASE = 10_000;
 const CHUNK_CUSTOMERS = 10;
 /** Documents rendered at once (the service reads the invoice, lines and customer, then renders). */
 const RENDER_CONCURRENCY = 4;
+/** Drafts rendered with DejaVu embedded for the comparison row (~50 ms each). */
+const UNICODE_SAMPLE = 100;
 const PERIOD_START = Date.UTC(2026, 9, 1);
 const PERIOD_END = Date.UTC(2026, 10, 1);
 const RUN_CLOCK = new Date('2026-11-01T05:00:00Z');
@@ -272,54 +277,55 @@ async function measure(ctx: SectionContext, app: RunningApp, kind: DbKind, n: nu
   const documents = app.app.get(InvoiceDocumentsService);
   const profile = process.env.BENCH_PROFILE_DIR ? await startProfile() : null;
 
-  // --- The run, then both documents of every invoice: timed separately, memory sampled throughout.
+  // --- The run: every invoice issued and its PDF and XML rendered and kept (InvoiceDocumentsService.archiveIssued
+  // after each invoice's transaction), memory sampled throughout.
   collectGarbage();
   // The kernel's high-water mark is reset here (clear_refs 5), so VmHWM afterwards is the peak of the run and
-  // the documents alone; the 100 ms sampler misses peaks when the event loop is busy (on SQLite the driver is
+  // the downloads alone; the 100 ms sampler misses peaks when the event loop is busy (on SQLite the driver is
   // synchronous and the run never yields to timers).
   const hwmReset = resetKernelPeak();
   const sampler = new RssSampler(100).start();
   const statementsBefore = app.queries.count;
+  const cpu = new CpuMeter({ app: process.pid, mariadb: kind === 'mysql' ? mariadbPid() : null });
+  const loadBefore = loadavg()[0];
+  cpu.start();
   const tRun = nowMs();
   const started = await runs.start(RUN_DATE, null);
   await runs.idle();
   const runSeconds = (nowMs() - tRun) / 1000;
+  const runCpu = cpu.stop();
+  const loadAfter = loadavg()[0];
   const runStatements = app.queries.count - statementsBefore;
   const run = await runs.get(started.id);
   if (run.status !== 'completed' || run.failures) throw new Error(`invoice run ${run.status}, ${run.failures} failures: ${run.error}`);
   const allIds = ((await ds.query('SELECT id FROM invoices ORDER BY id')) as Array<{ id: unknown }>).map((r) => Number(r.id));
-  // BENCH_INVOICING_DOCUMENTS=k renders the documents of k invoices spread evenly over the run (every
-  // (count/k)-th) and extrapolates their time to all invoices: pdfkit takes ~0.1 s a document on this
-  // machine, so all 10,000 of the full size (and the baseline on them again) would take most of an hour.
-  // Default: a sample of 1,000 at full size, all at --quick; BENCH_INVOICING_DOCUMENTS=0 renders all.
+  // Downloads of the kept documents (what a customer's download and the email attachment do): all at
+  // --quick, a sample of 1,000 spread over the run at full size; BENCH_INVOICING_DOCUMENTS=k chooses (0 = all).
   const wanted = process.env.BENCH_INVOICING_DOCUMENTS !== undefined ? Number(process.env.BENCH_INVOICING_DOCUMENTS) : ctx.quick ? 0 : 1_000;
   const sampleSize = Math.min(allIds.length, wanted || allIds.length);
   const ids = sampleSize === allIds.length ? allIds : Array.from({ length: sampleSize }, (_, i) => allIds[Math.floor((i * allIds.length) / sampleSize)]);
-  const scale = allIds.length / ids.length;
   let pdfBytes = 0;
   let xmlBytes = 0;
-  const tPdf = nowMs();
+  const tDownload = nowMs();
   await mapConcurrently(ids, RENDER_CONCURRENCY, async (id) => {
-    const doc = await documents.render(id, 'pdf');
-    pdfBytes += doc!.body.length;
+    // Awaited first, then added: `total += await x` would read the total before the await and lose updates.
+    const pdf = await documents.render(id, 'pdf');
+    const xml = await documents.render(id, 'xml');
+    pdfBytes += pdf!.body.length;
+    xmlBytes += xml!.body.length;
   });
-  const pdfSeconds = ((nowMs() - tPdf) / 1000) * scale;
-  const tXml = nowMs();
-  await mapConcurrently(ids, RENDER_CONCURRENCY, async (id) => {
-    const doc = await documents.render(id, 'xml');
-    xmlBytes += doc!.body.length;
-  });
-  const xmlSeconds = ((nowMs() - tXml) / 1000) * scale;
+  const downloadSeconds = (nowMs() - tDownload) / 1000;
   const mem = sampler.stop();
   const hwm = kernelPeakRssMb();
   const peakMb = Math.max(mem.peakMb, hwmReset && hwm !== null ? hwm : 0);
   if (profile) await stopProfile(profile, `${process.env.BENCH_PROFILE_DIR}/invoicing-${kind}.cpuprofile`, ctx);
 
-  // --- Checks: one invoice per customer (and the reseller), the invoices sum to the ledger, balances = ledger.
+  // --- Checks: one invoice per customer (and the reseller) with both documents kept, the invoices sum to the ledger, balances = ledger.
   const q1 = async (sql: string): Promise<Record<string, unknown>> => ((await ds.query(sql)) as Array<Record<string, unknown>>)[0];
   const inv = await q1(
     "SELECT COUNT(*) AS n, COUNT(DISTINCT customer_id) AS customers, SUM(total_amount) AS total FROM invoices WHERE document_type = 'invoice'",
   );
+  const kept = await q1("SELECT COUNT(*) AS n, COUNT(DISTINCT invoice_id) AS invoices FROM invoice_documents");
   const ledger = await q1('SELECT SUM(amount) AS total, SUM(CASE WHEN invoice_id IS NULL THEN 1 ELSE 0 END) AS open FROM ledger_transactions WHERE type IN (\'call\', \'adjustment\')');
   const differences = await app.app.get(BillingApi).verifyLedger(ds.manager);
   const expectedInvoices = n + 1;
@@ -328,57 +334,71 @@ async function measure(ctx: SectionContext, app: RunningApp, kind: DbKind, n: nu
   const problems: string[] = [];
   if (Number(inv.n) !== expectedInvoices || Number(inv.customers) !== expectedInvoices)
     problems.push(`${String(inv.n)} invoices for ${String(inv.customers)} customers, expected ${expectedInvoices} (N customers + the reseller)`);
+  if (Number(kept.n) !== 2 * expectedInvoices || Number(kept.invoices) !== expectedInvoices)
+    problems.push(`${String(kept.n)} documents kept for ${String(kept.invoices)} invoices, expected a PDF and an XML for each of ${expectedInvoices}`);
   if (invoiceSum !== ledgerSum) problems.push(`invoices sum to ${invoiceSum} micros, the ledger to ${ledgerSum}`);
   if (Number(ledger.open)) problems.push(`${String(ledger.open)} call ledger rows not marked invoiced`);
   if (differences.length) problems.push(`verify-ledger: ${differences.length} balances differ from their ledger`);
   const roundingMicros = invoiceSum - loaded.chargedMicros;
   ctx.log(
-    `${kind}: run ${runSeconds.toFixed(1)} s (${run.invoicesCreated} invoices), PDF ${pdfSeconds.toFixed(1)} s, XML ${xmlSeconds.toFixed(1)} s; checks ${problems.length ? problems.join('; ') : 'ok'}`,
+    `${kind}: run incl. documents ${runSeconds.toFixed(1)} s (${run.invoicesCreated} invoices); downloads of ${ids.length} PDF + XML ${downloadSeconds.toFixed(1)} s; checks ${problems.length ? problems.join('; ') : 'ok'}`,
   );
 
-  // --- Baseline: pdfkit alone on the same documents (drafts built as InvoiceDocumentsService.render builds them, not timed).
+  // --- Baselines: pdfkit alone on the same documents, one after the other (drafts built from the kept
+  // invoices as the documents service builds them; not timed); the same with the customer's name in
+  // Polish, which makes every document embed DejaVu Sans (the path of any text outside WinAnsi).
   collectGarbage();
+  const count = allIds.length;
   const drafts = await buildDrafts(app, ids);
+  const scale = count / ids.length;
   const tAlone = nowMs();
   let aloneBytes = 0;
   for (const d of drafts) aloneBytes += (await renderInvoicePdf(finaliseInvoice(d))).length;
+
   const aloneSeconds = ((nowMs() - tAlone) / 1000) * scale;
   const tUbl = nowMs();
   for (const d of drafts) renderUblInvoice(finaliseInvoice(d));
   const ublSeconds = ((nowMs() - tUbl) / 1000) * scale;
+  const unicodeDrafts = drafts.slice(0, UNICODE_SAMPLE).map((d) => ({ ...d, customer: { ...d.customer, name: `Łódź ${d.customer.name}` } }));
+  const tUnicode = nowMs();
+  let unicodeBytes = 0;
+  for (const d of unicodeDrafts) unicodeBytes += (await renderInvoicePdf(finaliseInvoice(d))).length;
+  const unicodeSeconds = (nowMs() - tUnicode) / 1000;
 
-  const whole = runSeconds + pdfSeconds + xmlSeconds;
-  const count = allIds.length;
-  const sampled =
-    ids.length === count
-      ? ''
-      : ` (DOCUMENTS OF A SAMPLE: ${ids.length} of the ${count} invoices, every ${scale.toFixed(1)}th, rendered; their PDF, XML and pdfkit-alone times scaled by ${scale.toFixed(1)} to all invoices)`;
+  const sampled = ids.length === count ? '' : ` (downloads and baselines on a sample of ${ids.length}, every ${scale.toFixed(1)}th invoice; baselines scaled to all)`;
   const size = `${n.toLocaleString()} customers x ${m} calls (${loaded.calls.toLocaleString()} CDRs) + the reseller = ${count.toLocaleString()} invoices${sampled}`;
   const r = (metric: string, value: number | null, unit: string, opts: Parameters<typeof row>[5] = {}) => row(SECTION, kind, metric, value, unit, opts);
   return [
-    r('whole run incl. PDF + XML', count / whole, 'invoices/s', {
+    r('whole run incl. PDF + XML', count / runSeconds, 'invoices/s', {
       target: { op: '>=', limit: INVOICES_PER_SECOND_TARGET },
       baseline: count / aloneSeconds,
       note:
-        `${size}; ${whole.toFixed(1)} s = run ${runSeconds.toFixed(1)} s + PDF ${pdfSeconds.toFixed(1)} s + XML ${xmlSeconds.toFixed(1)} s ` +
-        `(InvoiceDocumentsService.render, ${RENDER_CONCURRENCY} in flight). Baseline: pdfkit alone, renderInvoicePdf(finaliseInvoice(draft)) on the same drafts, sequential`,
+        `${size}; ${runSeconds.toFixed(1)} s: InvoiceRunsService.start + idle, every invoice issued and its PDF and XML rendered and kept; ` +
+        `${(runStatements / count).toFixed(1)} SQL statements per invoice; rounding adjustments ${roundingMicros} micros in all; ` +
+        `CPU per invoice: this process ${perInvoice(runCpu.app, count)}, MariaDB ${perInvoice(runCpu.mariadb, count)} ` +
+        `(what the run needs of the machine's 2 cores whatever else runs; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after). ` +
+        `Baseline: pdfkit alone, renderInvoicePdf(finaliseInvoice(draft)) on the same drafts, one after the other`,
     }),
-    r('whole run incl. PDF + XML, time', whole, 's', {
+    r('whole run incl. PDF + XML, time', runSeconds, 's', {
       baseline: aloneSeconds,
       higherIsBetter: false,
-      note: `ratio = pdfkit alone / whole run (${(whole / aloneSeconds).toFixed(2)}x the time pdfkit alone takes)`,
+      note: `ratio = pdfkit alone / whole run (the run takes ${(runSeconds / aloneSeconds).toFixed(2)}x the time pdfkit alone takes for the PDFs)`,
     }),
-    r('invoice run only', count / runSeconds, 'invoices/s', {
-      note: `InvoiceRunsService.start + idle; ${(runStatements / count).toFixed(1)} SQL statements per invoice; rounding adjustments ${roundingMicros} micros in all`,
+    r('download kept PDF + XML (service)', ids.length / downloadSeconds, 'invoices/s', {
+      note: `InvoiceDocumentsService.render(id, 'pdf') then (id, 'xml'), ${RENDER_CONCURRENCY} invoices in flight: the download and email path; ${(pdfBytes / ids.length / 1024).toFixed(1)} KB per PDF, ${(xmlBytes / ids.length / 1024).toFixed(1)} KB per XML`,
     }),
-    r('render PDF (service)', count / pdfSeconds, 'docs/s', { baseline: count / aloneSeconds, note: `${(pdfBytes / ids.length / 1024).toFixed(1)} KB per PDF` }),
-    r('render XML (service)', count / xmlSeconds, 'docs/s', { baseline: count / ublSeconds, note: `baseline: renderUblInvoice alone; ${(xmlBytes / ids.length / 1024).toFixed(1)} KB per XML` }),
-    r('pdfkit alone', count / aloneSeconds, 'docs/s', { note: `${aloneSeconds.toFixed(1)} s for ${count} PDFs (${(aloneBytes / ids.length / 1024).toFixed(1)} KB each)` }),
+    r('pdfkit alone', count / aloneSeconds, 'docs/s', {
+      note: `${aloneSeconds.toFixed(1)} s for ${count} PDFs (${(aloneBytes / ids.length / 1024).toFixed(1)} KB each; the documents' text is WinAnsi, so standard fonts)`,
+    }),
+    r('renderUblInvoice alone', count / ublSeconds, 'docs/s'),
+    r('pdfkit alone, DejaVu embedded', unicodeDrafts.length / unicodeSeconds, 'docs/s', {
+      note: `${unicodeDrafts.length} of the same drafts with "Łódź" in the customer's name (any text outside WinAnsi embeds DejaVu Sans): ${(unicodeBytes / unicodeDrafts.length / 1024).toFixed(1)} KB each`,
+    }),
     r('peak RSS (run + documents)', peakMb, 'MB', {
       target: { op: '<', limit: PEAK_RSS_TARGET_MB },
       note:
         `the larger of the kernel's VmHWM of the process ${hwm === null ? 'n/a' : `${hwm.toFixed(0)} MB`} ` +
-        `(${hwmReset ? 'reset through /proc/self/clear_refs just before the run: the peak of the run and the documents' : 'could not be reset: the whole life of the process, data load included'}) ` +
+        `(${hwmReset ? 'reset through /proc/self/clear_refs just before the run: the peak of the run and the downloads' : 'could not be reset: the whole life of the process, data load included'}) ` +
         `and process.memoryUsage().rss sampled every 100 ms (${mem.peakMb.toFixed(0)} MB, ${mem.samples} samples); ` +
         `${mem.startMb.toFixed(0)} MB at the start (the app after loading the data and a full GC), peak heap ${mem.peakHeapMb.toFixed(0)} MB`,
     }),
@@ -386,10 +406,12 @@ async function measure(ctx: SectionContext, app: RunningApp, kind: DbKind, n: nu
       target: { op: '<', limit: 1 },
       note: problems.length
         ? problems.join('; ')
-        : `one invoice per customer (${count}), sum of invoices = -(sum of the call and rounding ledger rows) = ${invoiceSum} micros, every call row marked, verify-ledger clean`,
+        : `one invoice per customer (${count}) with its PDF and XML kept, sum of invoices = -(sum of the call and rounding ledger rows) = ${invoiceSum} micros, every call row marked, verify-ledger clean`,
     }),
   ];
 }
+
+const perInvoice = (ms: number | null, count: number): string => (ms === null ? 'n/a' : `${(ms / count).toFixed(2)} ms`);
 
 /** Resets the kernel's peak RSS (VmHWM) of this process; false where /proc/self/clear_refs is not writable. */
 function resetKernelPeak(): boolean {

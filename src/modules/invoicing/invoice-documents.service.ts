@@ -8,15 +8,15 @@ import { BillingApi } from '../billing/billing.api';
 import { OutboxDispatcher } from '../notifications/notifications.api';
 import { invoiceFileName } from './domain/document-files';
 import { finaliseInvoice } from './domain/invoice-totals';
-import { renderInvoicePdf } from './domain/invoice-pdf';
 import type { InvoiceDocument } from './domain/invoice-document';
 import { issuedDocumentDraft, type StoredInvoice, type StoredParty, type UsageDetail } from './domain/issued-document';
-import { renderUblInvoice } from './domain/ubl-invoice';
+import { DocumentRenderer } from './document-renderer';
 import type { InvoiceEntity } from './entities/invoice.entity';
 import { INVOICING_CONFIG, type InvoicingConfig } from './invoicing.config';
 import { InvoicesRepository } from './invoices.repository';
 
-export type DocumentFormat = 'pdf' | 'xml';
+export type { DocumentFormat } from './document-render.worker';
+import type { DocumentFormat } from './document-render.worker';
 
 export interface RenderedDocument {
   filename: string;
@@ -49,6 +49,7 @@ export class InvoiceDocumentsService implements OnModuleInit {
     private readonly customers: CustomerDirectory,
     private readonly billing: BillingApi,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly renderer: DocumentRenderer,
     private readonly clock: Clock,
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
   ) {}
@@ -80,7 +81,7 @@ export class InvoiceDocumentsService implements OnModuleInit {
   /** Renders and keeps both documents of an invoice just issued (the invoice run, after its commit). */
   async archiveIssued(issued: IssuedInvoice): Promise<void> {
     const model = await this.model(issued.invoice, issued.lines, issued.timezone);
-    const [pdf, xml] = [await renderInvoicePdf(model), Buffer.from(renderUblInvoice(model), 'utf8')];
+    const { pdf, xml } = await this.renderer.render(model, ['pdf', 'xml']);
     await this.repo.storeDocuments(
       this.dataSource.manager,
       issued.invoice.id,
@@ -99,7 +100,7 @@ export class InvoiceDocumentsService implements OnModuleInit {
     if (kept) return { ...head, body: kept };
     const owner = customer === undefined ? await this.customers.find(em, invoice.customerId) : customer;
     const model = await this.model(invoice, await this.repo.lines(em, invoice.id), owner?.timezone ?? 'UTC');
-    const body = format === 'pdf' ? await renderInvoicePdf(model) : Buffer.from(renderUblInvoice(model), 'utf8');
+    const body = (await this.renderer.render(model, [format]))[format];
     await this.repo.storeDocuments(em, invoice.id, [{ format, content: body }], this.clock.now());
     return { ...head, body };
   }

@@ -34,7 +34,8 @@ interface PlanInvoicing {
  * Invoice runs (DOMAIN.md §7): every night after INVOICE_RUN_TIME (system time zone), or by hand. A run
  * walks every invoiced customer and, for each, every billing period that has ended by the run's date in
  * the customer's own time zone and has no invoice yet (so missed days are caught up), issuing each in
- * its own short transaction (InvoiceIssuer). A failure of one customer is counted and the run goes on.
+ * its own short transaction (InvoiceIssuer), INVOICE_RUN_CONCURRENCY customers at a time, then renders
+ * and keeps the new invoice's PDF and XML. A failure of one customer is counted and the run goes on.
  *
  * Guarantees: one invoice per customer and period whatever happens (runs twice, killed half way and
  * started again, two instances at once): InvoiceIssuer checks, and the unique index decides a race.
@@ -140,10 +141,18 @@ export class InvoiceRunsService implements OnModuleInit {
     // Elapsed time between progress writes, on the monotonic clock (not a business date: those come from Clock).
     let lastWrite = performance.now();
     let sinceWrite = 0;
+    // Customers are invoiced a few at a time: one progress write at a time, the others skip theirs.
+    let writing = false;
     const writeProgress = async (): Promise<void> => {
-      await this.repo.updateRun(run.id, { ...progress, heartbeatAt: this.clock.now() });
-      lastWrite = performance.now();
+      if (writing) return;
+      writing = true;
       sinceWrite = 0;
+      try {
+        await this.repo.updateRun(run.id, { ...progress, heartbeatAt: this.clock.now() });
+      } finally {
+        writing = false;
+        lastWrite = performance.now();
+      }
     };
     try {
       for (let afterId = 0; ; ) {
@@ -152,7 +161,7 @@ export class InvoiceRunsService implements OnModuleInit {
         afterId = page[page.length - 1].id;
         const missing = [...new Set(page.map((c) => c.parentId))].filter((id) => !issuers.has(id));
         for (const [id, party] of await this.profiles.parties(this.repo.reader, missing)) issuers.set(id, party);
-        for (const customer of page) {
+        await forEachConcurrently(page, this.config.runConcurrency, async (customer) => {
           try {
             const counts = await this.invoiceCustomer(run, customer, issuers.get(customer.parentId)!, plans);
             progress.invoicesCreated += counts.created;
@@ -165,7 +174,7 @@ export class InvoiceRunsService implements OnModuleInit {
           }
           progress.customersDone++;
           if (++sinceWrite >= PROGRESS_EVERY_CUSTOMERS || performance.now() - lastWrite >= PROGRESS_EVERY_MS) await writeProgress();
-        }
+        });
       }
       await this.repo.updateRun(run.id, { ...progress, status: 'completed', heartbeatAt: this.clock.now(), finishedAt: this.clock.now() });
     } catch (err) {
@@ -226,6 +235,28 @@ export class InvoiceRunsService implements OnModuleInit {
       terms: { dueDays: s.invoiceDueDays, detail: s.invoiceDetail, format: s.invoiceFormat, send: s.sendInvoices },
     };
   }
+}
+
+/**
+ * Runs `work` on every item, at most `limit` at a time. When one throws, no further item is started, the
+ * ones under way finish, and the first error is thrown.
+ */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 function toRunDto(r: InvoiceRunEntity): InvoiceRunDto {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../config/config';
 
 /**
@@ -10,6 +11,11 @@ import { ConfigError } from '../../config/config';
  *   by the next run (each run invoices every period that has ended by its date).
  * - `INVOICE_NUMBER_PREFIX` (default `INV-`): the prefix of the numbers of an issuer's first invoice; each
  *   issuer's prefix is kept with its counter.
+ * - `INVOICE_RUN_CONCURRENCY` (default 4): customers a run invoices at the same time, each in its own
+ *   transaction. MariaDB works on them in parallel while this process renders documents; on SQLite the
+ *   transactions queue anyway. 1 invoices one customer after the other.
+ * - `INVOICE_RENDER_THREADS` (default: the number of CPUs less one, at least 1): worker threads that render
+ *   invoice PDFs and XML, so documents use the cores the database work leaves; 0 renders in the main thread.
  * - `INVOICE_DEFAULT_COUNTRY` (default `GB`): ISO 3166-1 alpha-2 country shown on documents whose issuer and
  *   customer both have no country in their address (EN 16931 requires one for each party).
  */
@@ -18,6 +24,8 @@ export interface InvoicingConfig {
   checkEveryMs: number;
   numberPrefix: string;
   defaultCountry: string;
+  runConcurrency: number;
+  renderThreads: number;
 }
 
 export const INVOICING_CONFIG = Symbol('INVOICING_CONFIG');
@@ -41,10 +49,18 @@ export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
     throw new ConfigError(`INVOICE_NUMBER_PREFIX: "${prefix}" must be at most 20 letters, digits or - _ . /`);
   const country = (env.INVOICE_DEFAULT_COUNTRY ?? 'GB').trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) throw new ConfigError(`INVOICE_DEFAULT_COUNTRY: "${country}" is not an ISO 3166-1 alpha-2 country code`);
+  const concurrencyRaw = (env.INVOICE_RUN_CONCURRENCY ?? '4').trim();
+  if (!/^\d{1,2}$/.test(concurrencyRaw) || Number(concurrencyRaw) < 1 || Number(concurrencyRaw) > 32)
+    throw new ConfigError(`INVOICE_RUN_CONCURRENCY: "${concurrencyRaw}" is not a whole number from 1 to 32`);
+  const threadsRaw = (env.INVOICE_RENDER_THREADS ?? String(Math.max(1, availableParallelism() - 1))).trim();
+  if (!/^\d{1,2}$/.test(threadsRaw) || Number(threadsRaw) > 32)
+    throw new ConfigError(`INVOICE_RENDER_THREADS: "${threadsRaw}" is not a whole number from 0 to 32`);
   return {
     runAt: { hour: Number(m[1]), minute: Number(m[2]) },
     checkEveryMs: Number(checkRaw) * 1000,
     numberPrefix: prefix,
     defaultCountry: country,
+    runConcurrency: Number(concurrencyRaw),
+    renderThreads: Number(threadsRaw),
   };
 }

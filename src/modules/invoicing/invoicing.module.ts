@@ -10,6 +10,7 @@ import { ChargesController } from './charges.controller';
 import { ChargesService } from './charges.service';
 import { InvoiceChangesService } from './invoice-changes.service';
 import { InvoiceDocumentsController } from './invoice-documents.controller';
+import { DocumentRenderer } from './document-renderer';
 import { InvoiceDocumentsService } from './invoice-documents.service';
 import { InvoiceIssuer } from './invoice-issuer';
 import { InvoiceRunsAdminController } from './invoice-runs.admin.controller';
@@ -26,7 +27,8 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
 
 /**
  * Invoicing (layer 10): invoice runs (nightly and by hand), invoices and their lines, gapless numbers per
- * issuer (tables `invoice_runs`, `invoices`, `invoice_lines`, `invoice_number_counters`). Reads the ledger
+ * issuer, the documents as issued (tables `invoice_runs`, `invoices`, `invoice_lines`, `invoice_number_counters`,
+ * `invoice_documents`). Reads the ledger
  * through BillingApi and customers through the customers module's InvoiceProfiles.
  */
 @Module({
@@ -42,6 +44,7 @@ import { INVOICING_CONFIG, loadInvoicingConfig } from './invoicing.config';
     RecurringFeesService,
     OverdueInvoicesService,
     InvoiceDocumentsService,
+    DocumentRenderer,
     ChargesService,
     InvoiceViews,
   ],
