@@ -163,12 +163,12 @@ describe('customers: list and search through the index, create without read-back
       };
       expect(await refused({ accountNumber: 'taken-1' })).toEqual([
         409,
-        [{ field: 'accountNumber', message: "is already used by another of the parent's customers" }],
+        [{ field: 'accountNumber', message: "is already used by another of the parent's customers", code: 'already_exists' }],
       ]);
-      expect(await refused({ username: 'TAKEN.mail@EXAMPLE.com' })).toEqual([409, [{ field: 'username', message: 'is already taken' }]]);
+      expect(await refused({ username: 'TAKEN.mail@EXAMPLE.com' })).toEqual([409, [{ field: 'username', message: 'is already taken', code: 'already_exists' }]]);
       expect(await refused({ email: 'taken.mail@example.com' })).toEqual([
         409,
-        [{ field: 'username', message: 'the email is already a login name; give a username' }],
+        [{ field: 'username', message: 'the email is already a login name; give a username', code: 'already_exists' }],
       ]);
       expect(await customerRowCounts(t)).toEqual(before);
     });
