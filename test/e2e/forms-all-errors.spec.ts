@@ -164,6 +164,16 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect((await t.http.get('/api/v1/rate-plans').set(t.auth)).body.total).toBe(before);
   });
 
+  it('voucher batches: an expiry in the past, a blank name and a bad count in one answer, nothing made', async () => {
+    const res = await t.http
+      .post('/api/v1/voucher-batches')
+      .set(t.auth)
+      .send({ name: '   ', value: '5.00', currency: 'EUR', count: 0, expiresAt: '2001-01-01T00:00:00Z' });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({ count: 'validation_failed', expiresAt: 'validation_failed', name: 'validation_failed' });
+    expect((await t.http.get('/api/v1/voucher-batches').set(t.auth)).body.total).toBe(0);
+  });
+
   it('password change: a wrong current password, a short new one and a different repetition in one round', async () => {
     const api = await t.http.post('/api/v1/auth/password').set(t.auth).send({ currentPassword: 'not-it', newPassword: 'short' });
     expect(api.status).toBe(400);

@@ -5,7 +5,8 @@ import { isUniqueViolation, TransactionRunner } from '../../../database/transact
 import { AuditService } from '../../../shared/audit.service';
 import { Clock } from '../../../shared/clock';
 import { CustomerDirectory, type CustomerRef } from '../../../shared/customer-directory';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
+import { type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
+import { FieldProblems } from '../../../shared/field-problems';
 import { Money } from '../../../shared/money';
 import type { Page } from '../../../shared/pagination';
 import { isInSubtree, type Scope } from '../../../shared/scope';
@@ -68,17 +69,26 @@ export class VoucherBatchesService {
   ) {}
 
   /** Makes a batch and its `count` serials (random, unique across all batches) in one transaction. */
-  async create(scope: Scope, dto: CreateVoucherBatchDto): Promise<VoucherBatchDto> {
+  /**
+   * Makes a batch and its `count` serials (random, unique across all batches) in one transaction. `earlier`:
+   * the request's format problems (validatePartial); the value, expiry and name rules of the rest are checked
+   * too and every problem is answered at once (issue #14).
+   */
+  async create(scope: Scope, dto: CreateVoucherBatchDto, earlier: readonly FieldError[] = []): Promise<VoucherBatchDto> {
     if (scope.role !== 'administrator') throw new ForbiddenError('administrators only');
     const owner = await this.customers.findInScope(this.repo.reader, scope, scope.customerId);
     if (!owner.reseller && owner.parentId !== null) throw new ForbiddenError('only resellers and the system owner issue vouchers');
-    const value = Money.parse(dto.value);
-    if (!value?.isPositive() || !value.inStorableRange()) {
-      throw ValidationError.field('value', 'must be a decimal string greater than 0 with up to 6 decimal places');
+    const problems = new FieldProblems(earlier);
+    const value = dto.value === undefined ? null : Money.parse(dto.value);
+    if (dto.value !== undefined && (!value?.isPositive() || !value.inStorableRange())) {
+      problems.add('value', 'must be a decimal string greater than 0 with up to 6 decimal places');
     }
     const now = this.clock.now();
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
-    if (expiresAt && expiresAt.getTime() <= now.getTime()) throw ValidationError.field('expiresAt', 'must be in the future');
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) problems.add('expiresAt', 'must be in the future');
+    if (dto.name !== undefined && !dto.name.trim()) problems.add('name', 'must not be empty');
+    problems.throwIfAny();
+    if (!value) throw new ValidationError('value: is required');
     const serialLength = dto.serialLength ?? SERIAL_DEFAULT_LENGTH;
     const row: Omit<VoucherBatchEntity, 'id'> = {
       ownerCustomerId: owner.id,
@@ -93,7 +103,6 @@ export class VoucherBatchesService {
       createdAt: now,
       updatedAt: now,
     };
-    if (!row.name) throw ValidationError.field('name', 'must not be empty');
     for (let attempt = 1; ; attempt++) {
       try {
         const id = await this.tx.run(async (em) => {

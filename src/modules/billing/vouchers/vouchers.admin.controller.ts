@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { CustomerDirectory } from '../../../shared/customer-directory';
+import type { FieldError } from '../../../shared/errors';
 import { AllowUsers, CurrentScope } from '../../../shared/http/decorators';
 import type { Scope } from '../../../shared/scope';
 import { currencyCodes } from '../../../shared/validation';
@@ -117,14 +118,15 @@ export class VouchersAdminController {
   async create(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     const rerender: Rerender = (errors, status) =>
       this.renderForm(req, res, body, withUnplacedErrors(errors, Object.keys(BATCH_FORM)), status);
-    await submitForm(CreateVoucherBatchDto, readBatchForm(body), rerender, async (dto) => {
-      const b = await this.batches.create(scope, dto);
+    const save = async (dto: CreateVoucherBatchDto, problems: FieldError[]) => {
+      const b = await this.batches.create(scope, dto, problems);
       this.pages.redirect(
         res,
         `/vouchers/${b.id}`,
         `Voucher batch “${b.name}” created with ${b.count} voucher${b.count === 1 ? '' : 's'}.`,
       );
-    });
+    };
+    await submitForm(CreateVoucherBatchDto, readBatchForm(body), rerender, save, { checkAll: true });
   }
 
   @Get('vouchers/redeem')

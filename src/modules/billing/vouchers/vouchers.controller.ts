@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, Param, ParseIntPipe, Patch, Post, Query
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiHeader,
@@ -16,6 +17,7 @@ import {
 import { stringify } from 'csv-stringify/sync';
 import type { Request, Response } from 'express';
 import { AllowUsers, CurrentScope } from '../../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../../shared/http/partial-validation';
 import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../../shared/idempotency/idempotency.service';
 import type { Page } from '../../../shared/pagination';
 import type { Scope } from '../../../shared/scope';
@@ -54,8 +56,11 @@ export class VouchersController {
   @ApiCreatedResponse({ type: VoucherBatchDto })
   @ApiBadRequestResponse({ description: 'bad input (`validation_failed`), e.g. an expiry in the past' })
   @ApiForbiddenResponse({ description: 'not an administrator, or the customer is not a reseller' })
-  create(@CurrentScope() scope: Scope, @Body() dto: CreateVoucherBatchDto): Promise<VoucherBatchDto> {
-    return this.batches.create(scope, dto);
+  @ApiBody({ type: CreateVoucherBatchDto })
+  async create(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<VoucherBatchDto> {
+    // Every problem at once (issue #14): format errors and the value/expiry/name rules together.
+    const { dto, problems } = await validatePartial(CreateVoucherBatchDto, body);
+    return this.batches.create(scope, dto, problems);
   }
 
   @Get('voucher-batches')
