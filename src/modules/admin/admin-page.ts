@@ -85,6 +85,7 @@ export const NAV: readonly NavItem[] = [
   { label: 'Numbers', href: '/numbers' },
   { label: 'Vouchers', href: '/vouchers' },
   { label: 'Sent mail', href: '/outbox' },
+  { label: 'Audit log', href: '/audit' },
   { label: 'System', href: '/system', systemOwnerOnly: true },
   { label: 'Account', href: '/account' },
   { label: 'API docs', href: '/api/docs' },

@@ -6,6 +6,8 @@ import { RatePlansModule } from '../rate-plans/rate-plans.module';
 import { SystemModule } from '../system/system.module';
 import { TaxesModule } from '../taxes/taxes.module';
 import { TelephonyModule } from '../telephony/telephony.module';
+import { AuditLogAdminController } from './audit-log.admin.controller';
+import { AuditLogService } from './audit-log.service';
 import { BootstrapService } from './bootstrap.service';
 import { CustomerFormOptionsService } from './customer-form-options';
 import { CustomerViews } from './customer-views';
@@ -25,8 +27,8 @@ import { OwnDetailsAdminController } from './own-details.admin.controller';
  */
 @Module({
   imports: [AdminModule, SystemModule, NotificationsModule, TaxesModule, IdentityModule, TelephonyModule, RatePlansModule],
-  controllers: [CustomersController, CustomersAdminController, DashboardAdminController, OwnDetailsAdminController],
-  providers: [CustomersRepository, CustomersService, CustomerListService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles],
+  controllers: [CustomersController, CustomersAdminController, DashboardAdminController, OwnDetailsAdminController, AuditLogAdminController],
+  providers: [CustomersRepository, CustomersService, CustomerListService, CustomerViews, CustomerFormOptionsService, CustomersApi, BootstrapService, InvoiceProfiles, AuditLogService],
   exports: [CustomersApi, BootstrapService, InvoiceProfiles],
 })
 export class CustomersModule {}

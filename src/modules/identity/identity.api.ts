@@ -90,4 +90,27 @@ export class IdentityApi {
     }
     return out;
   }
+
+  /** People by id, deleted ones too (an audit entry keeps naming who did it). */
+  async peopleByIds(em: EntityManager, ids: readonly number[]): Promise<Map<number, PersonRef>> {
+    const out = new Map<number, PersonRef>();
+    if (!ids.length) return out;
+    const rows = await em
+      .createQueryBuilder(PersonEntity, 'p')
+      .where('p.id IN (:...ids)', { ids: [...new Set(ids)] })
+      .getMany();
+    for (const p of rows)
+      out.set(p.id, { id: p.id, customerId: p.customerId, username: p.username, displayName: p.displayName, email: p.email });
+    return out;
+  }
+
+  /** The person with this login name (ignoring case; deleted people too, their names stay taken), or null. */
+  async personIdByLogin(em: EntityManager, username: string): Promise<number | null> {
+    const row = await em
+      .createQueryBuilder(PersonEntity, 'p')
+      .select('p.id', 'id')
+      .where(equalsIgnoringCase(em, 'p.username', 'username'), { username })
+      .getRawOne<{ id: unknown }>();
+    return row ? Number(row.id) : null;
+  }
 }
