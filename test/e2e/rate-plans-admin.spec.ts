@@ -218,11 +218,16 @@ describe('rate plan admin pages', () => {
     expect(action).toBe(`/rate-plans/${plan.id}/import`);
     expect(form.text).not.toMatch(/[?&]_csrf=/);
     const csv = `${HEADER}\n49,Germany,0,0,1.30,1,1,0,outbound\n44,UK,0,0,0.50,1,1,0,outbound\n`;
-    const preview = await web
+    const posted = await web
       .post(action)
       .field('_csrf', csrfOf(form.text))
       .attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
+    // Post/Redirect/Get: the preview is a GET page, which a reload shows again without uploading again.
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe(`/rate-plans/${plan.id}/import/preview`);
+    const preview = await web.get(posted.headers.location);
     expect(preview.status).toBe(200);
+    expect((await web.get(posted.headers.location)).status).toBe(200);
     const text = textOf(preview.text);
     expect(text).toMatch(/Added 1 .*Changed 1 .*Removed 1 .*Unchanged 0/);
     expect((await t.http.get(`/api/v1/rate-plans/${plan.id}/rates`).set(t.auth)).body.items.map((r: any) => r.prefix)).toEqual([
@@ -277,8 +282,8 @@ describe('rate plan admin pages', () => {
       .field('_csrf', token)
       .field('effectiveFrom', start)
       .attach('file', Buffer.from(`${HEADER}\n49,Germany,0,0,1,1,1,0,outbound\n`), { filename: 'd.csv', contentType: 'text/csv' });
-    expect(future.status).toBe(200);
-    expect(textOf(future.text)).toContain(`take effect on ${start} UTC`);
+    expect(future.status).toBe(303);
+    expect(textOf((await web.get(future.headers.location)).text)).toContain(`take effect on ${start} UTC`);
     const noCsrf = await web
       .post(`/rate-plans/${plan.id}/import`)
       .attach('file', Buffer.from(csv), { filename: 'deck.csv', contentType: 'text/csv' });
@@ -296,7 +301,7 @@ describe('rate plan admin pages', () => {
       .post(action)
       .set('X-CSRF-Token', token)
       .attach('file', Buffer.from(`${HEADER}\n49,Germany,0,0,1,1,1,0,outbound\n`), { filename: 'd.csv', contentType: 'text/csv' });
-    expect(byHeader.status).toBe(200);
+    expect(byHeader.status).toBe(303);
     // Any other page refuses a multipart post without the header (the token check is not skipped there).
     const detail = await web.get(`/rate-plans/${plan.id}`);
     const otherForm = await web.post(`/rate-plans/${plan.id}/edit`).field('_csrf', csrfOf(detail.text)).field('name', 'x');

@@ -58,12 +58,16 @@ export class OneTimePages {
     res.redirect(303, url);
   }
 
-  /** The model sent to this page by `redirect`, once; null on a reload, another page or another session. */
-  async take<T extends Record<string, unknown>>(req: Request, res: Response): Promise<T | null> {
+  /**
+   * The model sent to this page by `redirect`, once; null on a reload, another page or another session.
+   * `keep`: for an answer that holds no secret and may be shown again on a reload (a deck preview), the
+   * cookie is left until it expires or the next `redirect` replaces it.
+   */
+  async take<T extends Record<string, unknown>>(req: Request, res: Response, options: { keep?: boolean } = {}): Promise<T | null> {
     noStore(res);
     const raw = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
     if (typeof raw !== 'string' || raw === '') return null;
-    res.clearCookie(COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.secureCookies });
+    if (!options.keep) res.clearCookie(COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.secureCookies });
     const sealed = await this.open(raw);
     if (!sealed || sealed.url !== req.originalUrl || sealed.session !== sessionOf(req) || sealed.expires < Date.now()) return null;
     return sealed.model as T;

@@ -8,6 +8,7 @@ import { isIsoInstant } from '../../shared/validation';
 import {
   AdminPages,
   CsrfService,
+  OneTimePages,
   formErrors,
   instantFromForm,
   readForm,
@@ -60,6 +61,7 @@ export class RatesAdminController {
     private readonly staging: DeckStaging,
     @Inject(RATE_DECK_MAX_BYTES) private readonly maxDeckBytes: number,
     private readonly csrf: CsrfService,
+    private readonly oneTime: OneTimePages,
   ) {}
 
   @Get('rate-plans/:id/rates/new')
@@ -191,14 +193,13 @@ export class RatesAdminController {
       });
       const token = await this.staging.stage(upload, { planId: id, personId: scope.personId, effectiveFrom });
       upload = null;
-      await this.pages.render(req, res, 'rate-plans/import-preview', {
-        title: `Import rates into ${p.name}`,
-        plan: p,
+      // Post/Redirect/Get: the preview is a GET page (a reload shows it again, it does not upload again); its
+      // few values travel in the sealed cookie of OneTimePages, the staging token never in a URL.
+      await this.oneTime.redirect(req, res, `/rate-plans/${id}/import/preview`, {
         diff: result.diff,
         rows: result.rows,
         token,
         effectiveFrom,
-        effectiveFromText: effectiveFrom ? formatInstant(effectiveFrom) : null,
       });
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
@@ -209,6 +210,36 @@ export class RatesAdminController {
     } finally {
       if (upload) await upload.cleanup();
     }
+  }
+
+  /** Step 1's answer: what the upload would change, with the button that applies it. */
+  @Get('rate-plans/:id/import/preview')
+  async importPreviewPage(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertAdministrator(scope);
+    const p = await editablePlan(this.plans, scope, id);
+    const preview = await this.oneTime.take<{ diff: unknown; rows: number; token: string; effectiveFrom: string | null }>(req, res, {
+      keep: true,
+    });
+    if (!preview) {
+      return this.pages.redirect(res, `/rate-plans/${id}/import`, {
+        kind: 'error',
+        text: 'The preview has expired or belongs to another upload: upload the deck again.',
+      });
+    }
+    await this.pages.render(req, res, 'rate-plans/import-preview', {
+      title: `Import rates into ${p.name}`,
+      plan: p,
+      diff: preview.diff,
+      rows: preview.rows,
+      token: preview.token,
+      effectiveFrom: preview.effectiveFrom,
+      effectiveFromText: preview.effectiveFrom ? formatInstant(preview.effectiveFrom) : null,
+    });
   }
 
   /** Step 2: apply the previewed deck. */
