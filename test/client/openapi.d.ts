@@ -908,7 +908,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Own rate plans and plans shared with the acting customer, each marked `editable` */
+        /** Own rate plans and plans shared with the acting customer, each marked `editable`: search, filter, sort, or CSV */
         get: operations["RatePlansController_list"];
         put?: never;
         /** Create a rate plan (owned by the acting customer, or `ownerId` of the caller's tree) */
@@ -982,7 +982,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rates of the deck in force now (or `at`, or deck `deckId`), searchable by prefix or destination */
+        /**
+         * Rates of the deck in force now (or `at`, or deck `deckId`): search by number, prefix or destination, filter, sort, or CSV
+         * @description For a deck that imports back, use `rates.csv`; this CSV is the list as shown, with its search, filter and sort.
+         */
         get: operations["RatePlansController_listRates"];
         /**
          * Import a CSV rate deck that replaces the plan’s rates (owner only)
@@ -7685,6 +7688,14 @@ export interface operations {
                 search?: string;
                 /** @description list the plans of this customer of the caller's tree (own and shared with it) instead of the acting customer's */
                 ownerId?: number;
+                /** @description only plans shared this way */
+                sharing?: "private" | "children" | "recursive";
+                /** @description only plans in this currency */
+                currency?: string;
+                /** @description sort column, `-column` descending, ties by id; default: own plans first, then by name */
+                sort?: "name" | "-name" | "currency" | "-currency" | "sharing" | "-sharing" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7692,18 +7703,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, owner_id, name, description, currency, sharing, inherits_from_id, rate_count, cost_plan, editable */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RatePlanPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
-            /** @description customerId is not in the caller’s tree */
+            /** @description ownerId is not in the caller’s tree */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7955,12 +7975,18 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
-                /** @description digits: prefixes starting with them (or destinations containing them); text: destination contains */
+                /** @description a number as people write it (`+44 20 7946 0000`, `0044 20…`, `4420`): the prefixes starting with its digits and, for 6 digits or more (a telephone number), the prefixes it starts with (the rates a call to it could use); text: destination contains */
                 search?: string;
                 /** @description list the deck in force at this time (default: now) */
                 at?: string;
                 /** @description list this deck of the plan instead */
                 deckId?: number;
+                /** @description only rates of this direction */
+                direction?: "outbound" | "inbound";
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "prefix" | "-prefix" | "destination" | "-destination" | "direction" | "-direction" | "perMinute" | "-perMinute" | "connectFee" | "-connectFee" | "priority" | "-priority";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -7970,16 +7996,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, prefix, destination, direction, connect_fee, included_seconds, per_minute, first_block, increment, minimum_charge, per_message, days, start_time, end_time, priority, valid_from, valid_until */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RatePageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];

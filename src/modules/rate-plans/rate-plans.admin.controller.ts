@@ -10,7 +10,9 @@ import {
   AdminPages,
   fieldPaths,
   formValues,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   searchFrom,
@@ -26,7 +28,7 @@ import {
 } from '../admin/admin.api';
 import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from './domain/plan-level-settings';
 import { CreateRatePlanDto, UpdateRatePlanDto, type RatePlanDto } from './dto/rate-plan.dto';
-import type { RateDto } from './dto/rate.dto';
+import { DIRECTIONS, type RateDto } from './dto/rate.dto';
 import { BILLING_PERIODS, SHARING_MODES } from './entities/rate-plan.entity';
 import { assertAdministrator, editablePlan, opts } from './rate-plans.admin-shared';
 import { RatePlansRepository } from './rate-plans.repository';
@@ -145,12 +147,22 @@ export class RatePlansAdminController {
   ): Promise<void> {
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const result = await this.plans.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}) });
+    const sharing = SHARING_MODES.find((m) => m === query.sharing);
+    const sort = pageSort(req, { name: 'Name', currency: 'Currency', sharing: 'Sharing', createdAt: 'Created' }, 'name');
+    // No sort asked for: the API's default (own plans first, then by name).
+    const sortParam = typeof query.sort === 'string' && query.sort !== '' ? sort.param : '';
+    const result = await this.plans.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}), sharing, ...(sortParam ? { sort: sortParam } : {}) });
+    if (!sortParam) sort.headers.name.sort = 'none';
     // Only resellers and the system owner own rate plans: nobody else is offered "New" (it would be refused).
     const acting = await this.customers.find(this.repo.manager, scope.customerId);
     await this.pages.render(req, res, 'rate-plans/list', {
       title: 'Rate plans',
       search,
+      sharing: sharing ?? '',
+      sharingOptions: SHARING_MODES.map((m) => ({ value: m, label: SHARING_LABELS[m] })),
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/rate-plans', { search, sharing, sort: sortParam }),
       isAdmin: scope.role === 'administrator',
       canAdd: scope.role === 'administrator' && !!acting && (acting.reseller || acting.parentId === null),
       plans: result.items.map((p) => ({
@@ -197,7 +209,15 @@ export class RatePlansAdminController {
     const p = await this.plans.get(scope, id);
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
-    const rates = await this.rates.list(scope, id, { page, pageSize: RATES_PAGE_SIZE, ...(search ? { search } : {}) });
+    const direction = DIRECTIONS.find((d) => d === query.direction);
+    const sort = pageSort(
+      req,
+      { prefix: 'Prefix', destination: 'Destination', direction: 'Direction', connectFee: 'Connect', perMinute: 'Per minute', priority: 'Priority' },
+      'prefix',
+    );
+    const sortParam = sort.param === 'prefix' ? '' : sort.param;
+    for (const h of Object.values(sort.headers)) h.url += '#rates';
+    const rates = await this.rates.list(scope, id, { page, pageSize: RATES_PAGE_SIZE, ...(search ? { search } : {}), direction, sort: sort.param });
     const decks = await this.rates.decks(scope, id);
     const e = p.effective;
     const parent = p.inheritsFromId ? await this.plans.get(scope, p.inheritsFromId).catch(() => null) : null;
@@ -233,6 +253,10 @@ export class RatePlansAdminController {
         invoiceDetail: setting(p.invoiceDetail, e.invoiceDetail),
       },
       search,
+      direction: direction ?? '',
+      sort: sort.headers,
+      sortParam,
+      ratesCsvUrl: csvExportUrl(`/api/v1/rate-plans/${p.id}/rates`, { search, direction, sort: sortParam }),
       rates: rates.items.map((r) => rateRow(r)),
       rateTotal: rates.total,
       deck: rates.deck ? { ...rates.deck, inForce: deckInForce(rates.deck) } : null,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -18,6 +19,7 @@ import { Clock } from '../../shared/clock';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
 import { AcceptsBody } from '../../shared/http/body-media-type.guard';
 import { CurrentScope } from '../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import type { Scope } from '../../shared/scope';
 import { spoolUpload } from './deck-upload';
@@ -35,8 +37,8 @@ import {
   UpdateRateDto,
 } from './dto/rate.dto';
 import { RatePlansRepository } from './rate-plans.repository';
-import { RatePlansService } from './rate-plans.service';
-import { RatesService } from './rates.service';
+import { RATE_PLAN_CSV_HEADER, ratePlanCsvRow, RatePlansService } from './rate-plans.service';
+import { RATE_CSV_HEADER, rateCsvRow, RatesService } from './rates.service';
 import { PLAN_LEVEL_ID, RatingService, toPriceLookupDto } from './rating.service';
 
 export const RATE_DECK_MAX_BYTES = Symbol('RATE_DECK_MAX_BYTES');
@@ -65,11 +67,16 @@ export class RatePlansController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Own rate plans and plans shared with the acting customer, each marked `editable`' })
-  @ApiOkResponse({ type: RatePlanPageDto })
-  @ApiNotFoundResponse({ description: 'customerId is not in the caller’s tree' })
-  list(@CurrentScope() scope: Scope, @Query() q: ListRatePlansQuery): Promise<RatePlanPageDto> {
-    return this.plans.list(scope, q);
+  @ApiOperation({ summary: 'Own rate plans and plans shared with the acting customer, each marked `editable`: search, filter, sort, or CSV' })
+  @ApiListOk(RatePlanPageDto, `the columns ${RATE_PLAN_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
+  @ApiNotFoundResponse({ description: 'ownerId is not in the caller’s tree' })
+  async list(@CurrentScope() scope: Scope, @Query() q: ListRatePlansQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, q.format, () => this.plans.list(scope, q), () => ({
+      filename: 'rate-plans.csv',
+      header: RATE_PLAN_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.plans.list(scope, { ...q, page, pageSize }), ratePlanCsvRow),
+    }));
   }
 
   @Get(':id')
@@ -126,10 +133,24 @@ export class RatePlansController {
   }
 
   @Get(':id/rates')
-  @ApiOperation({ summary: 'Rates of the deck in force now (or `at`, or deck `deckId`), searchable by prefix or destination' })
-  @ApiOkResponse({ type: RatePageDto })
-  listRates(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Query() q: ListRatesQuery): Promise<RatePageDto> {
-    return this.rates.list(scope, id, q);
+  @ApiOperation({
+    summary: 'Rates of the deck in force now (or `at`, or deck `deckId`): search by number, prefix or destination, filter, sort, or CSV',
+    description: 'For a deck that imports back, use `rates.csv`; this CSV is the list as shown, with its search, filter and sort.',
+  })
+  @ApiListOk(RatePageDto, `the columns ${RATE_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
+  async listRates(
+    @CurrentScope() scope: Scope,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() q: ListRatesQuery,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, q.format, () => this.rates.list(scope, id, q), () => ({
+      filename: `rate-plan-${id}-rates.csv`,
+      header: RATE_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.rates.list(scope, id, { ...q, page, pageSize }), rateCsvRow),
+    }));
   }
 
   @Post(':id/rates')

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, IsNull } from 'typeorm';
 import { CustomerDirectory, type CustomerRef } from '../../shared/customer-directory';
 import { NotFoundError } from '../../shared/errors';
+import type { SortOrder } from '../../shared/http/list-query';
 import { LIKE_ESCAPE, likeContains } from '../../shared/pagination';
+import type { RatePlanSort } from './dto/rate-plan.dto';
 import { SystemApi } from '../system/system.api';
 import { RatePlanEntity } from './entities/rate-plan.entity';
 import { assignablePlansQuery, loadPlansWithAncestors, type PlanOwner } from './plan-queries';
@@ -38,8 +40,26 @@ export class RatePlansRepository {
   }
 
   /** Plans the customer may see in its list: its own and those shared with it. */
-  async listVisibleTo(customer: PlanOwner, search: string | undefined, skip: number, take: number): Promise<[RatePlanEntity[], number]> {
+  /**
+   * The plans `customer` may assign (own and shared with it): by default its own first, then by name; or
+   * by `filter.sort` (ties by id).
+   */
+  async listVisibleTo(
+    customer: PlanOwner,
+    search: string | undefined,
+    skip: number,
+    take: number,
+    filter: { sharing?: string; currency?: string; sort?: SortOrder<RatePlanSort> } = {},
+  ): Promise<[RatePlanEntity[], number]> {
     const qb = assignablePlansQuery(this.manager, customer);
+    if (filter.sharing) qb.andWhere('p.sharing = :sharing', { sharing: filter.sharing });
+    if (filter.currency) qb.andWhere('p.currency = :currency', { currency: filter.currency });
+    if (filter.sort) {
+      const dir = filter.sort.descending ? 'DESC' : 'ASC';
+      qb.orderBy(`p.${filter.sort.column}`, dir).addOrderBy('p.id', dir);
+    } else {
+      qb.orderBy(`CASE WHEN p.ownerCustomerId = :me THEN 0 ELSE 1 END`).setParameter('me', customer.id).addOrderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
+    }
     const text = search?.trim();
     if (text) {
       qb.andWhere(
@@ -50,14 +70,7 @@ export class RatePlansRepository {
         }),
       );
     }
-    return qb
-      .orderBy(`CASE WHEN p.ownerCustomerId = :me THEN 0 ELSE 1 END`)
-      .setParameter('me', customer.id)
-      .addOrderBy('p.name', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .skip(skip)
-      .take(take)
-      .getManyAndCount();
+    return qb.skip(skip).take(take).getManyAndCount();
   }
 
   isAssignableTo(em: EntityManager, customer: PlanOwner, planId: number): Promise<boolean> {

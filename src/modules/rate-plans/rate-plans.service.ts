@@ -10,7 +10,8 @@ import { Page, pageParams } from '../../shared/pagination';
 import { isInSubtree, Scope } from '../../shared/scope';
 import { ancestorIds, CustomerDirectory, pathIds } from '../../shared/customer-directory';
 import { UNLIMITED_MARK } from './domain/plan-level-settings';
-import { CreateRatePlanDto, ListRatePlansQuery, RatePlanDto, RatePlanFieldsDto, UpdateRatePlanDto } from './dto/rate-plan.dto';
+import { CreateRatePlanDto, ListRatePlansQuery, RATE_PLAN_SORTS, RatePlanDto, RatePlanFieldsDto, UpdateRatePlanDto } from './dto/rate-plan.dto';
+import { sortOrder, textCell } from '../../shared/http/list-query';
 import type { RatePlanEntity, Sharing } from './entities/rate-plan.entity';
 import type { PlanOwner } from './plan-queries';
 import { FEE_COLUMNS, FEE_KEYS, inheritanceChain, MARKUP_COLUMNS, MARKUP_KEYS, percentText, resolvePlanSettings } from './plan-settings';
@@ -86,7 +87,8 @@ export class RatePlansService {
     const em = this.repo.manager;
     const { page, pageSize, skip } = pageParams(q);
     const customer: PlanOwner = q.ownerId ? await this.customers.findInScope(em, scope, q.ownerId) : scopeCustomer(scope);
-    const [rows, total] = await this.repo.listVisibleTo(customer, q.search, skip, pageSize);
+    const sort = q.sort ? sortOrder(q.sort, RATE_PLAN_SORTS, 'name') : undefined;
+    const [rows, total] = await this.repo.listVisibleTo(customer, q.search, skip, pageSize, { sharing: q.sharing, currency: q.currency, sort });
     const owners = await this.repo.findCustomers(
       em,
       rows.map((p) => p.ownerCustomerId),
@@ -433,4 +435,21 @@ export function toPlanDto(
     createdAt: plan.createdAt.toISOString(),
     updatedAt: plan.updatedAt.toISOString(),
   };
+}
+
+/** The columns of a rate plan list exported as CSV, in this order. */
+export const RATE_PLAN_CSV_HEADER = ['id', 'owner_id', 'name', 'description', 'currency', 'sharing', 'inherits_from_id', 'rate_count', 'cost_plan', 'editable'];
+export function ratePlanCsvRow(p: RatePlanDto): string[] {
+  return [
+    String(p.id),
+    String(p.ownerId),
+    textCell(p.name),
+    textCell(p.description),
+    p.currency,
+    p.sharing,
+    p.inheritsFromId === null ? '' : String(p.inheritsFromId),
+    String(p.rateCount),
+    String(p.costPlan),
+    String(p.editable),
+  ];
 }

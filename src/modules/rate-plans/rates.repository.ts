@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { Money } from '../../shared/money';
+import type { SortOrder } from '../../shared/http/list-query';
 import { LIKE_ESCAPE, likeContains } from '../../shared/pagination';
+import { normaliseDialledNumber } from './domain/dialled-number';
+import type { RateSort } from './dto/rate.dto';
 import type { Direction, RateDefinition } from './domain/rate';
 import { RateDeckEntity, type DeckSource } from './entities/rate-deck.entity';
 import { RatePlanEntity } from './entities/rate-plan.entity';
@@ -325,22 +328,49 @@ export class RatesRepository {
   }
 
   /** One page of a deck, searched by prefix (digits: starts with) or destination (contains). */
-  async pageDeck(deckId: number, search: string | undefined, skip: number, take: number): Promise<[StoredRate[], number]> {
+  /**
+   * A page of a deck. A search that reads as a number ("+44 20 7946", "0044 20…", "4420") finds the prefixes
+   * starting with its digits; one of NUMBER_SEARCH_DIGITS digits or more is a telephone number rather than a
+   * prefix, and also finds the prefixes it starts with (the rates a call to it could use: one index lookup
+   * per leading part). Any search also finds the destinations containing it.
+   */
+  async pageDeck(
+    deckId: number,
+    q: { search?: string; direction?: Direction; sort?: SortOrder<RateSort> },
+    skip: number,
+    take: number,
+  ): Promise<[StoredRate[], number]> {
     const qb = this.manager.createQueryBuilder(RateEntity, 'r').where('r.deckId = :deckId', { deckId });
-    const text = search?.trim();
+    const text = q.search?.trim();
     if (text) {
-      const digits = text.replace(/^\+/, '');
+      const digits = normaliseDialledNumber(text);
       qb.andWhere(
         new Brackets((w) => {
-          if (/^\d+$/.test(digits)) w.where('r.prefix LIKE :prefix', { prefix: `${digits}%` });
+          if (digits) {
+            w.where('r.prefix LIKE :prefix', { prefix: `${digits}%` });
+          }
+          if (digits && digits.length >= NUMBER_SEARCH_DIGITS) {
+            const leading = Array.from({ length: Math.min(digits.length, 20) }, (_, i) => digits.slice(0, i + 1));
+            w.orWhere('r.prefix IN (:...leading)', { leading });
+          }
           w.orWhere(`r.destination LIKE :dest ${LIKE_ESCAPE}`, { dest: likeContains(text) });
         }),
       );
     }
-    const [rows, total] = await qb.orderBy('r.prefix', 'ASC').addOrderBy('r.id', 'ASC').skip(skip).take(take).getManyAndCount();
+    if (q.direction) qb.andWhere('r.direction = :direction', { direction: q.direction });
+    const dir = q.sort?.descending ? 'DESC' : 'ASC';
+    const [rows, total] = await qb
+      .orderBy(`r.${q.sort?.column ?? 'prefix'}`, dir)
+      .addOrderBy('r.id', dir)
+      .skip(skip)
+      .take(take)
+      .getManyAndCount();
     return [rows.map(rateFromEntity), total];
   }
 }
+
+/** A rate search of this many digits or more is a telephone number (see pageDeck). */
+export const NUMBER_SEARCH_DIGITS = 6;
 
 export function rateFromEntity(e: RateEntity): StoredRate {
   const { deck: _deck, planId: _planId, ...rate } = e;

@@ -6,6 +6,7 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { ConflictError, FieldError, NotFoundError, ValidationError } from '../../shared/errors';
+import { sortOrder, textCell } from '../../shared/http/list-query';
 import { pageParams } from '../../shared/pagination';
 import { Scope } from '../../shared/scope';
 import { diffDecks, type DeckDiff } from './domain/deck-diff';
@@ -18,6 +19,7 @@ import {
   RateDeckDto,
   RateDto,
   RatePageDto,
+  RATE_SORTS,
   UpdateRateDto,
   type RateFieldsDto,
 } from './dto/rate.dto';
@@ -125,6 +127,49 @@ function parseRate(fields: DeckFields): RateDefinition {
   throw new ValidationError(details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
 }
 
+/** The columns of a rate list exported as CSV (GET …/rates?format=csv), in this order. */
+export const RATE_CSV_HEADER = [
+  'id',
+  'prefix',
+  'destination',
+  'direction',
+  'connect_fee',
+  'included_seconds',
+  'per_minute',
+  'first_block',
+  'increment',
+  'minimum_charge',
+  'per_message',
+  'days',
+  'start_time',
+  'end_time',
+  'priority',
+  'valid_from',
+  'valid_until',
+];
+export function rateCsvRow(r: RateDto): string[] {
+  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+  return [
+    String(r.id),
+    r.prefix,
+    textCell(r.destination),
+    r.direction,
+    r.connectFee,
+    String(r.includedSeconds),
+    r.perMinute,
+    String(r.firstBlock),
+    String(r.increment),
+    r.minimumCharge,
+    r.perMessage,
+    v(r.days),
+    v(r.startTime),
+    v(r.endTime),
+    String(r.priority),
+    v(r.validFrom),
+    v(r.validUntil),
+  ];
+}
+
 export function toRateDto(r: StoredRate): RateDto {
   return {
     id: r.id,
@@ -214,7 +259,8 @@ export class RatesService {
     const { page, pageSize, skip } = pageParams(q);
     const deck = await this.pickDeck(em, planId, q);
     if (!deck) return { items: [], page, pageSize, total: 0, deck: null };
-    const [rows, total] = await this.repo.pageDeck(deck.id, q.search, skip, pageSize);
+    const sort = sortOrder(q.sort, RATE_SORTS, 'prefix');
+    const [rows, total] = await this.repo.pageDeck(deck.id, { search: q.search, direction: q.direction, sort }, skip, pageSize);
     const decks = await this.repo.listDecks(em, planId);
     return { items: rows.map(toRateDto), page, pageSize, total, deck: this.deckDto(deck, decks) };
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { FormatParam, sortValues, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsCurrencyCode, IsMoney, IsPlainText } from '../../../shared/validation';
 import { CONTRACT_MONTHS, INVOICE_DETAILS, INVOICE_FORMATS } from '../domain/plan-level-settings';
@@ -260,6 +261,10 @@ export class UpdateRatePlanDto extends RatePlanFieldsDto {
   sharing?: Sharing;
 }
 
+/** The columns a rate plan list sorts by. */
+export const RATE_PLAN_SORTS = ['name', 'currency', 'sharing', 'createdAt'] as const;
+export type RatePlanSort = (typeof RATE_PLAN_SORTS)[number];
+
 export class ListRatePlansQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'part of the name or description' })
   @IsOptional()
@@ -275,7 +280,28 @@ export class ListRatePlansQuery extends PageQuery {
   @IsInt()
   @Min(1)
   ownerId?: number;
+
+  @ApiPropertyOptional({ enum: SHARING_MODES, description: 'only plans shared this way' })
+  @IsOptional()
+  @IsIn(SHARING_MODES)
+  sharing?: Sharing;
+
+  @ApiPropertyOptional({ description: 'only plans in this currency', example: 'EUR' })
+  @IsOptional()
+  @IsCurrencyCode()
+  currency?: string;
+
+  @ApiPropertyOptional({
+    enum: sortValues(RATE_PLAN_SORTS),
+    description: 'sort column, `-column` descending, ties by id; default: own plans first, then by name',
+  })
+  @IsOptional()
+  @IsIn(sortValues(RATE_PLAN_SORTS), { message: `must be one of ${sortValues(RATE_PLAN_SORTS).join(', ')}` })
+  sort?: string;
+
+  @FormatParam() format?: ListFormat;
 }
+
 
 // ---- read model ----------------------------------------------------------------------------------
 

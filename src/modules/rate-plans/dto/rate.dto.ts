@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsIsoInstant } from '../../../shared/validation';
 import type { Direction } from '../domain/rate';
@@ -118,8 +119,16 @@ for (const [field, value] of Object.entries(CREATE_DEFAULTS)) ApiPropertyOptiona
 
 export class UpdateRateDto extends RateFieldsDto {}
 
+/** The columns a rate list sorts by; prefix by default. */
+export const RATE_SORTS = ['prefix', 'destination', 'direction', 'perMinute', 'connectFee', 'priority'] as const;
+export type RateSort = (typeof RATE_SORTS)[number];
+
 export class ListRatesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'digits: prefixes starting with them (or destinations containing them); text: destination contains' })
+  @ApiPropertyOptional({
+    description:
+      'a number as people write it (`+44 20 7946 0000`, `0044 20…`, `4420`): the prefixes starting with its digits and, for ' +
+      '6 digits or more (a telephone number), the prefixes it starts with (the rates a call to it could use); text: destination contains',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -140,6 +149,14 @@ export class ListRatesQuery extends PageQuery {
   @IsInt()
   @Min(1)
   deckId?: number;
+
+  @ApiPropertyOptional({ enum: DIRECTIONS, description: 'only rates of this direction' })
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: Direction;
+
+  @SortParam(RATE_SORTS, 'prefix') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 export class ExportRatesQuery {
