@@ -389,9 +389,10 @@ export class NumbersAdminController {
 /** A refused range lists the first numbers that already exist above the form. */
 function rangeErrors(err: unknown): FormErrors {
   const errors = formErrors(err);
-  if (err instanceof DomainError && err.details.some((d) => d.field === 'numbers')) {
-    const existing = err.details.filter((d) => d.field === 'numbers').map((d) => d.message.replace(/ already exists$/, ''));
-    delete errors.numbers;
+  // Each existing number is its own detail, `number N` (details are one per field).
+  const existing = err instanceof DomainError ? err.details.filter((d) => /^number \d+$/.test(d.field)).map((d) => d.field.slice(7)) : [];
+  if (err instanceof DomainError && existing.length) {
+    for (const n of existing) delete errors[`number ${n}`];
     errors._form = `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}: ${existing.join(', ')}.`;
   }
   return errors;
