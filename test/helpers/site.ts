@@ -97,6 +97,8 @@ export interface Visit {
   status: number;
   /** The page that links here. */
   from: string;
+  /** The answer's media type ('' before the visit). */
+  type?: string;
 }
 
 /** Paths whose pages are not ours to walk (Swagger UI) or that would end the session. */
@@ -122,8 +124,8 @@ export async function crawl(page: Page, base: string, start = '/', perRoute = 3,
   while (queue.length && visited.length < max) {
     const v = queue.shift()!;
     const res = await page.request.get(v.url, { maxRedirects: 5, failOnStatusCode: false });
-    visited.push({ ...v, status: res.status() });
     const type = res.headers()['content-type'] ?? '';
+    visited.push({ ...v, status: res.status(), type });
     const path = new URL(v.url).pathname;
     if (!res.ok() || !type.startsWith('text/html') || NOT_WALKED.some((r) => r.test(path))) continue;
     const html = await res.text();

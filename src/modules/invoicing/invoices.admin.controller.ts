@@ -130,7 +130,7 @@ export class InvoicesAdminController {
         form: {
           values,
           errors,
-          customers: customers.map((c) => ({ value: String(c.id), label: `${'— '.repeat(c.depth)}${c.name} (#${c.id})` })),
+          customers: customers.map((c) => ({ value: String(c.id), label: `${'— '.repeat(c.depth)}${c.name}` })),
           statuses: INVOICE_STATUS_OPTIONS,
         },
         filtered,

@@ -163,7 +163,7 @@ export class CallsAdminController {
         form: {
           values: { ...values, customerId: values.customerId || String(scope.customerId) },
           errors,
-          customers: customers.map((c) => ({ value: String(c.id), label: `${'— '.repeat(c.depth)}${c.name} (#${c.id})` })),
+          customers: customers.map((c) => ({ value: String(c.id), label: `${'— '.repeat(c.depth)}${c.name}` })),
         },
         customer: request ? { id: request.customer.id, name: request.customer.name } : null,
         columns,
