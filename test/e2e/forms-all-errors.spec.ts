@@ -164,6 +164,19 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect((await t.http.get('/api/v1/rate-plans').set(t.auth)).body.total).toBe(before);
   });
 
+  it('rates: the missing fields and the badly formed ones in one answer', async () => {
+    const plan = await t.http.post('/api/v1/rate-plans').set(t.auth).send({ name: unique('Rates plan'), currency: 'EUR' });
+    const res = await t.http.post(`/api/v1/rate-plans/${plan.body.id}/rates`).set(t.auth).send({ connectFee: 'free', firstBlock: -1 });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({
+      connectFee: 'validation_failed',
+      firstBlock: 'validation_failed',
+      prefix: 'validation_failed',
+      destination: 'validation_failed',
+      perMinute: 'validation_failed',
+    });
+  });
+
   it('voucher batches: an expiry in the past, a blank name and a bad count in one answer, nothing made', async () => {
     const res = await t.http
       .post('/api/v1/voucher-batches')

@@ -157,8 +157,10 @@ export class RatePlansController {
   @ApiOperation({ summary: 'Add one rate to the deck in force now (owner only)' })
   @ApiCreatedResponse({ type: RateDto })
   @ApiConflictResponse({ description: '`already_exists`: the deck has a rate for the same prefix, direction and time band' })
-  createRate(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() dto: CreateRateDto): Promise<RateDto> {
-    return this.rates.create(scope, id, dto);
+  @ApiBody({ type: CreateRateDto })
+  async createRate(@CurrentScope() scope: Scope, @Param('id', ParseIntPipe) id: number, @Body() body: JsonBody): Promise<RateDto> {
+    const { dto, problems } = await validatePartial(CreateRateDto, body);
+    return this.rates.create(scope, id, dto, problems);
   }
 
   @Put(':id/rates')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError, ValidationError } from '../../shared/errors';
+import { DomainError, type FieldError, ValidationError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { isIsoInstant } from '../../shared/validation';
@@ -97,14 +97,15 @@ export class RatesAdminController {
     const p = await editablePlan(this.plans, scope, id);
     const rerender: Rerender = (errors, status) =>
       this.renderRateForm(req, res, p, null, body, withUnplacedErrors(errors, RATE_FIELDS), status);
-    await submitForm(CreateRateDto, readRateForm(body), rerender, async (dto) => {
-      const rate = await this.rates.create(scope, id, dto);
+    const save = async (dto: CreateRateDto, problems: FieldError[]) => {
+      const rate = await this.rates.create(scope, id, dto, problems);
       this.pages.redirect(
         res,
         `/rate-plans/${id}?search=${encodeURIComponent(rate.prefix)}`,
         `Rate for ${rate.prefix} (${rate.destination}) added.`,
       );
-    });
+    };
+    await submitForm(CreateRateDto, readRateForm(body), rerender, save, { checkAll: true });
   }
 
   @Get('rate-plans/:id/rates/:rateId/edit')

@@ -6,6 +6,7 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
 import { ConflictError, FieldError, NotFoundError, ValidationError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { sortOrder, textCell } from '../../shared/http/list-query';
 import { pageParams } from '../../shared/pagination';
 import { Scope } from '../../shared/scope';
@@ -274,14 +275,14 @@ export class RatesService {
   }
 
   /** Adds one rate to the deck in force now (a plan's first rate starts a deck valid for all times). */
-  async create(scope: Scope, planId: number, dto: CreateRateDto): Promise<RateDto> {
-    const missing = (['prefix', 'destination', 'perMinute'] as const).filter((f) => dto[f] === undefined);
-    if (missing.length)
-      throw new ValidationError(
-        missing.map((f) => `${f}: is required`).join('; '),
-        missing.map((field) => ({ field, message: 'is required' })),
-      );
-    const rate = parseRate(withDtoFields(NEW_RATE_DEFAULTS, dto));
+  async create(scope: Scope, planId: number, dto: CreateRateDto, earlier: readonly FieldError[] = []): Promise<RateDto> {
+    // The format problems (validatePartial), the missing fields and the rate's own rules (amounts, blocks,
+    // bands) in one answer (issue #14); the uniqueness of the rate's key needs a complete rate, so it comes after.
+    const problems = new FieldProblems(earlier);
+    for (const f of ['prefix', 'destination', 'perMinute'] as const) if (dto[f] === undefined) problems.add(f, 'is required');
+    const parsed = await problems.check('prefix', () => parseRate(withDtoFields(NEW_RATE_DEFAULTS, dto)));
+    problems.throwIfAny();
+    const rate = parsed!;
     const id = await this.tx.run(async (em) => {
       const plan = await this.plans.findEditable(em, scope, planId);
       const now = this.clock.now();
