@@ -24,6 +24,14 @@
  *     }
  *   }
  *
+ * - Every error in one round (issue #14): when the use case has checks of its own (a name taken, a plan not
+ *   available), give it the format problems and pass `{ checkAll: true }`: `save(dto, problems)` is then called
+ *   even with format errors, with the well-formed fields only, and the use case adds its checks to a
+ *   `FieldProblems(problems)` (src/shared/field-problems.ts) and calls `throwIfAny()` before it writes. Its API
+ *   endpoint does the same with `validatePartial` (src/shared/http/partial-validation.ts).
+ * - A page that shows a secret once (a key, a SIP secret, a PIN): the POST makes it and calls
+ *   `oneTime.redirect(req, res, url, model)` (OneTimePages); the GET at `url` shows it with `oneTime.page(...)`.
+ *   Never render a secret as the answer of a POST, never put it in a URL.
  * - `@Body() body: FormBody` (a plain object type) so the global DTO pipe leaves the raw form alone.
  * - Re-render the form with the raw `body` as `values` so everything typed is kept; `errors` is
  *   `{ 'billingAddress.city': 'must be ...' }` keyed like the API's `details[].field`.
