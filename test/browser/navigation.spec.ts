@@ -164,6 +164,18 @@ describeBrowser(`browser: navigation on ${testDatabaseKind()}`, () => {
     });
   });
 
+  it('offers numbers to assign only where an inventory can supply them', async () => {
+    // Switched to from above: numbers come from the reseller's inventory.
+    await switched.goto(`${base}/customers/${site.customer.id}/numbers`);
+    await expect(switched.locator('main').getByRole('link', { name: 'Assign a number' }).count()).resolves.toBeGreaterThan(0);
+    // Its own administrator acts for a customer without an inventory of its own.
+    const own = await loggedInPage(browser, base, site.customer.username, site.customer.password);
+    await own.goto(`${base}/customers/${site.customer.id}/numbers`);
+    await expect(own.locator('main').innerText()).resolves.toContain('441632960555');
+    await expect(own.locator('main').getByRole('link', { name: 'Assign a number' }).count()).resolves.toBe(0);
+    await own.context().close();
+  });
+
   describe('narrow screens', () => {
     const PAGES = (s: Site): string[] => [
       '/',

@@ -27,7 +27,7 @@ import {
   type Rerender,
 } from '../admin/admin.api';
 import { AddNumberDto, AddNumberRangeDto, UpdateCustomerNumberDto, type NumberDto } from './dto/numbers.dto';
-import { NumbersService } from './numbers.service';
+import { NumbersService, sourceInventoryOwner } from './numbers.service';
 import { SipAccountsService } from './sip-accounts.service';
 import { PAGE_SIZE, PageCustomers, s, yesNo } from './telephony.admin-shared';
 
@@ -76,6 +76,9 @@ export class NumbersAdminController {
       crumbs: customerCrumbs(c),
       customer: c,
       isAdmin: scope.role === 'administrator',
+      // Numbers come from the parent's inventory when a reseller above equips the customer, else from the
+      // customer's own, which only a reseller has: nobody is sent to an empty inventory it cannot fill.
+      canAssign: scope.role === 'administrator' && (sourceInventoryOwner(scope, c) !== c.id || c.reseller || c.parentId === null),
       search,
       sort: sort.headers,
       sortParam,
