@@ -159,7 +159,7 @@ export interface paths {
          * Call history of a customer: its calls by start time with the charge at each level the caller may see
          * @description Calls of `customerId` (default: the caller’s acting customer; it must be in the caller’s tree) that started at or after `from` and before `to` (each a date, read as midnight UTC, or an ISO 8601 date-time with offset; either may be left out), newest first, paged `{ items, page, pageSize, total }`. `charges` lists the price at each level the caller may see: the customer’s own and its ancestors’ at or below the caller’s customer (a reseller does not see what its own parent paid); the carriers’ cost (`kind: cost`) only shows to the system owner. Calls without a CDR (active, expired) have no start time and are not listed (see `/calls/active`).
          *
-         *     `format=csv` answers the whole range (no paging), oldest first, streamed, as `text/csv` with the header `call_id,started_at,answered_at,ended_at,duration,caller,called,direction,billing_reference,charge,currency`, then `level<k>_customer_id,level<k>_charge,level<k>_currency` for each visible ancestor (k = 1 for the parent, up to the caller’s own customer), then `cost,cost_currency` for the system owner. `charge` is the customer’s own price (0.00 for an unanswered call; a `free` level of billing type external or none shows its rated price). A range of more than 1000000 calls is a 400.
+         *     `format=csv` (or `Accept: text/csv`) answers the whole range (no paging), oldest first, streamed, as `text/csv` with the header `call_id,started_at,answered_at,ended_at,duration,caller,called,direction,billing_reference,charge,currency`, then `level<k>_customer_id,level<k>_charge,level<k>_currency` for each visible ancestor (k = 1 for the parent, up to the caller’s own customer), then `cost,cost_currency` for the system owner. `charge` is the customer’s own price (0.00 for an unanswered call; a `free` level of billing type external or none shows its rated price). A range of more than 1000000 calls is a 400.
          */
         get: operations["CallsController_history"];
         put?: never;
@@ -1192,7 +1192,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Voucher batches of the caller's customer (or of `ownerId` in its tree), newest first */
+        /** Voucher batches of the caller's customer (or of `ownerId` in its tree), newest first: search, filter, sort, or CSV */
         get: operations["VouchersController_list"];
         put?: never;
         /**
@@ -1233,7 +1233,7 @@ export interface paths {
         };
         /**
          * The batch's vouchers with their serials (the issuer's administrators only); `format=csv` exports them all
-         * @description JSON: a page of vouchers in the order they were made. CSV (`?format=csv`, no paging): a header line `serial,value,currency,expires,redeemed_at,redeemed_by_customer_id` and one line per voucher. Each export is audited.
+         * @description JSON: a page of vouchers in the order they were made. CSV (`?format=csv` or `Accept: text/csv`, no paging, streamed): a header line `serial,value,currency,expires,redeemed_at,redeemed_by_customer_id` and one line per voucher. Each export is audited.
          */
         get: operations["VouchersController_vouchers"];
         put?: never;
@@ -8715,6 +8715,12 @@ export interface operations {
                 search?: string;
                 /** @description whose batches: a customer in the caller's tree (default: the caller's customer) */
                 ownerId?: number;
+                /** @description true: only locked batches; false: only open ones */
+                locked?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "name" | "-name" | "value" | "-value" | "count" | "-count" | "expiresAt" | "-expiresAt" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -8722,16 +8728,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, owner_id, name, value, currency, count, redeemed, expires_at, locked, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["VoucherBatchPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description not an administrator */
             403: {

@@ -184,14 +184,20 @@ export interface CsvExport {
 
 /**
  * The answer of a list endpoint: the JSON page, or (`format=csv` / `Accept: text/csv`) the CSV export.
- * Only the one asked for is computed.
+ * Only the one asked for is computed; `csv` may check the request first (it fails as a JSON error then).
  */
-export async function answerList(req: Request, res: Response, format: unknown, page: () => Promise<unknown>, csv: () => CsvExport): Promise<void> {
+export async function answerList(
+  req: Request,
+  res: Response,
+  format: unknown,
+  page: () => Promise<unknown>,
+  csv: () => CsvExport | Promise<CsvExport>,
+): Promise<void> {
   if (!wantsCsv(req, format)) {
     res.json(await page());
     return;
   }
-  const { filename, header, slices } = csv();
+  const { filename, header, slices } = await csv();
   await streamCsv(res, filename, header, slices);
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { pathIds, type CustomerRef } from '../../../shared/customer-directory';
 import { NotFoundError, ValidationError } from '../../../shared/errors';
+import type { CsvExport } from '../../../shared/http/list-query';
 import { Money } from '../../../shared/money';
 import { pageParams, type Page } from '../../../shared/pagination';
 import { subtreePattern, type Scope } from '../../../shared/scope';
@@ -110,39 +111,42 @@ export class CallHistoryService {
   }
 
   /**
-   * The whole range as CSV rows, oldest first, read in slices (keyset on start time and id) and handed to
-   * `write` one slice at a time. `start` runs once the request is known good, before the first row; a
-   * range of more than CSV_MAX_ROWS calls is refused before it.
+   * The whole range as CSV, oldest first, read in slices (keyset on start time and id) as the client takes
+   * them (streamCsv). The request is resolved and a range of more than CSV_MAX_ROWS calls refused here,
+   * before anything is sent.
    */
-  async exportCsv(
-    scope: Scope,
-    q: CallHistoryQuery,
-    start: (request: HistoryRequest, header: string[]) => void,
-    write: (rows: string[][]) => Promise<void>,
-  ): Promise<void> {
+  async csvExport(scope: Scope, q: CallHistoryQuery): Promise<CsvExport> {
     const request = await this.resolve(scope, q);
     const em = this.repo.reader;
     const count = await this.repo.historyCount(em, request.customer.id, request.range);
     if (count > CSV_MAX_ROWS) {
       throw ValidationError.field('to', `the range holds ${count} calls, more than ${CSV_MAX_ROWS} for one export: split it`);
     }
-    start(request, this.csvHeader(request));
     const visible = levelFilter(request);
-    let after: { startedAt: Date; id: number } | null = null;
-    for (;;) {
-      const rows = await this.repo.historySlice(em, request.customer.id, request.range, after, CSV_SLICE);
-      if (!rows.length) return;
-      const last = rows[rows.length - 1];
-      after = { startedAt: last.startedAt!, id: last.id };
-      const levels = groupLevels(
-        await this.repo.historyLevels(
-          em,
-          rows.map((r) => r.id),
-        ),
-      );
-      await write(rows.map((r) => csvRow(request, r, (levels.get(r.id) ?? []).filter(visible))));
-      if (rows.length < CSV_SLICE) return;
+    const repo = this.repo;
+    async function* slices(): AsyncGenerator<string[][]> {
+      let after: { startedAt: Date; id: number } | null = null;
+      for (;;) {
+        const rows = await repo.historySlice(em, request.customer.id, request.range, after, CSV_SLICE);
+        if (!rows.length) return;
+        const last = rows[rows.length - 1];
+        after = { startedAt: last.startedAt!, id: last.id };
+        const levels = groupLevels(
+          await repo.historyLevels(
+            em,
+            rows.map((r) => r.id),
+          ),
+        );
+        yield rows.map((r) => csvRow(request, r, (levels.get(r.id) ?? []).filter(visible)));
+        if (rows.length < CSV_SLICE) return;
+      }
     }
+    const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'all');
+    return {
+      filename: `calls-${request.customer.id}-${day(request.range.from)}-${day(request.range.to)}.csv`,
+      header: this.csvHeader(request),
+      slices: slices(),
+    };
   }
 
   /** Active calls of the customer and of its whole subtree, newest first, with the visible levels' reservations. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -13,9 +13,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify/sync';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentScope } from '../../../shared/http/decorators';
+import { answerList } from '../../../shared/http/list-query';
 import type { Scope } from '../../../shared/scope';
 import { CallControlService, MAX_BATCH_ITEMS } from './call-control.service';
 import { CallHistoryService, CSV_MAX_ROWS } from './call-history.service';
@@ -102,7 +102,7 @@ export class CallsController {
       'own and its ancestors’ at or below the caller’s customer (a reseller does not see what its own parent paid); the carriers’ ' +
       'cost (`kind: cost`) only shows to the system owner. Calls without a CDR (active, expired) have no start time and are not ' +
       'listed (see `/calls/active`).\n\n' +
-      '`format=csv` answers the whole range (no paging), oldest first, streamed, as `text/csv` with the header ' +
+      '`format=csv` (or `Accept: text/csv`) answers the whole range (no paging), oldest first, streamed, as `text/csv` with the header ' +
       '`call_id,started_at,answered_at,ended_at,duration,caller,called,direction,billing_reference,charge,currency`, then ' +
       '`level<k>_customer_id,level<k>_charge,level<k>_currency` for each visible ancestor (k = 1 for the parent, up to the caller’s ' +
       'own customer), then `cost,cost_currency` for the system owner. `charge` is the customer’s own price (0.00 for an unanswered ' +
@@ -114,31 +114,17 @@ export class CallsController {
     description: `bad dates, \`to\` not after \`from\`, bad paging, or a CSV range of more than ${CSV_MAX_ROWS} calls`,
   })
   @ApiNotFoundResponse({ description: 'the customer does not exist or is outside the caller’s tree' })
-  async history(@CurrentScope() scope: Scope, @Query() query: CallHistoryQuery, @Res() res: Response): Promise<void> {
-    if (query.format !== 'csv') {
-      const { request: _request, ...page } = await this.callHistory.history(scope, query);
-      res.json(page);
-      return;
-    }
-    await this.callHistory.exportCsv(
-      scope,
-      query,
-      (request, header) => {
-        const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'all');
-        res.status(200);
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader(
-          'Content-Disposition',
-          `attachment; filename="calls-${request.customer.id}-${day(request.range.from)}-${day(request.range.to)}.csv"`,
-        );
-        res.setHeader('Cache-Control', 'no-store');
-        res.write(stringify([header]));
+  async history(@CurrentScope() scope: Scope, @Query() query: CallHistoryQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(
+      req,
+      res,
+      query.format,
+      async () => {
+        const { request: _request, ...page } = await this.callHistory.history(scope, query);
+        return page;
       },
-      async (rows) => {
-        if (!res.write(stringify(rows))) await new Promise((resolve) => res.once('drain', resolve));
-      },
+      () => this.callHistory.csvExport(scope, query),
     );
-    res.end();
   }
 
   @Get('active')

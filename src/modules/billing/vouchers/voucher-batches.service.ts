@@ -8,6 +8,7 @@ import { CustomerDirectory, type CustomerRef } from '../../../shared/customer-di
 import { type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
 import { FieldProblems } from '../../../shared/field-problems';
 import { Money } from '../../../shared/money';
+import { sortOrder, textCell, type CsvExport } from '../../../shared/http/list-query';
 import type { Page } from '../../../shared/pagination';
 import { isInSubtree, type Scope } from '../../../shared/scope';
 import type {
@@ -18,10 +19,17 @@ import type {
   VoucherDto,
   VoucherQuery,
 } from './dto/voucher.dto';
+import { VOUCHER_BATCH_SORTS } from './dto/voucher.dto';
 import type { VoucherBatchEntity } from './entities/voucher-batch.entity';
 import type { VoucherEntity } from './entities/voucher.entity';
 import { generateSerial, SERIAL_DEFAULT_LENGTH } from './serials';
 import { VouchersRepository } from './vouchers.repository';
+
+/** The columns of a voucher batch list exported as CSV, in this order (the serials are in each batch's own export). */
+export const VOUCHER_BATCH_CSV_HEADER = ['id', 'owner_id', 'name', 'value', 'currency', 'count', 'redeemed', 'expires_at', 'locked', 'created_at'];
+export function voucherBatchCsvRow(b: VoucherBatchDto): string[] {
+  return [String(b.id), String(b.ownerId), textCell(b.name), b.value, b.currency, String(b.count), String(b.redeemed), b.expiresAt ?? '', String(b.locked), b.createdAt];
+}
 
 export function toBatchDto(b: VoucherBatchEntity, redeemed: number): VoucherBatchDto {
   return {
@@ -157,7 +165,13 @@ export class VoucherBatchesService {
     if (scope.role !== 'administrator') throw new ForbiddenError('administrators only');
     const owner = await this.customers.findInScope(this.repo.reader, scope, q.ownerId ?? scope.customerId, { includeDeleted: true });
     const search = q.search?.trim();
-    const r = await this.repo.batches(this.repo.reader, owner.id, { search: search || undefined, page: q.page, pageSize: q.pageSize });
+    const r = await this.repo.batches(this.repo.reader, owner.id, {
+      search: search || undefined,
+      locked: q.locked === undefined ? undefined : q.locked === 'true',
+      sort: sortOrder(q.sort, VOUCHER_BATCH_SORTS, '-createdAt'),
+      page: q.page,
+      pageSize: q.pageSize,
+    });
     const redeemed = await this.repo.redeemedCounts(
       this.repo.reader,
       r.rows.map((b) => b.id),
@@ -223,15 +237,10 @@ export class VoucherBatchesService {
   }
 
   /**
-   * Every voucher of the batch as CSV rows (its issuer's administrators), read in slices and handed to
-   * `write` one slice at a time; the export is audited (who took the serials, when) before the first row.
+   * Every voucher of the batch as CSV (its issuer's administrators), read 5,000 at a time as the client
+   * takes them (streamCsv); the export is audited (who took the serials, when) before the first row.
    */
-  async exportCsv(
-    scope: Scope,
-    id: number,
-    start: (batch: VoucherBatchEntity) => void,
-    write: (rows: string[][]) => Promise<void>,
-  ): Promise<void> {
+  async csvExport(scope: Scope, id: number): Promise<CsvExport> {
     const batch = await this.issuedBatch(scope, id);
     await this.audit.record(scope, {
       action: 'voucher_batch_exported',
@@ -240,24 +249,25 @@ export class VoucherBatchesService {
       customerId: batch.ownerCustomerId,
       details: { name: batch.name, count: batch.count },
     });
-    start(batch);
     const value = batch.value.toString();
     const expires = batch.expiresAt?.toISOString() ?? '';
-    let afterId = 0;
-    for (;;) {
-      const slice = await this.repo.slice(this.repo.reader, batch.id, afterId, 5000);
-      if (!slice.length) break;
-      afterId = slice[slice.length - 1].id;
-      await write(
-        slice.map((v) => [
+    const repo = this.repo;
+    async function* slices(): AsyncGenerator<string[][]> {
+      let afterId = 0;
+      for (;;) {
+        const slice = await repo.slice(repo.reader, batch.id, afterId, 5000);
+        if (!slice.length) return;
+        afterId = slice[slice.length - 1].id;
+        yield slice.map((v) => [
           v.serial,
           value,
           batch.currency,
           expires,
           v.redeemedAt?.toISOString() ?? '',
           v.redeemedByCustomerId === null ? '' : String(v.redeemedByCustomerId),
-        ]),
-      );
+        ]);
+      }
     }
+    return { filename: `voucher-batch-${batch.id}.csv`, header: CSV_COLUMNS, slices: slices() };
   }
 }

@@ -14,7 +14,9 @@ import {
   formatMoney,
   formValues,
   instantFromForm,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   refusal,
@@ -84,13 +86,20 @@ export class VouchersAdminController {
     const page = pageFromQuery(query.page);
     const search = searchFrom(query.search);
     const isAdmin = scope.role === 'administrator';
+    const locked = query.locked === 'true' || query.locked === 'false' ? query.locked : undefined;
+    const sort = pageSort(req, { name: 'Name', value: 'Value', count: 'Redeemed / vouchers', expiresAt: 'Expires', createdAt: 'Created' }, '-createdAt');
+    const sortParam = sort.param === '-createdAt' ? '' : sort.param;
     const result = isAdmin
-      ? await this.batches.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}) })
+      ? await this.batches.list(scope, { page, pageSize: PAGE_SIZE, ...(search ? { search } : {}), locked, sort: sort.param })
       : { items: [], total: 0 };
     const now = this.clock.now().getTime();
     await this.pages.render(req, res, 'vouchers/list', {
       title: 'Vouchers',
       search,
+      locked: locked ?? '',
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/voucher-batches', { search, locked, sort: sortParam }),
       isAdmin,
       canIssue: await this.canIssue(scope),
       batches: result.items.map((b) => ({

@@ -14,12 +14,11 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify/sync';
 import type { Request, Response } from 'express';
 import { AllowUsers, CurrentScope } from '../../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../../shared/http/list-query';
 import { type JsonBody, validatePartial } from '../../../shared/http/partial-validation';
 import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../../shared/idempotency/idempotency.service';
-import type { Page } from '../../../shared/pagination';
 import type { Scope } from '../../../shared/scope';
 import {
   CreateVoucherBatchDto,
@@ -33,7 +32,7 @@ import {
   VoucherRedeemedDto,
 } from './dto/voucher.dto';
 import { RedemptionService } from './redemption.service';
-import { CSV_COLUMNS, VoucherBatchesService } from './voucher-batches.service';
+import { VOUCHER_BATCH_CSV_HEADER, voucherBatchCsvRow, VoucherBatchesService } from './voucher-batches.service';
 
 const NOT_FOUND = "the batch does not exist or is outside the caller's tree";
 
@@ -64,12 +63,17 @@ export class VouchersController {
   }
 
   @Get('voucher-batches')
-  @ApiOperation({ summary: "Voucher batches of the caller's customer (or of `ownerId` in its tree), newest first" })
-  @ApiOkResponse({ type: VoucherBatchPageDto })
+  @ApiOperation({ summary: "Voucher batches of the caller's customer (or of `ownerId` in its tree), newest first: search, filter, sort, or CSV" })
+  @ApiListOk(VoucherBatchPageDto, `the columns ${VOUCHER_BATCH_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
   @ApiForbiddenResponse({ description: 'not an administrator' })
   @ApiNotFoundResponse({ description: "`ownerId` is outside the caller's tree" })
-  list(@CurrentScope() scope: Scope, @Query() query: VoucherBatchQuery): Promise<Page<VoucherBatchDto>> {
-    return this.batches.list(scope, query);
+  async list(@CurrentScope() scope: Scope, @Query() query: VoucherBatchQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.batches.list(scope, query), () => ({
+      filename: 'voucher-batches.csv',
+      header: VOUCHER_BATCH_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.batches.list(scope, { ...query, page, pageSize }), voucherBatchCsvRow),
+    }));
   }
 
   @Get('voucher-batches/:id')
@@ -98,7 +102,7 @@ export class VouchersController {
   @ApiOperation({
     summary: "The batch's vouchers with their serials (the issuer's administrators only); `format=csv` exports them all",
     description:
-      'JSON: a page of vouchers in the order they were made. CSV (`?format=csv`, no paging): a header line ' +
+      'JSON: a page of vouchers in the order they were made. CSV (`?format=csv` or `Accept: text/csv`, no paging, streamed): a header line ' +
       '`serial,value,currency,expires,redeemed_at,redeemed_by_customer_id` and one line per voucher. Each export is audited.',
   })
   @ApiProduces('application/json', 'text/csv')
@@ -109,28 +113,19 @@ export class VouchersController {
     @CurrentScope() scope: Scope,
     @Param('id', ParseIntPipe) id: number,
     @Query() query: VoucherQuery,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (query.format !== 'csv') {
-      const { batch: _batch, ...page } = await this.batches.vouchers(scope, id, query);
-      res.json(page);
-      return;
-    }
-    await this.batches.exportCsv(
-      scope,
-      id,
-      (batch) => {
-        res.status(200);
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="voucher-batch-${batch.id}.csv"`);
-        res.setHeader('Cache-Control', 'no-store');
-        res.write(stringify([[...CSV_COLUMNS]]));
+    await answerList(
+      req,
+      res,
+      query.format,
+      async () => {
+        const { batch: _batch, ...page } = await this.batches.vouchers(scope, id, query);
+        return page;
       },
-      async (rows) => {
-        if (!res.write(stringify(rows))) await new Promise((resolve) => res.once('drain', resolve));
-      },
+      () => this.batches.csvExport(scope, id),
     );
-    res.end();
   }
 
   @Post('vouchers/redeem')

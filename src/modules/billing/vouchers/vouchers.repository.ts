@@ -3,7 +3,8 @@ import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { isSqlite } from '../../../database/dialect';
 import { insertRow } from '../../../database/insert-row';
 import { LIKE_ESCAPE, likeContains, pageParams } from '../../../shared/pagination';
-import type { VoucherStatus } from './dto/voucher.dto';
+import type { SortOrder } from '../../../shared/http/list-query';
+import type { VoucherBatchSort, VoucherStatus } from './dto/voucher.dto';
 import { VoucherBatchEntity } from './entities/voucher-batch.entity';
 import { VoucherEntity } from './entities/voucher.entity';
 
@@ -81,14 +82,18 @@ export class VouchersRepository {
   async batches(
     em: EntityManager,
     ownerCustomerId: number,
-    f: { search?: string; page?: number; pageSize?: number },
+    f: { search?: string; locked?: boolean; sort?: SortOrder<VoucherBatchSort>; page?: number; pageSize?: number },
   ): Promise<{ rows: VoucherBatchEntity[]; total: number; page: number; pageSize: number }> {
     const { page, pageSize, skip } = pageParams({ page: f.page, pageSize: f.pageSize });
     const q = em.createQueryBuilder(VoucherBatchEntity, 'b').where('b.ownerCustomerId = :ownerCustomerId', { ownerCustomerId });
     if (f.search) q.andWhere(`LOWER(b.name) LIKE LOWER(:term) ${LIKE_ESCAPE}`, { term: likeContains(f.search) });
+    if (f.locked !== undefined) q.andWhere(f.locked ? 'b.locked = 1' : 'b.locked = 0');
     const total = await q.getCount();
     if (total <= skip) return { rows: [], total, page, pageSize };
-    const rows = await q.orderBy('b.id', 'DESC').skip(skip).take(pageSize).getMany();
+    // Newest first by default (createdAt with id: the order they were made).
+    const sort = f.sort ?? { column: 'createdAt', descending: true };
+    const dir = sort.descending ? 'DESC' : 'ASC';
+    const rows = await q.orderBy(`b.${sort.column}`, dir).addOrderBy('b.id', dir).skip(skip).take(pageSize).getMany();
     return { rows, total, page, pageSize };
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../../shared/http/list-query';
 import { PageQuery } from '../../../../shared/pagination';
 import { IsCurrencyCode, IsIsoInstant, IsMoney, IsPlainText } from '../../../../shared/validation';
 import { SERIAL_DEFAULT_LENGTH, SERIAL_MAX_LENGTH, SERIAL_MIN_LENGTH } from '../serials';
@@ -69,6 +70,10 @@ export class UpdateVoucherBatchDto {
   locked: boolean;
 }
 
+/** The columns a voucher batch list sorts by; newest first by default. */
+export const VOUCHER_BATCH_SORTS = ['name', 'value', 'count', 'expiresAt', 'createdAt'] as const;
+export type VoucherBatchSort = (typeof VOUCHER_BATCH_SORTS)[number];
+
 export class VoucherBatchQuery extends PageQuery {
   @ApiPropertyOptional({ maxLength: 100, description: 'part of the name' })
   @IsOptional()
@@ -86,6 +91,14 @@ export class VoucherBatchQuery extends PageQuery {
   @IsInt()
   @Min(1)
   ownerId?: number;
+
+  @ApiPropertyOptional({ description: 'true: only locked batches; false: only open ones' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  locked?: 'true' | 'false';
+
+  @SortParam(VOUCHER_BATCH_SORTS, '-createdAt') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 export const VOUCHER_STATUSES = ['redeemed', 'unredeemed'] as const;
