@@ -97,7 +97,8 @@ describe('admin pages: system settings, regions, exchange rates, dial plans, my 
       const s = before;
       const res = await postForm(web, '/system', '/system', { costPlanId: String(foreign.id), timezone: s.timezone, currency: s.currency });
       expect(res.status).toBe(404);
-      expect(textOf(res.text)).toContain('Rate plan not found');
+      // Next to the field now (issue #14: every problem by its field), not only above the form.
+      expect(res.text).toMatch(/id="f-costPlanId-help"><p class="error-text">Is not a rate plan of the system owner\.<\/p>/);
       expect((await settingsRow()).costPlanId).toBe(before.costPlanId);
     });
 

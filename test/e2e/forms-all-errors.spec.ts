@@ -177,6 +177,16 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     });
   });
 
+  it('system settings and exchange rates: the references and the format errors in one answer', async () => {
+    const settings = await t.http.patch('/api/v1/system').set(t.auth).send({ costPlanId: 999999, currency: 'euro' });
+    expect(settings.status).toBe(400);
+    expect(byField(settings.body.details)).toEqual({ costPlanId: 'not_found', currency: 'validation_failed' });
+    const system = (await t.http.get('/api/v1/system').set(t.auth)).body.currency as string;
+    const rate = await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: system, rate: 'one', validFrom: '2026-01-01T00:00:00Z' });
+    expect(rate.status).toBe(400);
+    expect(byField(rate.body.details)).toEqual({ currency: 'validation_failed', rate: 'validation_failed' });
+  });
+
   it('voucher batches: an expiry in the past, a blank name and a bad count in one answer, nothing made', async () => {
     const res = await t.http
       .post('/api/v1/voucher-batches')

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Clock } from '../../shared/clock';
+import type { FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { assertSystemOwnerAdmin } from '../../shared/system-owner';
@@ -56,10 +57,11 @@ export class ExchangeRatesAdminController {
     const values = readForm(body, RATE_FORM);
     if (values.validFrom !== undefined) values.validFrom = instantFromForm(values.validFrom);
     const rerender: Rerender = (errors, status) => this.renderRates(req, res, scope, {}, body, errors, status);
-    await submitForm(CreateExchangeRateDto, values, rerender, async (dto) => {
-      const r = await this.rates.create(scope, dto);
+    const save = async (dto: CreateExchangeRateDto, problems: FieldError[]) => {
+      const r = await this.rates.create(scope, dto, problems);
       this.pages.redirect(res, '/system/exchange-rates', `Exchange rate for ${r.currency} from ${formatInstant(r.validFrom)} added.`);
-    });
+    };
+    await submitForm(CreateExchangeRateDto, values, rerender, save, { checkAll: true });
   }
 
   @Get('system/exchange-rates/:rateId/delete')

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CreateExchangeRateDto, ExchangeRateDto, ExchangeRateQuery } from './dto/system.dto';
@@ -45,14 +46,20 @@ export class ExchangeRatesService {
     return toDto(row);
   }
 
-  async create(scope: Scope, dto: CreateExchangeRateDto): Promise<ExchangeRateDto> {
+  /** Records a rate; `earlier`: the request's format problems, answered with the checks below at once (issue #14). */
+  async create(scope: Scope, dto: CreateExchangeRateDto, earlier: readonly FieldError[] = []): Promise<ExchangeRateDto> {
     assertSystemOwnerAdmin(scope);
-    const validFrom = new Date(dto.validFrom);
+    const problems = new FieldProblems(earlier);
+    const validFrom = dto.validFrom === undefined ? null : new Date(dto.validFrom);
     return this.tx
       .run(async (em) => {
         const settings = await this.repo.settings(em);
-        if (dto.currency === settings.currency) throw ValidationError.field('currency', 'the system currency always has rate 1');
-        if (await this.repo.findExchangeRateAt(em, dto.currency, validFrom)) throw duplicate();
+        if (dto.currency !== undefined && dto.currency === settings.currency) problems.add('currency', 'the system currency always has rate 1');
+        if (dto.currency !== undefined && validFrom && !problems.has('currency') && (await this.repo.findExchangeRateAt(em, dto.currency, validFrom))) {
+          problems.addError(duplicate(), 'validFrom');
+        }
+        problems.throwIfAny();
+        if (!validFrom) throw new Error('exchange rate: checks passed without validFrom');
         const row = await this.repo.insertExchangeRate(em, {
           currency: dto.currency,
           rate: dto.rate,

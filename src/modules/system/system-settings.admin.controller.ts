@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import type { FieldError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import type { Scope } from '../../shared/scope';
@@ -53,10 +54,11 @@ export class SystemSettingsAdminController {
   async saveSettings(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     assertSystemOwnerAdmin(scope);
     const rerender: Rerender = (errors, status) => this.renderSettings(req, res, scope, body, errors, status);
-    await submitForm(UpdateSystemSettingsDto, readForm(body, SETTINGS_FORM), rerender, async (dto) => {
-      await this.settings.update(scope, dto);
+    const save = async (dto: UpdateSystemSettingsDto, problems: FieldError[]) => {
+      await this.settings.update(scope, dto, problems);
       this.pages.redirect(res, '/system', 'System settings saved.');
-    });
+    };
+    await submitForm(UpdateSystemSettingsDto, readForm(body, SETTINGS_FORM), rerender, save, { checkAll: true });
   }
 
   private async renderSettings(

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import { PageQuery } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { currencyCodes, currencyMinorUnits, timeZoneNames } from '../../shared/validation';
@@ -53,8 +55,11 @@ export class SystemSettingsController {
   @ApiOkResponse({ type: SystemSettingsDto })
   @ApiNotFoundResponse({ description: 'costPlanId is not a plan of the system owner' })
   @ApiConflictResponse({ description: '`in_use`: the system currency cannot change while exchange rates exist' })
-  update(@CurrentScope() scope: Scope, @Body() body: UpdateSystemSettingsDto): Promise<SystemSettingsDto> {
-    return this.settings.update(scope, body);
+  @ApiBody({ type: UpdateSystemSettingsDto })
+  async update(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<SystemSettingsDto> {
+    // Every problem at once (issue #14): format errors and the cost plan and currency checks together.
+    const { dto, problems } = await validatePartial(UpdateSystemSettingsDto, body);
+    return this.settings.update(scope, dto, problems);
   }
 }
 
@@ -202,8 +207,10 @@ export class ExchangeRatesController {
   @ApiOperation({ summary: "Record a rate from an instant on (system owner's administrators); 409 for the same currency and validFrom" })
   @ApiCreatedResponse({ type: ExchangeRateDto })
   @ApiConflictResponse({ description: '`already_exists`: a rate for the same currency and validFrom' })
-  create(@CurrentScope() scope: Scope, @Body() body: CreateExchangeRateDto): Promise<ExchangeRateDto> {
-    return this.rates.create(scope, body);
+  @ApiBody({ type: CreateExchangeRateDto })
+  async create(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<ExchangeRateDto> {
+    const { dto, problems } = await validatePartial(CreateExchangeRateDto, body);
+    return this.rates.create(scope, dto, problems);
   }
 
   @Delete(':id')

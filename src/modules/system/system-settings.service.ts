@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, NotFoundError } from '../../shared/errors';
+import { ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
 import type { Scope } from '../../shared/scope';
 import { SystemSettingsDto, UpdateSystemSettingsDto } from './dto/system.dto';
@@ -40,22 +41,24 @@ export class SystemSettingsService {
    * Turning `customerPrefixes` or `regions` off does not clear the values customers already have: they
    * are kept (and shown) but new ones are refused until the setting is on again.
    */
-  async update(scope: Scope, dto: UpdateSystemSettingsDto): Promise<SystemSettingsDto> {
+  /** Changes the settings; `earlier`: the request's format problems, answered with the checks below at once. */
+  async update(scope: Scope, dto: UpdateSystemSettingsDto, earlier: readonly FieldError[] = []): Promise<SystemSettingsDto> {
     assertSystemOwnerAdmin(scope);
+    const problems = new FieldProblems(earlier);
     return this.tx.run(async (em) => {
       const current = await this.repo.settings(em);
       if (dto.costPlanId !== undefined && dto.costPlanId !== current.costPlanId) {
         const plan = await this.ratePlans.findPlan(em, dto.costPlanId);
         // A plan of another customer is treated as not existing, like everywhere else.
-        if (!plan || plan.deleted || plan.ownerCustomerId !== SYSTEM_OWNER_ID) throw new NotFoundError('rate plan');
+        if (!plan || plan.deleted || plan.ownerCustomerId !== SYSTEM_OWNER_ID) {
+          problems.addError(new NotFoundError('rate plan'), 'costPlanId', 'is not a rate plan of the system owner');
+        }
       }
       if (dto.currency !== undefined && dto.currency !== current.currency && (await this.repo.countExchangeRates(em)) > 0) {
-        throw ConflictError.field(
-          'currency',
-          'exchange rates are expressed in the system currency: delete them before changing it',
-          'in_use',
-        );
+        const message = 'exchange rates are expressed in the system currency: delete them before changing it';
+        problems.addError(ConflictError.field('currency', message, 'in_use'), 'currency');
       }
+      problems.throwIfAny();
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const patch: Partial<SystemSettingsEntity> = {};
       for (const f of FIELDS) {
