@@ -26,6 +26,8 @@ export interface CustomerRef {
   directory: boolean;
   purgeVoicemail: boolean;
   maxVoicemailsPerFolder: number | null;
+  /** Its logo (an https URL) or null: the brand of the emails it issues to its customers. */
+  logoUrl: string | null;
 }
 
 /** Lock and delete state of the customers whose ids a materialised path lists. */

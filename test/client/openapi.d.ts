@@ -1854,6 +1854,11 @@ export interface components {
             /** @description shown on invoices */
             taxReference?: string | null;
             /**
+             * @description https URL of its logo, shown in the login-details emails it sends its customers; "" or null = none
+             * @example https://acme.example/logo.png
+             */
+            logoUrl?: string | null;
+            /**
              * @default none
              * @enum {string}
              */
@@ -2300,6 +2305,11 @@ export interface components {
             /** @example null */
             billingReference: string | null;
             taxReference: string | null;
+            /**
+             * @description https URL of its logo (login-details emails)
+             * @example null
+             */
+            logoUrl: string | null;
             /** @enum {string} */
             paymentType: "none" | "cash" | "cheque" | "bank_transfer" | "direct_debit" | "credit_card";
             /** @example 14 */
@@ -2520,6 +2530,11 @@ export interface components {
             /** @example null */
             billingReference: string | null;
             taxReference: string | null;
+            /**
+             * @description https URL of its logo (login-details emails)
+             * @example null
+             */
+            logoUrl: string | null;
             /** @enum {string} */
             paymentType: "none" | "cash" | "cheque" | "bank_transfer" | "direct_debit" | "credit_card";
             /** @example 14 */
@@ -4090,6 +4105,11 @@ export interface components {
             billingReference?: string | null;
             /** @description shown on invoices */
             taxReference?: string | null;
+            /**
+             * @description https URL of its logo, shown in the login-details emails it sends its customers; "" or null = none
+             * @example https://acme.example/logo.png
+             */
+            logoUrl?: string | null;
             /** @enum {string} */
             paymentType?: "none" | "cash" | "cheque" | "bank_transfer" | "direct_debit" | "credit_card";
             /** @description days after issue an invoice is due; null = the rate plan's */

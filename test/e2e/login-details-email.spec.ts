@@ -2,10 +2,11 @@ import { CustomerEntity } from '../../src/modules/customers/entities/customer.en
 import { OutboxDispatcher } from '../../src/modules/notifications/outbox.dispatcher';
 import { OutboxEmailEntity } from '../../src/modules/notifications/entities/outbox-email.entity';
 import { addNumber, createReseller, customerInput, defaultPlanId, unique } from '../factories/customers';
+import { insertPerson } from '../factories/rows';
 import { startTestApp, TestApp } from '../helpers/app';
 import { bodyParts } from '../helpers/mime';
 import { header, TestSmtp, type Received } from '../helpers/smtp';
-import { textOf, webLogin } from './admin-helpers';
+import { csrfOf, textOf, webLogin } from './admin-helpers';
 
 /**
  * Issue #14 item 13: the login-details email, received over real SMTP: an HTML and a text part from
@@ -68,6 +69,7 @@ describe('the login-details email (SMTP)', () => {
       // HTML part: the shared layout with the issuer's name, escaped; the same link as a button and as text.
       expect(html).toMatch(/^<!DOCTYPE html>/);
       expect(html).toContain('>Telco &amp; Partners</div>');
+      expect(html).not.toContain('<img');
       expect(html).toContain('Hello Acme &lt;Labs&gt;,');
       expect(html).toContain(`<strong>${input.username as string}</strong>`);
       expect(html).toContain(`<a href="${link!}"`);
@@ -105,7 +107,122 @@ describe('the login-details email (SMTP)', () => {
     expect(second.text!.startsWith('Hello Omar Pérez,\n\nNorthern Voice Ltd has opened an account for')).toBe(true);
     expect(second.html).toContain('Hello Omar Pérez,');
     expect(second.html).toContain('>Northern Voice Ltd</div>');
+    expect(second.html).not.toContain('<img');
     expect(linkOf(second.text!)).toBeTruthy();
+  });
+
+  it('a parent with a logo: its <img> (alt: its name) instead of the name, for a new customer and a person added later', async () => {
+    const reseller = await createReseller(t, t.auth, { name: 'Logo & Voice Ltd' });
+    // The reseller sets its own logo (a self-editable field); the answer shows it.
+    const logo = 'https://cdn.example/brand/logo.png?v=2&size=small';
+    const set = await t.http.patch(`/api/v1/customers/${reseller.id}`).set(reseller.auth).send({ logoUrl: logo });
+    expect(set.status).toBe(200);
+    expect(set.body.logoUrl).toBe(logo);
+    expect((await t.http.get(`/api/v1/customers/${reseller.id}`).set(reseller.auth)).body.logoUrl).toBe(logo);
+
+    const input = await customerInput(t, { name: 'Branded Customer', username: unique('branded') });
+    const res = await t.http.post('/api/v1/customers').set(reseller.auth).send(input);
+    expect(res.status).toBe(201);
+    expect(res.body.logoUrl).toBeNull();
+    const first = bodyParts((await mailTo(input.email as string)).raw);
+    const img = '<img src="https://cdn.example/brand/logo.png?v&#x3D;2&amp;size&#x3D;small" alt="Logo &amp; Voice Ltd"';
+    expect(first.html).toContain(img);
+    expect(first.html).not.toContain('>Logo &amp; Voice Ltd</div>');
+    // The text part has no image: the name.
+    expect(first.text!.startsWith('Hello Branded Customer,\n\nLogo & Voice Ltd has opened an account for')).toBe(true);
+
+    const email = `${unique('later')}@example.com`;
+    const person = await t.http
+      .post(`/api/v1/customers/${res.body.id as number}/people`)
+      .set(reseller.auth)
+      .send({ username: unique('later'), displayName: 'Later Person', email, role: 'user' });
+    expect(person.status).toBe(201);
+    expect(bodyParts((await mailTo(email)).raw).html).toContain(img);
+
+    // Cleared with "" (or null): the name again.
+    const cleared = await t.http.patch(`/api/v1/customers/${reseller.id}`).set(reseller.auth).send({ logoUrl: '' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.logoUrl).toBeNull();
+    const again = await customerInput(t, { name: 'Unbranded Customer', username: unique('unbranded') });
+    expect((await t.http.post('/api/v1/customers').set(reseller.auth).send(again)).status).toBe(201);
+    const plain = bodyParts((await mailTo(again.email as string)).raw);
+    expect(plain.html).toContain('>Logo &amp; Voice Ltd</div>');
+    expect(plain.html).not.toContain('<img');
+  });
+
+  it('a logo that is not an https URL is refused (400, validation_failed on logoUrl) and nothing changes', async () => {
+    const reseller = await createReseller(t, t.auth, { name: 'Careful Reseller' });
+    const good = 'https://careful.example/logo.svg';
+    expect((await t.http.patch(`/api/v1/customers/${reseller.id}`).set(t.auth).send({ logoUrl: good })).status).toBe(200);
+    const bad = [
+      'http://careful.example/logo.png',
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'https://',
+      'https://careful.example/a b.png',
+      'https://careful.example/"onerror="alert(1)',
+      `https://careful.example/${'a'.repeat(480)}`,
+      42,
+    ];
+    for (const logoUrl of bad) {
+      const res = await t.http.patch(`/api/v1/customers/${reseller.id}`).set(t.auth).send({ logoUrl, name: 'Renamed' });
+      expect({ logoUrl, status: res.status, code: res.body.code }).toEqual({ logoUrl, status: 400, code: 'validation_failed' });
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'logoUrl' })]));
+    }
+    const row = await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ id: reseller.id });
+    expect(row.logoUrl).toBe(good);
+    expect(row.name).toBe('Careful Reseller');
+    // On create too: no customer is made.
+    const input = await customerInput(t, { name: unique('Refused'), username: unique('refused'), logoUrl: 'javascript:alert(1)' });
+    const created = await t.http.post('/api/v1/customers').set(t.auth).send(input);
+    expect(created.status).toBe(400);
+    expect(created.body.code).toBe('validation_failed');
+    expect(created.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'logoUrl' })]));
+    expect(await t.dataSource.getRepository(CustomerEntity).countBy({ name: input.name as string })).toBe(0);
+  });
+
+  it('the forms: "Logo URL" on the customer form and on a reseller\'s own details, with its error inline', async () => {
+    const reseller = await createReseller(t, t.auth, { name: 'Form Reseller' });
+    // The parent's form.
+    const web = await webLogin(t);
+    const form = await web.get(`/customers/${reseller.id}/edit`);
+    expect(form.text).toMatch(/<label for="f-logoUrl">Logo URL<\/label>/);
+    // The reseller's own details (its own "Edit").
+    const own = await webLogin(t, reseller.username, reseller.password);
+    const page = await own.get(`/customers/${reseller.id}/own-details`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<label for="f-logoUrl">Logo URL<\/label>/);
+    const fields = { name: 'Form Reseller', email: reseller.body.email as string, timezone: reseller.body.timezone as string };
+    const bad = await own
+      .post(`/customers/${reseller.id}/own-details`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), ...fields, logoUrl: 'javascript:alert(1)' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="f-logoUrl"[^>]*aria-invalid="true"/);
+    expect(textOf(bad.text)).toContain('Must be an https:// address such as https://example.com/logo.png.');
+    expect(bad.text).toContain('value="javascript:alert(1)"');
+    expect((await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ id: reseller.id })).logoUrl).toBeNull();
+    const ok = await own
+      .post(`/customers/${reseller.id}/own-details`)
+      .type('form')
+      .send({ _csrf: csrfOf(bad.text), ...fields, logoUrl: 'https://form.example/logo.png' });
+    expect(ok.status).toBe(303);
+    expect((await t.dataSource.getRepository(CustomerEntity).findOneByOrFail({ id: reseller.id })).logoUrl).toBe('https://form.example/logo.png');
+    // A customer that is not a reseller issues no login details: its own form has no logo field.
+    const plain = await createReseller(t, reseller.auth, { name: 'Plain Customer', reseller: false });
+    const plainWeb = await webLogin(t, plain.username, plain.password);
+    expect((await plainWeb.get(`/customers/${plain.id}/own-details`)).text).not.toContain('f-logoUrl');
+  });
+
+  it('the customer page links to its audit log for administrators only', async () => {
+    const reseller = await createReseller(t, t.auth, { name: 'Audited Reseller' });
+    const link = `<a href="/audit?customer=${reseller.id}">Audit log</a>`;
+    expect((await t.http.get(`/customers/${reseller.id}`).set(t.auth)).text).toContain(link);
+    expect((await t.http.get(`/audit?customer=${reseller.id}`).set(t.auth)).status).toBe(200);
+    const user = await insertPerson(t, reseller.id, { role: 'user' });
+    const asUser = await t.http.get(`/customers/${reseller.id}`).set(user);
+    expect(asUser.status).toBe(200);
+    expect(asUser.text).not.toContain('/audit?customer=');
   });
 
   it('the outbox page shows the rendered HTML in a sandboxed frame, never in its own DOM', async () => {

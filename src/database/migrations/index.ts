@@ -16,6 +16,7 @@ import { FeePeriods1764920000000 } from './1764920000000-fee-periods';
 import { CustomerCharges1764930000000 } from './1764930000000-customer-charges';
 import { IncludedSeconds1764940000000 } from './1764940000000-included-seconds';
 import { InvoiceDocuments1764950000000 } from './1764950000000-invoice-documents';
+import { CustomerLogoUrl1764960000000 } from './1764960000000-customer-logo-url';
 
 /** The one migration history, in order, for MariaDB/MySQL and SQLite alike. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   CustomerCharges1764930000000,
   IncludedSeconds1764940000000,
   InvoiceDocuments1764950000000,
+  CustomerLogoUrl1764960000000,
 ];

@@ -66,6 +66,7 @@ export function toView(c: CustomerEntity, { taxIds, plans, locks, admin, balance
     billingType: c.billingType,
     billingReference: c.billingReference,
     taxReference: c.taxReference,
+    logoUrl: c.logoUrl,
     paymentType: c.paymentType,
     invoiceDueDays: c.invoiceDueDays,
     sendInvoices: c.sendInvoices === null ? null : !!c.sendInvoices,

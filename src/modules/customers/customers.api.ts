@@ -148,6 +148,7 @@ const REF_COLUMNS = {
   directory: true,
   purgeVoicemail: true,
   maxVoicemailsPerFolder: true,
+  logoUrl: true,
 } as const;
 
 export function toCustomerRef(c: Pick<CustomerEntity, keyof typeof REF_COLUMNS>): CustomerRef {
@@ -169,6 +170,7 @@ export function toCustomerRef(c: Pick<CustomerEntity, keyof typeof REF_COLUMNS>)
     directory: !!c.directory,
     purgeVoicemail: !!c.purgeVoicemail,
     maxVoicemailsPerFolder: c.maxVoicemailsPerFolder,
+    logoUrl: c.logoUrl,
   };
 }
 

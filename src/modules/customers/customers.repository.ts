@@ -25,8 +25,9 @@ export interface NewParent {
   timezone: string;
   lockedWeb: boolean;
   lockedCalls: boolean;
-  /** Its name: the issuer of the new customer's login-details email. */
+  /** Its name and logo (https URL or null): the issuer of the new customer's login-details email. */
   name: string;
+  logoUrl: string | null;
 }
 
 /** The rate plan a create names, and the SQL condition (on `rp`, the plan, and `c`, the parent) for "c may assign it". */
@@ -62,6 +63,7 @@ interface NewParentRow {
   locked_web: number | string | boolean;
   locked_calls: number | string | boolean;
   name: string;
+  logo_url: string | null;
   account_taken: number | string | null;
   username_taken: number | string | null;
   /** Comma-separated, in no particular order; null when there are none. */
@@ -162,7 +164,7 @@ export class CustomersRepository {
     const sqlite = this.tx.isSqlite;
     const rows = (await em.query(
       'SELECT c.id, c.parent_id, c.path, c.depth, c.reseller, CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted, ' +
-        'c.timezone, c.locked_web, c.locked_calls, c.name, ' +
+        'c.timezone, c.locked_web, c.locked_calls, c.name, c.logo_url, ' +
         `${foreign.plan.columns('rp', PLAN_PREFIX)}, ` +
         `(SELECT 1 FROM customers a WHERE a.parent_id = c.id AND a.account_number = ?${sqlite ? ' COLLATE NOCASE' : ''} LIMIT 1) AS account_taken, ` +
         // Is the login name taken (identity's SQL), and the taxes a new customer of c gets when the request
@@ -188,6 +190,7 @@ export class CustomersRepository {
         lockedWeb: flag(r.locked_web),
         lockedCalls: flag(r.locked_calls),
         name: r.name,
+        logoUrl: r.logo_url,
       },
       accountTaken: flag(r.account_taken),
       usernameTaken: flag(r.username_taken),

@@ -45,6 +45,8 @@ const SELF_EDITABLE = new Set<keyof UpdateCustomerDto>([
   'timezone',
   'billingAddress',
   'taxReference',
+  // A reseller (or the system owner) brands the login-details emails of its customers itself.
+  'logoUrl',
   'directory',
   'purgeVoicemail',
   'maxVoicemailsPerFolder',
@@ -196,6 +198,7 @@ export class CustomersService {
             billingType: CUSTOMER_DEFAULTS.billingType,
             billingReference: null,
             taxReference: null,
+            logoUrl: null,
             paymentType: CUSTOMER_DEFAULTS.paymentType,
             invoiceDueDays: null,
             sendInvoices: null,
@@ -298,7 +301,7 @@ export class CustomersService {
             passwordWasSet: passwordHash !== null,
             personName: residential ? dto.personName! : dto.name!,
             issuerName: parent.name,
-            issuerLogoUrl: null,
+            issuerLogoUrl: parent.logoUrl,
           },
         });
         await this.audit.record(
@@ -499,6 +502,7 @@ export class CustomersService {
     if (dto.billingType !== undefined) add('billingType', { billingType: dto.billingType });
     if (dto.billingReference !== undefined) add('billingReference', { billingReference: emptyToNull(dto.billingReference) });
     if (dto.taxReference !== undefined) add('taxReference', { taxReference: emptyToNull(dto.taxReference) });
+    if (dto.logoUrl !== undefined) add('logoUrl', { logoUrl: emptyToNull(dto.logoUrl) });
     if (dto.paymentType !== undefined) add('paymentType', { paymentType: dto.paymentType });
     if (dto.invoiceDueDays !== undefined) add('invoiceDueDays', { invoiceDueDays: dto.invoiceDueDays });
     if (dto.sendInvoices !== undefined) add('sendInvoices', { sendInvoices: dto.sendInvoices });

@@ -18,7 +18,7 @@ import type { CustomerType } from './entities/customer.entity';
  * billing, limits and locks are its parent's to set, and the parent's lists are out of its reach, so it
  * gets this form of the details a customer keeps itself (the API's self-editable fields).
  */
-export function ownDetailsSchema(type: CustomerType): FormSchema {
+export function ownDetailsSchema(type: CustomerType, reseller = false): FormSchema {
   return {
     ...(type === 'residential' ? { personName: 'text' } : { name: 'text' }),
     email: 'text',
@@ -28,6 +28,8 @@ export function ownDetailsSchema(type: CustomerType): FormSchema {
     directory: 'bool',
     purgeVoicemail: 'bool',
     maxVoicemailsPerFolder: 'int?',
+    // Only a reseller issues login details to customers of its own, so only it brands them.
+    ...(reseller ? { logoUrl: 'text?' } : {}),
     billingAddress: { line1: 'text?', line2: 'text?', line3: 'text?', city: 'text?', state: 'text?', postcode: 'text?', country: 'enum?' },
   };
 }
@@ -63,7 +65,7 @@ export class OwnDetailsAdminController {
   ): Promise<void> {
     const c = await this.customers.get(scope, id);
     if (!editsOwnDetails(scope, c)) return res.redirect(303, `/customers/${id}/edit`);
-    const values = readForm(body, ownDetailsSchema(c.type));
+    const values = readForm(body, ownDetailsSchema(c.type, c.reseller));
     // An address with nothing in it is "no address".
     const address = values.billingAddress as Record<string, unknown>;
     if (Object.values(address).every((v) => v === null || v === undefined)) values.billingAddress = null;
@@ -96,7 +98,7 @@ export class OwnDetailsAdminController {
         customer: c,
         parentName,
         isResidential: c.type === 'residential',
-        values: formValues(ownDetailsSchema(c.type), values),
+        values: formValues(ownDetailsSchema(c.type, c.reseller), values),
         errors,
         lists: {
           timeZones: timeZoneNames().map((z) => ({ value: z, label: z.replace(/_/g, ' ') })),

@@ -298,10 +298,9 @@ export class PeopleService {
 
   private async emailLoginLink(em: EntityManager, scope: Scope, customer: CustomerRef, person: PersonEntity): Promise<Date> {
     const link = await this.identity.issueSetPasswordLink(em, person.id);
-    // The mail comes from the customer's provider, its parent (the system owner mails its own people itself).
-    const issuerId = customer.parentId ?? customer.id;
-    const issuerName =
-      issuerId === customer.id ? customer.name : ((await this.customers.names(em, [issuerId])).get(issuerId) ?? customer.name);
+    // The mail comes from the customer's provider, its parent (the system owner mails its own people itself):
+    // its name and logo, read in the one statement that used to read only the name.
+    const issuer = customer.parentId === null ? customer : ((await this.customers.find(em, customer.parentId)) ?? customer);
     await this.outbox.enqueue(em, {
       customerId: customer.id,
       to: person.email!,
@@ -314,8 +313,8 @@ export class PeopleService {
         expiresAt: link.expiresAt.toISOString(),
         passwordWasSet: false,
         personName: person.displayName,
-        issuerName,
-        issuerLogoUrl: null,
+        issuerName: issuer.name,
+        issuerLogoUrl: issuer.logoUrl,
       },
     });
     await this.audit.record(

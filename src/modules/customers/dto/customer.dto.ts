@@ -36,7 +36,16 @@ import {
   PAYMENT_TYPES,
   type PaymentType,
 } from '../entities/customer.entity';
-import { IsIntOrUnlimited, IsMoneyOrUnlimited, IsNotBlank, MatchesOrEmpty, Nullable, OptionalNotNull, UNLIMITED_TEXT } from './validators';
+import {
+  IsHttpsUrlOrEmpty,
+  IsIntOrUnlimited,
+  IsMoneyOrUnlimited,
+  IsNotBlank,
+  MatchesOrEmpty,
+  Nullable,
+  OptionalNotNull,
+  UNLIMITED_TEXT,
+} from './validators';
 
 export const ACCOUNT_NUMBER_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 export const PREFIX_PATTERN = /^\d{1,16}$/;
@@ -266,6 +275,19 @@ export class CustomerFieldsDto {
   @MaxLength(100)
   @IsPlainText()
   taxReference?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 500,
+    description: 'https URL of its logo, shown in the login-details emails it sends its customers; "" or null = none',
+    example: 'https://acme.example/logo.png',
+  })
+  @Nullable()
+  @IsString()
+  @MaxLength(500)
+  @IsHttpsUrlOrEmpty()
+  logoUrl?: string | null;
 
   @ApiPropertyOptional({ enum: PAYMENT_TYPES }) @OptionalNotNull() @IsIn(PAYMENT_TYPES) paymentType?: PaymentType;
 

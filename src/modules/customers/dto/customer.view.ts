@@ -72,6 +72,7 @@ export class CustomerView {
   @ApiProperty({ enum: ['prepaid', 'postpaid', 'prepaid_calls', 'prepaid_invoices', 'external', 'none'] }) billingType: BillingType;
   @ApiProperty({ type: String, nullable: true, example: null }) billingReference: string | null;
   @ApiProperty({ type: String, nullable: true }) taxReference: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'https URL of its logo (login-details emails)', example: null }) logoUrl: string | null;
   @ApiProperty({ enum: ['none', 'cash', 'cheque', 'bank_transfer', 'direct_debit', 'credit_card'] }) paymentType: PaymentType;
   @ApiProperty({ type: Number, nullable: true, example: 14 }) invoiceDueDays: number | null;
   @ApiProperty({ type: Boolean, nullable: true, example: true }) sendInvoices: boolean | null;

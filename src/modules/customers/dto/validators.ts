@@ -86,3 +86,30 @@ export function MatchesOrEmpty(pattern: RegExp, message: string, options?: Valid
     options,
   );
 }
+
+/**
+ * An absolute https URL with a host, or the empty string (= none). Only https: the URL goes into emails
+ * and pages as an image source, where http would be mixed content and other schemes (javascript:, data:)
+ * are no image at all. No white space, quotes or angle brackets (the email renderer refuses those too).
+ */
+export function IsHttpsUrlOrEmpty(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHttpsUrlOrEmpty',
+      validator: {
+        validate: (v: unknown) => {
+          if (v === '') return true;
+          if (typeof v !== 'string' || !/^https:\/\/[^\s"'<>\\]+$/.test(v)) return false;
+          try {
+            const url = new URL(v);
+            return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: buildMessage((each) => `${each}$property must be an https:// address such as https://example.com/logo.png`, options),
+      },
+    },
+    options,
+  );
+}

@@ -73,6 +73,8 @@ export class CustomerEntity {
   @Column({ type: 'varchar', length: 20 }) billingType: BillingType;
   @Column({ type: 'varchar', length: 100, nullable: true }) billingReference: string | null;
   @Column({ type: 'varchar', length: 100, nullable: true }) taxReference: string | null;
+  /** Its logo (https only), shown in the login-details emails it issues to its customers. */
+  @Column({ type: 'varchar', length: 500, nullable: true }) logoUrl: string | null;
   @Column({ type: 'varchar', length: 20 }) paymentType: PaymentType;
   @Column({ type: 'int', nullable: true }) invoiceDueDays: number | null;
   @Column({ type: 'boolean', nullable: true }) sendInvoices: boolean | null;
