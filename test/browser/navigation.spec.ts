@@ -77,7 +77,13 @@ describeBrowser(`browser: navigation on ${testDatabaseKind()}`, () => {
       await switched.goto(`${base}/customers/${site.customer.id}`);
       await switched.getByRole('link', { name: 'Edit', exact: true }).click();
       await switched.waitForURL(`${base}/customers/${site.customer.id}/own-details`);
+      // A mistake is shown next to its field, with what was typed kept and nothing saved.
+      await switched.getByRole('textbox', { name: 'Email', exact: true }).fill('not an email');
       await switched.getByRole('textbox', { name: 'Description' }).fill('Widgets, wholesale');
+      await switched.getByRole('button', { name: 'Save' }).click();
+      await expect(switched.locator('#f-email-help .error-text').isVisible()).resolves.toBe(true);
+      await expect(switched.getByRole('textbox', { name: 'Description' }).inputValue()).resolves.toBe('Widgets, wholesale');
+      await switched.getByRole('textbox', { name: 'Email', exact: true }).fill('office@acme.example');
       await switched.getByRole('textbox', { name: 'City' }).fill('York');
       await switched.getByRole('button', { name: 'Save' }).click();
       await switched.waitForURL(`${base}/customers/${site.customer.id}`);
