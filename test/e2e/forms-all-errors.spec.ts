@@ -187,6 +187,14 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect(byField(rate.body.details)).toEqual({ currency: 'validation_failed', rate: 'validation_failed' });
   });
 
+  it('dial plans: a taken name and an over-long description in one answer', async () => {
+    const name = unique('Dial');
+    expect((await t.http.post('/api/v1/dial-plans').set(t.auth).send({ name })).status).toBe(201);
+    const res = await t.http.post('/api/v1/dial-plans').set(t.auth).send({ name, description: 'x'.repeat(501) });
+    expect(res.status).toBe(400);
+    expect(byField(res.body.details)).toEqual({ name: 'already_exists', description: 'validation_failed' });
+  });
+
   it('voucher batches: an expiry in the past, a blank name and a bad count in one answer, nothing made', async () => {
     const res = await t.http
       .post('/api/v1/voucher-batches')

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { CustomerDirectory } from '../../shared/customer-directory';
-import { ForbiddenError } from '../../shared/errors';
+import { type FieldError, ForbiddenError } from '../../shared/errors';
 import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { SYSTEM_OWNER_ID } from '../../shared/system-owner';
@@ -53,10 +53,11 @@ export class DialPlansAdminController {
   @Post('dial-plans')
   async dialPlanCreate(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     const rerender: Rerender = (errors, status) => this.renderDialPlans(req, res, scope, 1, body, errors, status);
-    await submitForm(CreateDialPlanDto, readForm(body, DIAL_PLAN_FORM), rerender, async (dto) => {
-      const d = await this.dialPlans.create(scope, dto);
+    const save = async (dto: CreateDialPlanDto, problems: FieldError[]) => {
+      const d = await this.dialPlans.create(scope, dto, problems);
       this.pages.redirect(res, '/dial-plans', `Dial plan “${d.name}” added.`);
-    });
+    };
+    await submitForm(CreateDialPlanDto, readForm(body, DIAL_PLAN_FORM), rerender, save, { checkAll: true });
   }
 
   @Get('dial-plans/:planId/edit')

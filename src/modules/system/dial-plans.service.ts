@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { AuditService } from '../../shared/audit.service';
 import { Clock } from '../../shared/clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import { Page, PageQuery, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory, pathIds } from '../../shared/customer-directory';
@@ -58,14 +59,18 @@ export class DialPlansService {
     return this.toDto(scope, await this.findVisible(this.repo.manager, scope, id));
   }
 
-  async create(scope: Scope, dto: CreateDialPlanDto): Promise<DialPlanDto> {
-    const name = cleanName(dto.name);
+  /** Adds a dial plan; `earlier`: the request's format problems, answered with the name checks at once (issue #14). */
+  async create(scope: Scope, dto: CreateDialPlanDto, earlier: readonly FieldError[] = []): Promise<DialPlanDto> {
+    const problems = new FieldProblems(earlier);
+    const name = dto.name === undefined ? undefined : await problems.check('name', () => cleanName(dto.name));
     return this.tx
       .run(async (em) => {
         const owner = await this.customers.find(em, scope.customerId);
         if (!owner || owner.deleted) throw new NotFoundError('customer');
         if (!owner.reseller) throw new ForbiddenError('only resellers (and the system owner) own dial plans');
-        if (await this.repo.dialPlanNameTaken(em, owner.id, name, null)) throw duplicate();
+        if (name !== undefined && (await this.repo.dialPlanNameTaken(em, owner.id, name, null))) problems.addError(duplicate(), 'name');
+        problems.throwIfAny();
+        if (name === undefined) throw new ValidationError('name: is required');
         const row = await this.repo.insertDialPlan(em, {
           ownerCustomerId: owner.id,
           name,

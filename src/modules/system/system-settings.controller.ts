@@ -161,8 +161,10 @@ export class DialPlansController {
   @ApiOperation({ summary: 'Create a dial plan owned by the acting customer (a reseller)' })
   @ApiCreatedResponse({ type: DialPlanDto })
   @ApiConflictResponse({ description: '`already_exists`: the name is taken' })
-  create(@CurrentScope() scope: Scope, @Body() body: CreateDialPlanDto): Promise<DialPlanDto> {
-    return this.dialPlans.create(scope, body);
+  @ApiBody({ type: CreateDialPlanDto })
+  async create(@CurrentScope() scope: Scope, @Body() body: JsonBody): Promise<DialPlanDto> {
+    const { dto, problems } = await validatePartial(CreateDialPlanDto, body);
+    return this.dialPlans.create(scope, dto, problems);
   }
 
   @Patch(':id')
