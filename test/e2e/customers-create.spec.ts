@@ -220,7 +220,7 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
         .set(t.auth)
         .send({ type: 'residential', number, personName: 'P', email: 'p@example.com', ratePlanId: planId });
       expect(res.status).toBe(409);
-      expect(res.body.details).toEqual([{ field: 'number', message: expect.any(String) }]);
+      expect(res.body.details).toEqual([{ field: 'number', message: expect.any(String), code: 'already_exists' }]);
       expect(await customerRowCounts(t)).toEqual(before);
     }
     expect((await t.dataSource.getRepository(NumberEntity).findOneByOrFail({ id: foreign.id })).customerId).toBeNull();
@@ -267,7 +267,7 @@ describe('customers: create, round-trip and plan values (HTTP)', () => {
       .set(t.auth)
       .send(await customerInput(t, { username: '442071000200' }));
     expect(res.status).toBe(409);
-    expect(res.body.details).toEqual([{ field: 'username', message: 'is already taken' }]);
+    expect(res.body.details).toEqual([{ field: 'username', message: 'is already taken', code: 'already_exists' }]);
     expect(await customerRowCounts(t)).toEqual(before);
   });
 

@@ -330,7 +330,8 @@ describe('customers: the reseller tree and scoping (HTTP)', () => {
         { includeDeleted: '1' },
         { parentId: 'me' },
         { search: 'x'.repeat(101) },
-        { sort: 'name' },
+        { sort: 'password' },
+        { sort: 'name,balance' },
       ]) {
         const res = await list(q);
         expect({ q, status: res.status }).toEqual({ q, status: 400 });

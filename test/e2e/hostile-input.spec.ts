@@ -104,14 +104,14 @@ describe('hostile input (HTTP)', () => {
       const res = await rawPost('/api/v1/customers', 'application/json', `${valid.slice(0, -1)},${extra.slice(1)}`);
       expect(res.status).toBe(400);
       expectErrorBody(res.body, 400, 'validation_failed');
-      expect(res.body.details).toContainEqual({ field, message: 'should not exist' });
+      expect(res.body.details).toContainEqual({ field, message: 'should not exist', code: 'validation_failed' });
       expect(await count('customers')).toBe(before);
     });
 
     it('in the query string too', async () => {
       const res = await http.get('/api/v1/customers?__proto__=1').set(t.auth);
       expect(res.status).toBe(400);
-      expect(res.body.details).toContainEqual({ field: '__proto__', message: 'should not exist' });
+      expect(res.body.details).toContainEqual({ field: '__proto__', message: 'should not exist', code: 'validation_failed' });
     });
   });
 
@@ -210,7 +210,7 @@ describe('hostile input (HTTP)', () => {
         .send(await customerInput(t, fields));
       expect(res.status).toBe(400);
       expectErrorBody(res.body, 400, 'validation_failed');
-      expect(res.body.details).toContainEqual({ field, message: expect.stringMatching(message) });
+      expect(res.body.details).toContainEqual({ field, message: expect.stringMatching(message), code: 'validation_failed' });
       expect(await count('customers')).toBe(before);
     });
 
