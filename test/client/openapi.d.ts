@@ -685,8 +685,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Invoices of the customers in the caller's tree (its own included), newest first
-         * @description Filters: `customerId`, `status`, `periodStart` (the first day of the invoiced period).
+         * Invoices of the customers in the caller's tree (its own included), newest first: filter, sort, or CSV
+         * @description Filters: `customerId`, `status`, `periodStart` (the first day of the invoiced period), `type`. `format=csv` or `Accept: text/csv`: the whole list (same filters and sort) without the lines.
          */
         get: operations["InvoicesController_list"];
         put?: never;
@@ -7039,6 +7039,12 @@ export interface operations {
                 status?: "pending" | "queued" | "approved" | "due" | "overdue" | "paid" | "payment_refused" | "cancelled" | "superseded" | "prepaid";
                 /** @description only invoices of the period that starts on this day */
                 periodStart?: string;
+                /** @description only invoices, or only credit notes */
+                type?: "invoice" | "credit_note";
+                /** @description sort column, `-column` descending, ties by id; default: newest first */
+                sort?: "number" | "-number" | "customerId" | "-customerId" | "issueDate" | "-issueDate" | "dueDate" | "-dueDate" | "total" | "-total" | "status" | "-status";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7046,16 +7052,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, type, number, customer_id, issuer_id, period_start, period_end, issue_date, due_date, currency, status, net_total, tax_total, total, paid_amount, credited_amount, credited_invoice_id */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InvoicePageDto"];
+                    "text/csv": string;
                 };
             };
-            /** @description an unknown status, a bad date, page or page size */
+            /** @description an unknown status or sort column, a bad date, page or page size */
             400: {
                 headers: {
                     [name: string]: unknown;

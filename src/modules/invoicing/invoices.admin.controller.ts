@@ -9,7 +9,9 @@ import {
   AdminPages,
   formatMoney,
   formValues,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   submitForm,
@@ -101,6 +103,15 @@ export class InvoicesAdminController {
     if (values.status !== '' && !isInvoiceStatus(values.status)) errors.status = 'Choose a status from the list.';
     if (values.periodStart !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(values.periodStart)) errors.periodStart = 'Must be a date as YYYY-MM-DD.';
 
+    const sort = pageSort(
+      req,
+      { number: 'Number', customerId: 'Customer', issueDate: 'Issued', dueDate: 'Due', total: 'Total', status: 'Status' },
+      'number',
+    );
+    // No sort asked for: the API's default, newest first.
+    const sortParam = typeof query.sort === 'string' && query.sort !== '' ? sort.param : '';
+    if (!sortParam) sort.headers.number.sort = 'none';
+
     let items: InvoiceDto[] = [];
     let total = 0;
     const valid = Object.keys(errors).length === 0;
@@ -112,6 +123,7 @@ export class InvoicesAdminController {
         customerId,
         status: isInvoiceStatus(values.status) ? values.status : undefined,
         periodStart: values.periodStart || undefined,
+        ...(sortParam ? { sort: sortParam } : {}),
       }));
     }
     const [names, customers] = await Promise.all([this.views.names(items.map((i) => i.customerId)), this.views.pickable(scope)]);
@@ -134,6 +146,14 @@ export class InvoicesAdminController {
           statuses: INVOICE_STATUS_OPTIONS,
         },
         filtered,
+        sort: sort.headers,
+        sortParam,
+        csvUrl: csvExportUrl('/api/v1/invoices', {
+          customerId,
+          status: isInvoiceStatus(values.status) ? values.status : undefined,
+          periodStart: values.periodStart || undefined,
+          sort: sortParam,
+        }),
         invoices: items.map((i) => ({
           id: i.id,
           number: i.number,

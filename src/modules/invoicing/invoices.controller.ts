@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,14 +12,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../../shared/idempotency/idempotency.service';
-import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { ChangeInvoiceStatusDto, CreateCreditNoteDto, InvoiceDto, InvoicePageDto, InvoiceQuery, RecordPaymentDto } from './dto/invoicing.dto';
 import { InvoiceChangesService } from './invoice-changes.service';
-import { InvoicesService } from './invoices.service';
+import { INVOICE_CSV_HEADER, invoiceCsvRow, InvoicesService } from './invoices.service';
 
 @ApiTags('invoicing')
 @ApiBearerAuth()
@@ -32,14 +32,20 @@ export class InvoicesController {
 
   @Get()
   @ApiOperation({
-    summary: "Invoices of the customers in the caller's tree (its own included), newest first",
-    description: 'Filters: `customerId`, `status`, `periodStart` (the first day of the invoiced period).',
+    summary: "Invoices of the customers in the caller's tree (its own included), newest first: filter, sort, or CSV",
+    description:
+      'Filters: `customerId`, `status`, `periodStart` (the first day of the invoiced period), `type`. `format=csv` or ' +
+      '`Accept: text/csv`: the whole list (same filters and sort) without the lines.',
   })
-  @ApiOkResponse({ type: InvoicePageDto })
-  @ApiBadRequestResponse({ description: 'an unknown status, a bad date, page or page size' })
+  @ApiListOk(InvoicePageDto, `the columns ${INVOICE_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'an unknown status or sort column, a bad date, page or page size' })
   @ApiNotFoundResponse({ description: "customerId is not in the caller's tree" })
-  list(@CurrentScope() scope: Scope, @Query() query: InvoiceQuery): Promise<Page<InvoiceDto>> {
-    return this.invoices.list(scope, query);
+  async list(@CurrentScope() scope: Scope, @Query() query: InvoiceQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.invoices.list(scope, query), () => ({
+      filename: 'invoices.csv',
+      header: INVOICE_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.invoices.list(scope, { ...query, page, pageSize }), invoiceCsvRow),
+    }));
   }
 
   @Get(':id')

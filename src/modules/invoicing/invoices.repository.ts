@@ -4,7 +4,9 @@ import { isSqlite } from '../../database/dialect';
 import { insertRow } from '../../database/insert-row';
 import { sqlInstant } from '../../database/sql-instant';
 import { Money } from '../../shared/money';
+import type { SortOrder } from '../../shared/http/list-query';
 import { pageParams } from '../../shared/pagination';
+import type { InvoiceSort } from './dto/invoicing.dto';
 import type { InvoiceStatus } from './domain/invoice-status';
 import { InvoiceLineEntity } from './entities/invoice-line.entity';
 import { InvoiceRunEntity } from './entities/invoice-run.entity';
@@ -16,9 +18,22 @@ export interface InvoiceFilter {
   customerId?: number;
   status?: InvoiceStatus;
   periodStart?: string;
+  type?: 'invoice' | 'credit_note';
+  /** Default: newest first (by id). */
+  sort?: SortOrder<InvoiceSort>;
   page?: number;
   pageSize?: number;
 }
+
+/** Sort column → entity property. */
+const INVOICE_SORT_PROPERTIES: Record<InvoiceSort, string> = {
+  number: 'number',
+  customerId: 'customerId',
+  issueDate: 'issueDate',
+  dueDate: 'dueDate',
+  total: 'totalAmount',
+  status: 'status',
+};
 
 /** A document of an issued invoice as it was rendered (table invoice_documents). */
 export interface StoredDocument {
@@ -164,7 +179,12 @@ export class InvoicesRepository {
     if (filter.customerId !== undefined) q.andWhere('i.customerId = :customerId', { customerId: filter.customerId });
     if (filter.status) q.andWhere('i.status = :status', { status: filter.status });
     if (filter.periodStart) q.andWhere('i.periodStart = :periodStart', { periodStart: filter.periodStart });
-    const [items, total] = await q.orderBy('i.id', 'DESC').skip(skip).take(take).getManyAndCount();
+    if (filter.type) q.andWhere('i.documentType = :type', { type: filter.type });
+    if (filter.sort) {
+      const dir = filter.sort.descending ? 'DESC' : 'ASC';
+      q.orderBy(`i.${INVOICE_SORT_PROPERTIES[filter.sort.column]}`, dir).addOrderBy('i.id', dir);
+    } else q.orderBy('i.id', 'DESC');
+    const [items, total] = await q.skip(skip).take(take).getManyAndCount();
     return { items, total };
   }
 

@@ -4,7 +4,8 @@ import { NotFoundError } from '../../shared/errors';
 import { Money } from '../../shared/money';
 import type { Page } from '../../shared/pagination';
 import { subtreePattern, type Scope } from '../../shared/scope';
-import type { InvoiceDto, InvoiceQuery } from './dto/invoicing.dto';
+import { INVOICE_SORTS, type InvoiceDto, type InvoiceQuery } from './dto/invoicing.dto';
+import { sortOrder } from '../../shared/http/list-query';
 import type { InvoiceLineEntity } from './entities/invoice-line.entity';
 import type { InvoiceEntity } from './entities/invoice.entity';
 import { InvoicesRepository } from './invoices.repository';
@@ -29,6 +30,8 @@ export class InvoicesService {
       customerId: query.customerId,
       status: query.status,
       periodStart: query.periodStart,
+      type: query.type,
+      sort: query.sort ? sortOrder(query.sort, INVOICE_SORTS, 'number') : undefined,
       page,
       pageSize,
     });
@@ -45,6 +48,49 @@ export class InvoicesService {
     const [lines, credited] = await Promise.all([this.repo.lines(this.repo.reader, id), this.repo.creditedAmounts(this.repo.reader, [id])]);
     return toInvoiceDto(invoice, lines, credited.get(id));
   }
+}
+
+/** The columns of an invoice list exported as CSV (no lines: each invoice's PDF/XML has them), in this order. */
+export const INVOICE_CSV_HEADER = [
+  'id',
+  'type',
+  'number',
+  'customer_id',
+  'issuer_id',
+  'period_start',
+  'period_end',
+  'issue_date',
+  'due_date',
+  'currency',
+  'status',
+  'net_total',
+  'tax_total',
+  'total',
+  'paid_amount',
+  'credited_amount',
+  'credited_invoice_id',
+];
+export function invoiceCsvRow(i: InvoiceDto): string[] {
+  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+  return [
+    String(i.id),
+    i.type,
+    i.number,
+    String(i.customerId),
+    String(i.issuerId),
+    v(i.periodStart),
+    v(i.periodEnd),
+    i.issueDate,
+    v(i.dueDate),
+    i.currency,
+    i.status,
+    i.netTotal,
+    i.taxTotal,
+    i.total,
+    i.paidAmount,
+    i.creditedAmount,
+    v(i.creditedInvoiceId),
+  ];
 }
 
 export function toInvoiceDto(i: InvoiceEntity, lines: readonly InvoiceLineEntity[], credited = Money.ZERO): InvoiceDto {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { FormatParam, sortValues, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsCalendarDate } from '../../../shared/validation';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice-status';
@@ -42,6 +43,10 @@ export class InvoiceRunPageDto {
   @ApiProperty({ example: 120 }) total: number;
 }
 
+/** The columns an invoice list sorts by. */
+export const INVOICE_SORTS = ['number', 'customerId', 'issueDate', 'dueDate', 'total', 'status'] as const;
+export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+
 export class InvoiceQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'only invoices of this customer' })
   @IsOptional()
@@ -59,6 +64,21 @@ export class InvoiceQuery extends PageQuery {
   @IsOptional()
   @IsCalendarDate()
   periodStart?: string;
+
+  @ApiPropertyOptional({ enum: ['invoice', 'credit_note'], description: 'only invoices, or only credit notes' })
+  @IsOptional()
+  @IsIn(['invoice', 'credit_note'])
+  type?: 'invoice' | 'credit_note';
+
+  @ApiPropertyOptional({
+    enum: sortValues(INVOICE_SORTS),
+    description: 'sort column, `-column` descending, ties by id; default: newest first',
+  })
+  @IsOptional()
+  @IsIn(sortValues(INVOICE_SORTS), { message: `must be one of ${sortValues(INVOICE_SORTS).join(', ')}` })
+  sort?: string;
+
+  @FormatParam() format?: ListFormat;
 }
 
 export class InvoiceLineDto {
