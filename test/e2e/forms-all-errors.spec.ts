@@ -218,6 +218,9 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     for (const field of ['currentPassword', 'newPassword', 'confirmPassword']) {
       expect(page.text).toMatch(new RegExp(`id="f-${field}-help"><p class="error-text">`));
     }
+    // The summary is above the password form only, not above the page's other form (API keys).
+    expect(page.text.match(/Nothing was saved/g)).toHaveLength(1);
+    expect(page.text.indexOf('Nothing was saved')).toBeLessThan(page.text.indexOf('id="f-currentPassword"'));
     // Passwords are never sent back into the form.
     expect(page.text).not.toContain('value="not-it"');
     expect(page.text).not.toContain('value="short"');

@@ -43,7 +43,7 @@ export class AccountAdminController {
   @AllowUsers()
   @Post('api-keys')
   async createKey(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const rerender: Rerender = (errors, status) => this.render(req, res, scope, body, errors, status);
+    const rerender: Rerender = (errors, status) => this.render(req, res, scope, body, errors, status, 'key');
     await submitForm(CreateApiKeyDto, readForm(body, { name: 'text' }), rerender, async (dto) => {
       const created = await this.identity.createApiKey(scope, dto.name);
       // Post/Redirect/Get to a page that shows the key once (OneTimePages): a reload makes no second key.
@@ -68,7 +68,7 @@ export class AccountAdminController {
   @Post('password')
   async changePassword(@CurrentScope() scope: Scope, @Body() body: FormBody, @Req() req: Request, @Res() res: Response): Promise<void> {
     // Passwords are never sent back into the form.
-    const rerender: Rerender = (errors, status) => this.render(req, res, scope, {}, errors, status);
+    const rerender: Rerender = (errors, status) => this.render(req, res, scope, {}, errors, status, 'password');
     const save = async (dto: ChangePasswordDto, problems: FieldError[]) => {
       // The repetition, the current password and the new one's length are all checked in one round.
       const typed = readForm(body, { newPassword: 'text', confirmPassword: 'text' });
@@ -91,7 +91,16 @@ export class AccountAdminController {
     this.pages.redirect(res, '/account', `API key “${key?.name ?? keyId}” revoked: programs using it are refused from now on.`);
   }
 
-  private async render(req: Request, res: Response, scope: Scope, values: FormBody, errors: FormErrors, status = 200): Promise<void> {
+  /** The page with its two forms; `errors` belong to the one that was sent (`form`), shown there only. */
+  private async render(
+    req: Request,
+    res: Response,
+    scope: Scope,
+    values: FormBody,
+    errors: FormErrors,
+    status = 200,
+    form: 'key' | 'password' = 'key',
+  ): Promise<void> {
     const keys = await this.identity.listApiKeys(scope);
     const self = ownScope(scope);
     const person = scope.personId === null ? null : await this.people.get(self, scope.personCustomerId, scope.personId);
@@ -114,7 +123,8 @@ export class AccountAdminController {
           revoked: k.revokedAt !== null,
         })),
         values,
-        errors: withUnplacedErrors(errors, ['name', 'currentPassword', 'newPassword', 'confirmPassword']),
+        keyErrors: form === 'key' ? withUnplacedErrors(errors, ['name']) : {},
+        passwordErrors: form === 'password' ? withUnplacedErrors(errors, ['currentPassword', 'newPassword', 'confirmPassword']) : {},
       },
       status,
     );
