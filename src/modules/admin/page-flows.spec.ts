@@ -1,5 +1,6 @@
-import { IsOptional, IsString, MinLength } from 'class-validator';
-import { BusinessRuleError, ConflictError, NotFoundError } from '../../shared/errors';
+import { IsEmail, IsOptional, IsString, MinLength } from 'class-validator';
+import { BusinessRuleError, ConflictError, type FieldError, NotFoundError } from '../../shared/errors';
+import { FieldProblems } from '../../shared/field-problems';
 import type { FormErrors } from './admin-page';
 import { refusal, requireFilled, submitForm } from './page-flows';
 
@@ -100,5 +101,58 @@ describe('refusal', () => {
     });
     expect(() => refusal(new NotFoundError('widget'), 'X')).toThrow(NotFoundError);
     expect(() => refusal(new Error('boom'), 'X')).toThrow('boom');
+  });
+});
+
+class ContactDto {
+  @IsOptional() @IsString() @MinLength(3) name?: string;
+  @IsOptional() @IsEmail() email?: string;
+}
+
+describe('submitForm with checkAll: every error in one round', () => {
+  /** A use case that says the name is taken, after the format problems it was given. */
+  const useCase = async (dto: ContactDto, problems: FieldError[]) => {
+    const all = new FieldProblems(problems);
+    if (dto.name === 'Taken') all.addError(ConflictError.field('name', 'is already taken'), 'name');
+    all.throwIfAny();
+  };
+
+  it('gives the use case the well-formed fields and the format problems, and shows both kinds together', async () => {
+    const shown: { errors: FormErrors; status: number }[] = [];
+    const seen: { dto: ContactDto; problems: FieldError[] }[] = [];
+    await submitForm(
+      ContactDto,
+      { name: 'Taken', email: 'not an email' },
+      async (errors, status) => {
+        shown.push({ errors, status });
+      },
+      async (dto, problems) => {
+        seen.push({ dto: { ...dto }, problems });
+        await useCase(dto, problems);
+      },
+      { checkAll: true },
+    );
+    // The badly formed email is not passed on as a value, only as a problem.
+    expect(seen).toEqual([
+      { dto: { name: 'Taken' }, problems: [{ field: 'email', message: 'Must be an email.', code: 'validation_failed' }] },
+    ]);
+    expect(shown).toEqual([{ errors: { name: 'Is already taken.', email: 'Must be an email.' }, status: 400 }]);
+  });
+
+  it('without checkAll, format errors still stop before the use case', async () => {
+    let called = false;
+    const shown: FormErrors[] = [];
+    await submitForm(
+      ContactDto,
+      { name: 'Taken', email: 'x' },
+      async (errors) => {
+        shown.push(errors);
+      },
+      async () => {
+        called = true;
+      },
+    );
+    expect(called).toBe(false);
+    expect(Object.keys(shown[0])).toEqual(['email']);
   });
 });
