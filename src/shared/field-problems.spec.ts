@@ -40,7 +40,9 @@ describe('FieldProblems: every problem of a request in one answer', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(FieldProblemsError);
       expect(err).toMatchObject({ status: 404, code: 'not_found', message: 'rate plan not found' });
-      expect((err as FieldProblemsError).details).toEqual([{ field: 'ratePlanId', message: 'is not a plan you can assign', code: 'not_found' }]);
+      expect((err as FieldProblemsError).details).toEqual([
+        { field: 'ratePlanId', message: 'is not a plan you can assign', code: 'not_found' },
+      ]);
     }
   });
 

@@ -130,7 +130,10 @@ describeBrowser('browser: forms (all errors at once, Post/Redirect/Get, tokens)'
   });
 
   it('the deck import page carries no token in any URL, and uploads with the token in the form', async () => {
-    const plan = await t.http.post('/api/v1/rate-plans').set(t.auth).send({ name: unique('Import plan'), currency: 'EUR' });
+    const plan = await t.http
+      .post('/api/v1/rate-plans')
+      .set(t.auth)
+      .send({ name: unique('Import plan'), currency: 'EUR' });
     expect(plan.status).toBe(201);
     await page.goto(`${base}/rate-plans/${plan.body.id}/import`);
     const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');

@@ -26,7 +26,9 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     const reseller = await createReseller(t, t.auth);
     foreignPlanId = (await addRatePlan(t, reseller.id)).id;
     takenUsername = unique('taken');
-    takenAccount = unique('ACC').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
+    takenAccount = unique('ACC')
+      .replace(/[^A-Za-z0-9_-]/g, '')
+      .slice(0, 30);
     await createCustomer(t, t.auth, { username: takenUsername, accountNumber: takenAccount });
   });
   afterAll(() => t.close());
@@ -78,7 +80,13 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
 
   it('API create: a taken username, a number that is not free and a bad email, all at once', async () => {
     const used = await addNumber(t, 1, `44207${Date.now() % 1e7}`.padEnd(12, '1'));
-    await createCustomer(t, t.auth, { type: 'residential', name: undefined, number: used.number, personName: 'First', email: 'f@example.com' });
+    await createCustomer(t, t.auth, {
+      type: 'residential',
+      name: undefined,
+      number: used.number,
+      personName: 'First',
+      email: 'f@example.com',
+    });
     const before = await customerRowCounts(t);
     const residential = await t.http
       .post('/api/v1/customers')
@@ -140,16 +148,24 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect(line.status).toBe(400);
     expect(byField(line.body.details)).toEqual({ username: 'already_exists', maxConcurrentCalls: 'validation_failed' });
     // A mailbox: a taken number and a bad email, on create and on change.
-    const box = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: `9${Date.now() % 1e6}` });
+    const box = await t.http
+      .post(`${base}/mailboxes`)
+      .set(t.auth)
+      .send({ mailbox: `9${Date.now() % 1e6}` });
     expect(box.status).toBe(201);
-    const other = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: `8${Date.now() % 1e6}` });
+    const other = await t.http
+      .post(`${base}/mailboxes`)
+      .set(t.auth)
+      .send({ mailbox: `8${Date.now() % 1e6}` });
     const dup = await t.http.post(`${base}/mailboxes`).set(t.auth).send({ mailbox: box.body.mailbox, email: 'nope' });
     expect(dup.status).toBe(400);
     expect(byField(dup.body.details)).toEqual({ mailbox: 'already_exists', email: 'validation_failed' });
     const patch = await t.http.patch(`${base}/mailboxes/${other.body.id}`).set(t.auth).send({ mailbox: box.body.mailbox, email: 'nope' });
     expect(patch.status).toBe(400);
     expect(byField(patch.body.details)).toEqual({ mailbox: 'already_exists', email: 'validation_failed' });
-    const counts = await Promise.all(['people', 'sip-accounts', 'mailboxes'].map(async (what) => (await t.http.get(`${base}/${what}`).set(t.auth)).body.total));
+    const counts = await Promise.all(
+      ['people', 'sip-accounts', 'mailboxes'].map(async (what) => (await t.http.get(`${base}/${what}`).set(t.auth)).body.total),
+    );
     expect(counts).toEqual([1, 1, 2]);
   });
 
@@ -160,12 +176,19 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
       .set(t.auth)
       .send({ name: '', currency: 'EUR', dialPlanId: 999999, inheritsFromId: foreignPlanId });
     expect(res.status).toBe(400);
-    expect(byField(res.body.details)).toEqual({ name: 'validation_failed', dialPlanId: 'validation_failed', inheritsFromId: 'validation_failed' });
+    expect(byField(res.body.details)).toEqual({
+      name: 'validation_failed',
+      dialPlanId: 'validation_failed',
+      inheritsFromId: 'validation_failed',
+    });
     expect((await t.http.get('/api/v1/rate-plans').set(t.auth)).body.total).toBe(before);
   });
 
   it('rates: the missing fields and the badly formed ones in one answer', async () => {
-    const plan = await t.http.post('/api/v1/rate-plans').set(t.auth).send({ name: unique('Rates plan'), currency: 'EUR' });
+    const plan = await t.http
+      .post('/api/v1/rate-plans')
+      .set(t.auth)
+      .send({ name: unique('Rates plan'), currency: 'EUR' });
     const res = await t.http.post(`/api/v1/rate-plans/${plan.body.id}/rates`).set(t.auth).send({ connectFee: 'free', firstBlock: -1 });
     expect(res.status).toBe(400);
     expect(byField(res.body.details)).toEqual({
@@ -182,7 +205,10 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     expect(settings.status).toBe(400);
     expect(byField(settings.body.details)).toEqual({ costPlanId: 'not_found', currency: 'validation_failed' });
     const system = (await t.http.get('/api/v1/system').set(t.auth)).body.currency as string;
-    const rate = await t.http.post('/api/v1/exchange-rates').set(t.auth).send({ currency: system, rate: 'one', validFrom: '2026-01-01T00:00:00Z' });
+    const rate = await t.http
+      .post('/api/v1/exchange-rates')
+      .set(t.auth)
+      .send({ currency: system, rate: 'one', validFrom: '2026-01-01T00:00:00Z' });
     expect(rate.status).toBe(400);
     expect(byField(rate.body.details)).toEqual({ currency: 'validation_failed', rate: 'validation_failed' });
   });
@@ -190,7 +216,10 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
   it('dial plans: a taken name and an over-long description in one answer', async () => {
     const name = unique('Dial');
     expect((await t.http.post('/api/v1/dial-plans').set(t.auth).send({ name })).status).toBe(201);
-    const res = await t.http.post('/api/v1/dial-plans').set(t.auth).send({ name, description: 'x'.repeat(501) });
+    const res = await t.http
+      .post('/api/v1/dial-plans')
+      .set(t.auth)
+      .send({ name, description: 'x'.repeat(501) });
     expect(res.status).toBe(400);
     expect(byField(res.body.details)).toEqual({ name: 'already_exists', description: 'validation_failed' });
   });
@@ -278,7 +307,17 @@ describe('forms: every error in one round, Post/Redirect/Get (customers)', () =>
     const bad = await web
       .post(`/customers/${id}/edit`)
       .type('form')
-      .send({ _csrf: csrfOf(edit.text), name, email: 'bad', accountNumber: takenAccount, timezone: 'Europe/London', billingType: 'prepaid', paymentType: 'none', creditLimit: '0.00', lowBalanceThreshold: '0.00' });
+      .send({
+        _csrf: csrfOf(edit.text),
+        name,
+        email: 'bad',
+        accountNumber: takenAccount,
+        timezone: 'Europe/London',
+        billingType: 'prepaid',
+        paymentType: 'none',
+        creditLimit: '0.00',
+        lowBalanceThreshold: '0.00',
+      });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/id="f-email-help"><p class="error-text">/);
     expect(bad.text).toMatch(/id="f-accountNumber-help"><p class="error-text">/);

@@ -136,7 +136,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The refusal of a request without a valid token (403 `csrf_failed`). */
 export function csrfFailed(): ForbiddenError {
-  return new ForbiddenError('The form has expired or did not come from this site. Go back, reload the page and try again.', [], 'csrf_failed');
+  return new ForbiddenError(
+    'The form has expired or did not come from this site. Go back, reload the page and try again.',
+    [],
+    'csrf_failed',
+  );
 }
 
 /** Refuses unsafe requests without a valid token (403 page for forms, JSON 403 for the API). */

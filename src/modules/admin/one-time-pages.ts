@@ -42,7 +42,9 @@ export class OneTimePages {
   ) {}
 
   private async cipherKey(): Promise<Buffer> {
-    this.key ??= createHash('sha256').update(`one-time-pages\u0000${await this.secrets.csrfSecret()}`).digest();
+    this.key ??= createHash('sha256')
+      .update(`one-time-pages\u0000${await this.secrets.csrfSecret()}`)
+      .digest();
     return this.key;
   }
 
