@@ -857,7 +857,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Emails concerning the acting customer's subtree, newest first (administrators) */
+        /** Emails concerning the acting customer's subtree, newest first (administrators): search, filter, sort, or CSV */
         get: operations["OutboxController_list"];
         put?: never;
         post?: never;
@@ -7600,6 +7600,12 @@ export interface operations {
                 page?: number;
                 pageSize?: number;
                 status?: "pending" | "sending" | "sent" | "failed" | "kept";
+                /** @description text contained in the recipient or the subject */
+                search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "createdAt" | "-createdAt" | "to" | "-to" | "subject" | "-subject" | "template" | "-template" | "status" | "-status" | "sentAt" | "-sentAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7607,16 +7613,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, to, subject, template, status, attempts, created_at, sent_at, last_error */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OutboxPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad filter, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description `forbidden`: administrators only */
             403: {

@@ -5,7 +5,7 @@ import { CurrentScope } from '../../shared/http/decorators';
 import type { Scope } from '../../shared/scope';
 import { OUTBOX_STATUSES, type OutboxStatus } from './entities/outbox-email.entity';
 import { OutboxService } from './outbox.service';
-import { AdminPages, pageFromQuery, pageLinks, formatInstant, refusal } from '../admin/admin.api';
+import { AdminPages, csvExportUrl, pageFromQuery, pageLinks, pageSort, searchFrom, formatInstant, refusal } from '../admin/admin.api';
 import { DataSource } from 'typeorm';
 import { CustomerDirectory } from '../../shared/customer-directory';
 
@@ -40,7 +40,14 @@ export class OutboxAdminController {
   ): Promise<void> {
     const page = pageFromQuery(query.page);
     const status = OUTBOX_STATUSES.find((s) => s === query.status);
-    const result = await this.outbox.list(scope, { page, pageSize: PAGE_SIZE, status });
+    const search = searchFrom(query.search);
+    const sort = pageSort(
+      req,
+      { subject: 'Subject', to: 'To', status: 'Status', createdAt: 'Created', sentAt: 'Sent', template: 'Template' },
+      '-createdAt',
+    );
+    const sortParam = sort.param === '-createdAt' ? '' : sort.param;
+    const result = await this.outbox.list(scope, { page, pageSize: PAGE_SIZE, status, search: search || undefined, sort: sort.param });
     const names = await this.customers.names(
       this.dataSource.manager,
       result.items.map((m) => m.customerId).filter((id): id is number => id !== null),
@@ -48,6 +55,10 @@ export class OutboxAdminController {
     await this.pages.render(req, res, 'admin/outbox-list', {
       title: 'Sent mail',
       status: status ?? '',
+      search,
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/outbox', { status, search, sort: sortParam }),
       statuses: OUTBOX_STATUSES.map((s) => ({ value: s, label: STATUS_TEXT[s] })),
       mails: result.items.map((m) => ({
         id: m.id,

@@ -1,9 +1,11 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import type { Scope } from '../../shared/scope';
 import { OutboxEmailDto, OutboxPageDto, OutboxQuery } from './dto/outbox.dto';
-import { OutboxService } from './outbox.service';
+import { OUTBOX_CSV_HEADER, outboxCsvRow, OutboxService } from './outbox.service';
 
 @ApiTags('outbox')
 @ApiBearerAuth()
@@ -12,11 +14,16 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
 
   @Get()
-  @ApiOperation({ summary: "Emails concerning the acting customer's subtree, newest first (administrators)" })
-  @ApiOkResponse({ type: OutboxPageDto })
+  @ApiOperation({ summary: "Emails concerning the acting customer's subtree, newest first (administrators): search, filter, sort, or CSV" })
+  @ApiListOk(OutboxPageDto, `the columns ${OUTBOX_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad filter, an unknown `sort` column or bad paging' })
   @ApiForbiddenResponse({ description: '`forbidden`: administrators only' })
-  list(@CurrentScope() scope: Scope, @Query() query: OutboxQuery): Promise<OutboxPageDto> {
-    return this.outbox.list(scope, query);
+  async list(@CurrentScope() scope: Scope, @Query() query: OutboxQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.outbox.list(scope, query), () => ({
+      filename: 'outbox.csv',
+      header: OUTBOX_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.outbox.list(scope, { ...query, page, pageSize }), outboxCsvRow),
+    }));
   }
 
   @Get(':id')

@@ -5,7 +5,10 @@ import type { Scope } from '../../shared/scope';
 import { subtreePattern } from '../../shared/scope';
 import { isSqlite } from '../../database/dialect';
 import { CustomerDirectory } from '../../shared/customer-directory';
+import type { SortOrder } from '../../shared/http/list-query';
+import { LIKE_ESCAPE, likeContains } from '../../shared/pagination';
 import type { FailureOutcome } from './domain/delivery';
+import type { OutboxSort } from './dto/outbox.dto';
 import { OutboxEmailEntity, OutboxStatus } from './entities/outbox-email.entity';
 
 /** Due: pending and its time has come, or claimed by a sender whose lease ran out (it died). */
@@ -123,13 +126,24 @@ export class OutboxRepository {
   async list(
     scope: Scope,
     includeUnowned: boolean,
-    status: OutboxStatus | undefined,
+    filter: { status?: OutboxStatus; search?: string; sort?: SortOrder<OutboxSort> },
     skip: number,
     take: number,
   ): Promise<[OutboxEmailEntity[], number]> {
     const qb = this.scoped(this.manager, scope, includeUnowned);
-    if (status) qb.andWhere('o.status = :status', { status });
-    return qb.orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').skip(skip).take(take).getManyAndCount();
+    if (filter.status) qb.andWhere('o.status = :status', { status: filter.status });
+    const text = filter.search?.trim();
+    if (text) {
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where(`o.toAddress LIKE :like ${LIKE_ESCAPE}`, { like: likeContains(text) }).orWhere(`o.subject LIKE :like ${LIKE_ESCAPE}`);
+        }),
+      );
+    }
+    const sort = filter.sort ?? { column: 'createdAt', descending: true };
+    const dir = sort.descending ? 'DESC' : 'ASC';
+    const column = sort.column === 'to' ? 'toAddress' : sort.column;
+    return qb.orderBy(`o.${column}`, dir).addOrderBy('o.id', dir).skip(skip).take(take).getManyAndCount();
   }
 
   findInScope(em: EntityManager, scope: Scope, includeUnowned: boolean, id: number): Promise<OutboxEmailEntity | null> {

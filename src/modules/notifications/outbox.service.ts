@@ -10,7 +10,8 @@ import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { isSystemOwnerAdmin } from '../../shared/system-owner';
 import { errorText } from './domain/delivery';
-import { OutboxEmailDto, OutboxQuery } from './dto/outbox.dto';
+import { OUTBOX_SORTS, OutboxEmailDto, OutboxQuery } from './dto/outbox.dto';
+import { sortOrder, textCell } from '../../shared/http/list-query';
 import { EmailRenderer } from './email-renderer';
 import { OutboxEmailEntity } from './entities/outbox-email.entity';
 import { KICK_AFTER_COMMIT, OutboxDispatcher } from './outbox.dispatcher';
@@ -101,7 +102,8 @@ export class OutboxService {
   async list(scope: Scope, query: OutboxQuery): Promise<Page<OutboxEmailDto>> {
     assertAdministrator(scope);
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.list(scope, isSystemOwnerAdmin(scope), query.status, skip, pageSize);
+    const sort = sortOrder(query.sort, OUTBOX_SORTS, '-createdAt');
+    const [rows, total] = await this.repo.list(scope, isSystemOwnerAdmin(scope), { status: query.status, search: query.search, sort }, skip, pageSize);
     return { items: rows.map(toOutboxDto), page, pageSize, total };
   }
 
@@ -152,4 +154,21 @@ export class OutboxService {
 
 function assertAdministrator(scope: Scope): void {
   if (scope.role !== 'administrator') throw new ForbiddenError('administrators only');
+}
+
+/** The columns of an outbox list exported as CSV (no bodies), in this order. */
+export const OUTBOX_CSV_HEADER = ['id', 'customer_id', 'to', 'subject', 'template', 'status', 'attempts', 'created_at', 'sent_at', 'last_error'];
+export function outboxCsvRow(m: OutboxEmailDto): string[] {
+  return [
+    String(m.id),
+    m.customerId === null ? '' : String(m.customerId),
+    textCell(m.to),
+    textCell(m.subject),
+    m.template,
+    m.status,
+    String(m.attempts),
+    m.createdAt,
+    m.sentAt ?? '',
+    textCell(m.lastError),
+  ];
 }

@@ -1,10 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../entities/outbox-email.entity';
 
+/** The columns an outbox list sorts by; newest first by default. */
+export const OUTBOX_SORTS = ['createdAt', 'to', 'subject', 'template', 'status', 'sentAt'] as const;
+export type OutboxSort = (typeof OUTBOX_SORTS)[number];
+
 export class OutboxQuery extends PageQuery {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES }) @IsOptional() @IsIn(OUTBOX_STATUSES) status?: OutboxStatus;
+
+  @ApiPropertyOptional({ description: 'text contained in the recipient or the subject', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+
+  @SortParam(OUTBOX_SORTS, '-createdAt') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 export class OutboxEmailDto {
