@@ -610,7 +610,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Exchange rates, newest validFrom first (units of currency per unit of the system currency) */
+        /** Exchange rates, newest validFrom first (units of currency per unit of the system currency): filter, sort, or CSV */
         get: operations["ExchangeRatesController_list"];
         put?: never;
         /** Record a rate from an instant on (system owner's administrators); 409 for the same currency and validFrom */
@@ -6785,6 +6785,10 @@ export interface operations {
                 page?: number;
                 pageSize?: number;
                 currency?: string;
+                /** @description sort column, `-column` descending, ties by id; default: newest validFrom first, then by currency */
+                sort?: "validFrom" | "-validFrom" | "currency" | "-currency" | "rate" | "-rate" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -6792,16 +6796,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, currency, rate, valid_from, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExchangeRatePageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description a bad currency, an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

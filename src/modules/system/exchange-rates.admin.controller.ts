@@ -10,7 +10,9 @@ import { currencyCodes } from '../../shared/validation';
 import {
   AdminPages,
   instantFromForm,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   withUnplacedErrors,
@@ -105,7 +107,11 @@ export class ExchangeRatesAdminController {
     const codes = currencyCodes();
     const currency = typeof query.currency === 'string' && codes.includes(query.currency) ? query.currency : '';
     const page = pageFromQuery(query.page);
-    const result = await this.rates.list(scope, { page, pageSize: PAGE_SIZE, currency: currency || undefined });
+    const sort = pageSort(req, { validFrom: 'Valid from', currency: 'Currency', rate: 'Rate', createdAt: 'Recorded' }, '-validFrom');
+    // No sort asked for: the API's default (newest first, then by currency).
+    const sortParam = typeof query.sort === 'string' && query.sort !== '' ? sort.param : '';
+    if (!sortParam) sort.headers.validFrom.sort = 'none';
+    const result = await this.rates.list(scope, { page, pageSize: PAGE_SIZE, currency: currency || undefined, ...(sortParam ? { sort: sortParam } : {}) });
     await this.pages.render(
       req,
       res,
@@ -115,6 +121,9 @@ export class ExchangeRatesAdminController {
         sections: sections('/system/exchange-rates'),
         systemCurrency: s.currency,
         currency,
+        sort: sort.headers,
+        sortParam,
+        csvUrl: csvExportUrl('/api/v1/exchange-rates', { currency, sort: sortParam }),
         currencies: codes.filter((c) => c !== s.currency).map((c) => ({ value: c, label: c })),
         rates: result.items.map((r) => ({ ...r, validFrom: formatInstant(r.validFrom), createdAt: formatInstant(r.createdAt) })),
         pager: pageLinks(page, PAGE_SIZE, result.total, req),

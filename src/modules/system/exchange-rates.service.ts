@@ -6,7 +6,12 @@ import { ConflictError, type FieldError, NotFoundError } from '../../shared/erro
 import { FieldProblems } from '../../shared/field-problems';
 import { Page, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { CreateExchangeRateDto, ExchangeRateDto, ExchangeRateQuery } from './dto/system.dto';
+import { CreateExchangeRateDto, EXCHANGE_RATE_SORTS, ExchangeRateDto, ExchangeRateQuery } from './dto/system.dto';
+import { sortOrder } from '../../shared/http/list-query';
+
+/** The columns of an exchange rate list exported as CSV, in this order. */
+export const EXCHANGE_RATE_CSV_HEADER = ['id', 'currency', 'rate', 'valid_from', 'created_at'];
+export const exchangeRateCsvRow = (r: ExchangeRateDto): string[] => [String(r.id), r.currency, r.rate, r.validFrom, r.createdAt];
 import { ExchangeRateEntity } from './entities/exchange-rate.entity';
 import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import { SystemRepository } from './system.repository';
@@ -36,7 +41,8 @@ export class ExchangeRatesService {
 
   async list(_scope: Scope, query: ExchangeRateQuery): Promise<Page<ExchangeRateDto>> {
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.listExchangeRates(query.currency, skip, pageSize);
+    const sort = query.sort ? sortOrder(query.sort, EXCHANGE_RATE_SORTS, 'validFrom') : undefined;
+    const [rows, total] = await this.repo.listExchangeRates(query.currency, skip, pageSize, sort);
     return { items: rows.map(toDto), page, pageSize, total };
   }
 

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -11,6 +13,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentScope } from '../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
 import { PageQuery } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
@@ -33,7 +36,7 @@ import {
   UpdateRegionDto,
   UpdateSystemSettingsDto,
 } from './dto/system.dto';
-import { ExchangeRatesService } from './exchange-rates.service';
+import { EXCHANGE_RATE_CSV_HEADER, exchangeRateCsvRow, ExchangeRatesService } from './exchange-rates.service';
 import { RegionsService } from './regions.service';
 import { SystemSettingsService } from './system-settings.service';
 
@@ -192,10 +195,15 @@ export class ExchangeRatesController {
   constructor(private readonly rates: ExchangeRatesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Exchange rates, newest validFrom first (units of currency per unit of the system currency)' })
-  @ApiOkResponse({ type: ExchangeRatePageDto })
-  list(@CurrentScope() scope: Scope, @Query() query: ExchangeRateQuery): Promise<ExchangeRatePageDto> {
-    return this.rates.list(scope, query);
+  @ApiOperation({ summary: 'Exchange rates, newest validFrom first (units of currency per unit of the system currency): filter, sort, or CSV' })
+  @ApiListOk(ExchangeRatePageDto, `the columns ${EXCHANGE_RATE_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'a bad currency, an unknown `sort` column or bad paging' })
+  async list(@CurrentScope() scope: Scope, @Query() query: ExchangeRateQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.rates.list(scope, query), () => ({
+      filename: 'exchange-rates.csv',
+      header: EXCHANGE_RATE_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.rates.list(scope, { ...query, page, pageSize }), exchangeRateCsvRow),
+    }));
   }
 
   @Get(':id')

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import type { SortOrder } from '../../shared/http/list-query';
+import type { ExchangeRateSort } from './dto/system.dto';
 import { DialPlanEntity } from './entities/dial-plan.entity';
 import { ExchangeRateEntity } from './entities/exchange-rate.entity';
 import { RegionEntity } from './entities/region.entity';
@@ -91,10 +93,16 @@ export class SystemRepository {
   }
 
   // ---- exchange rates
-  async listExchangeRates(currency: string | undefined, skip: number, take: number): Promise<[ExchangeRateEntity[], number]> {
+  async listExchangeRates(
+    currency: string | undefined,
+    skip: number,
+    take: number,
+    sort?: SortOrder<ExchangeRateSort>,
+  ): Promise<[ExchangeRateEntity[], number]> {
+    const dir = sort?.descending ? 'DESC' : 'ASC';
     return this.manager.findAndCount(ExchangeRateEntity, {
       where: currency ? { currency } : {},
-      order: { validFrom: 'DESC', currency: 'ASC', id: 'DESC' },
+      order: sort ? { [sort.column]: dir, id: dir } : { validFrom: 'DESC', currency: 'ASC', id: 'DESC' },
       skip,
       take,
     });

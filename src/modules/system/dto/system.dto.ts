@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -11,6 +12,7 @@ import {
   ValidationOptions,
   buildMessage,
 } from 'class-validator';
+import { FormatParam, sortValues, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsCurrencyCode, IsIanaTimeZone, IsIsoInstant, IsPlainText } from '../../../shared/validation';
 import { isValidExchangeRate } from '../domain/exchange';
@@ -156,8 +158,22 @@ export class CreateExchangeRateDto {
   @ApiProperty({ example: '2026-12-01T00:00:00Z', format: 'date-time' }) @IsIsoInstant() validFrom: string;
 }
 
+/** The columns an exchange rate list sorts by; newest validFrom first by default. */
+export const EXCHANGE_RATE_SORTS = ['validFrom', 'currency', 'rate', 'createdAt'] as const;
+export type ExchangeRateSort = (typeof EXCHANGE_RATE_SORTS)[number];
+
 export class ExchangeRateQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'USD' }) @IsOptional() @IsCurrencyCode() currency?: string;
+
+  @ApiPropertyOptional({
+    enum: sortValues(EXCHANGE_RATE_SORTS),
+    description: 'sort column, `-column` descending, ties by id; default: newest validFrom first, then by currency',
+  })
+  @IsOptional()
+  @IsIn(sortValues(EXCHANGE_RATE_SORTS), { message: `must be one of ${sortValues(EXCHANGE_RATE_SORTS).join(', ')}` })
+  sort?: string;
+
+  @FormatParam() format?: ListFormat;
 }
 
 export class ExchangeRatePageDto {
