@@ -8571,6 +8571,10 @@ export interface operations {
                 status?: "pending" | "approved" | "rejected" | "paid" | "failed";
                 /** @description part of the customer's name or account number, or the request's id */
                 search?: string;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "createdAt" | "-createdAt" | "customerName" | "-customerName" | "accountNumber" | "-accountNumber" | "amount" | "-amount" | "status" | "-status" | "decidedAt" | "-decidedAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -8578,16 +8582,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, customer_name, account_number, amount, currency, balance_at_request, status, automatic, provider, reason, created_at; sort with `sort` (default newest first) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TopUpRequestPageDto"];
+                    "text/csv": string;
                 };
             };
-            /** @description an unknown status, or a bad page or page size */
+            /** @description an unknown status or sort column, or a bad page or page size */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -5,7 +5,9 @@ import { insertRow } from '../../../database/insert-row';
 import { CustomerDirectory } from '../../../shared/customer-directory';
 import { LIKE_ESCAPE, likeContains } from '../../../shared/pagination';
 import { subtreePattern, type Scope } from '../../../shared/scope';
+import type { SortOrder } from '../../../shared/http/list-query';
 import type { TopUpStatus } from '../domain/topup-requests';
+import type { TopUpSort } from './dto/topup-request.dto';
 import { TopUpRequestEntity } from './entities/topup-request.entity';
 
 export type NewTopUpRequest = Omit<TopUpRequestEntity, 'id' | 'openCustomerId'>;
@@ -13,6 +15,8 @@ export type NewTopUpRequest = Omit<TopUpRequestEntity, 'id' | 'openCustomerId'>;
 export interface TopUpListFilter {
   status?: TopUpStatus;
   search?: string;
+  /** Default: newest first. Ties by id. */
+  sort?: SortOrder<TopUpSort>;
   skip: number;
   take: number;
 }
@@ -121,6 +125,8 @@ export class TopUpRequestsRepository {
         }),
       );
     }
-    return q.orderBy('r.id', 'DESC').skip(f.skip).take(f.take).getManyAndCount();
+    const sort = f.sort ?? { column: 'createdAt', descending: true };
+    const dir = sort.descending ? 'DESC' : 'ASC';
+    return q.orderBy(`r.${sort.column}`, dir).addOrderBy('r.id', dir).skip(f.skip).take(f.take).getManyAndCount();
   }
 }

@@ -9,7 +9,9 @@ import {
   AdminPages,
   formatInstant,
   formatMoney,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   refusal,
   searchFrom,
@@ -44,12 +46,17 @@ export class TopUpsAdminController {
     const page = pageFromQuery(query.page);
     const status = isTopUpStatus(query.status) ? query.status : undefined;
     const search = searchFrom(query.search);
-    const result = await this.topups.list(scope, { page, pageSize: PAGE_SIZE, status, search: search || undefined });
+    const sort = pageSort(req, { customerName: 'Customer', createdAt: 'Requested', amount: 'Amount', status: 'Status' }, '-createdAt');
+    const sortParam = sort.param === '-createdAt' ? '' : sort.param;
+    const result = await this.topups.list(scope, { page, pageSize: PAGE_SIZE, status, search: search || undefined, sort: sort.param });
     const isAdmin = scope.role === 'administrator';
     await this.pages.render(req, res, 'requests/list', {
       title: 'Requests',
       search,
       status: status ?? '',
+      sort: sort.headers,
+      sortParam,
+      csvUrl: csvExportUrl('/api/v1/topup-requests', { status, search, sort: sortParam }),
       statuses: TOPUP_STATUSES.map((value) => ({ value, label: TOPUP_STATUS_LABELS[value] })),
       requests: result.items.map((r) => ({
         id: r.id,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,13 +10,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentScope } from '../../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../../shared/http/list-query';
 import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../../shared/idempotency/idempotency.service';
-import type { Page } from '../../../shared/pagination';
 import type { Scope } from '../../../shared/scope';
 import { RejectTopUpDto, TopUpDecidedDto, TopUpRequestDto, TopUpRequestPageDto, TopUpRequestQuery } from './dto/topup-request.dto';
-import { TopUpsService } from './topups.service';
+import { TOPUP_CSV_HEADER, topUpCsvRow, TopUpsService } from './topups.service';
 
 @ApiTags('billing')
 @ApiBearerAuth()
@@ -31,10 +31,14 @@ export class TopUpsController {
       'Requests raised by the automatic top-up of customers below the acting customer (not its own), paged; `status` filters, ' +
       "`search` matches the customer's name or account number, or the request's id.",
   })
-  @ApiOkResponse({ type: TopUpRequestPageDto })
-  @ApiBadRequestResponse({ description: 'an unknown status, or a bad page or page size' })
-  list(@CurrentScope() scope: Scope, @Query() query: TopUpRequestQuery): Promise<Page<TopUpRequestDto>> {
-    return this.topups.list(scope, query);
+  @ApiListOk(TopUpRequestPageDto, `the columns ${TOPUP_CSV_HEADER.join(', ')}; sort with \`sort\` (default newest first)`)
+  @ApiBadRequestResponse({ description: 'an unknown status or sort column, or a bad page or page size' })
+  async list(@CurrentScope() scope: Scope, @Query() query: TopUpRequestQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.topups.list(scope, query), () => ({
+      filename: 'topup-requests.csv',
+      header: TOPUP_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.topups.list(scope, { ...query, page, pageSize }), topUpCsvRow),
+    }));
   }
 
   @Get(':id')

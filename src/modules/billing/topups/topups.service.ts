@@ -12,7 +12,27 @@ import { CustomersApi } from '../../customers/customers.api';
 import { OutboxService } from '../../notifications/notifications.api';
 import { TOPUP_STATUS_LABELS } from '../domain/topup-requests';
 import { LedgerService } from '../ledger.service';
-import type { RejectTopUpDto, TopUpDecidedDto, TopUpRequestDto, TopUpRequestQuery } from './dto/topup-request.dto';
+import { TOPUP_SORTS, type RejectTopUpDto, type TopUpDecidedDto, type TopUpRequestDto, type TopUpRequestQuery } from './dto/topup-request.dto';
+import { sortOrder, textCell } from '../../../shared/http/list-query';
+
+/** The columns of a top-up request list exported as CSV, in this order. */
+export const TOPUP_CSV_HEADER = ['id', 'customer_id', 'customer_name', 'account_number', 'amount', 'currency', 'balance_at_request', 'status', 'automatic', 'provider', 'reason', 'created_at'];
+export function topUpCsvRow(r: TopUpRequestDto): string[] {
+  return [
+    String(r.id),
+    String(r.customerId),
+    textCell(r.customerName),
+    textCell(r.accountNumber),
+    r.amount,
+    r.currency,
+    r.balanceAtRequest,
+    r.status,
+    String(r.automatic),
+    r.provider ?? '',
+    textCell(r.reason),
+    r.createdAt,
+  ];
+}
 import type { TopUpRequestEntity } from './entities/topup-request.entity';
 import { TopUpRequestsRepository } from './topup-requests.repository';
 
@@ -66,6 +86,7 @@ export class TopUpsService {
     const [rows, total] = await this.repo.list(this.repo.reader, scope, {
       status: query.status,
       search: query.search,
+      sort: sortOrder(query.sort, TOPUP_SORTS, '-createdAt'),
       skip,
       take: pageSize,
     });

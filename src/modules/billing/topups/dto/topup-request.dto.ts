@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../../shared/http/list-query';
 import { PageQuery } from '../../../../shared/pagination';
 import { IsPlainText } from '../../../../shared/validation';
 import { TOPUP_CHANNELS, TOPUP_REASON_MAX, TOPUP_STATUSES, type TopUpChannel, type TopUpStatus } from '../../domain/topup-requests';
 
 const MONEY = { type: 'string', pattern: '^-?\\d{1,16}(\\.\\d{1,6})?$' } as const;
+
+/** The columns a top-up request list sorts by; newest first by default. */
+export const TOPUP_SORTS = ['createdAt', 'customerName', 'accountNumber', 'amount', 'status', 'decidedAt'] as const;
+export type TopUpSort = (typeof TOPUP_SORTS)[number];
 
 export class TopUpRequestQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TOPUP_STATUSES, description: 'only requests in this status' })
@@ -17,6 +22,9 @@ export class TopUpRequestQuery extends PageQuery {
   @IsString()
   @MaxLength(100)
   search?: string;
+
+  @SortParam(TOPUP_SORTS, '-createdAt') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 /** POST /api/v1/topup-requests/:id/reject. */
