@@ -500,7 +500,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's ledger transactions, newest first; `from` inclusive, `to` exclusive */
+        /** The customer's ledger transactions, newest first; `from` inclusive, `to` exclusive; sorted, or as CSV */
         get: operations["BillingController_transactions"];
         put?: never;
         post?: never;
@@ -6382,6 +6382,10 @@ export interface operations {
                 /** @description posted before this instant */
                 to?: string;
                 type?: "call" | "message" | "signup_fee" | "account_fee" | "line_fee" | "number_fee" | "charge" | "tax" | "credit" | "topup" | "voucher" | "payment" | "affiliate_fee" | "adjustment";
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "createdAt" | "-createdAt" | "amount" | "-amount" | "type" | "-type";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -6391,16 +6395,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, customer_id, type, amount, currency, original_amount, original_currency, exchange_rate, description, reference, call_id, invoice_id, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TransactionPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description bad dates, an unknown type or `sort` column, or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];

@@ -8,7 +8,50 @@ import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { BillingBalances } from './billing-balances';
 import { TRANSACTION_TYPE_LABELS } from './domain/ledger';
-import type { BalanceDto, BalancePostedDto, LedgerTransactionDto, PostBalanceDto, TransactionQuery } from './dto/balance.dto';
+import {
+  TRANSACTION_SORTS,
+  type BalanceDto,
+  type BalancePostedDto,
+  type LedgerTransactionDto,
+  type PostBalanceDto,
+  type TransactionQuery,
+} from './dto/balance.dto';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a ledger list exported as CSV, in this order. */
+export const TRANSACTION_CSV_HEADER = [
+  'id',
+  'customer_id',
+  'type',
+  'amount',
+  'currency',
+  'original_amount',
+  'original_currency',
+  'exchange_rate',
+  'description',
+  'reference',
+  'call_id',
+  'invoice_id',
+  'created_at',
+];
+export function transactionCsvRow(t: LedgerTransactionDto): string[] {
+  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+  return [
+    String(t.id),
+    String(t.customerId),
+    t.type,
+    t.amount,
+    t.currency,
+    v(t.originalAmount),
+    v(t.originalCurrency),
+    v(t.exchangeRate),
+    textCell(t.description),
+    textCell(t.reference),
+    v(t.callId),
+    v(t.invoiceId),
+    t.createdAt,
+  ];
+}
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService, type LedgerTransaction } from './ledger.service';
 
@@ -124,7 +167,8 @@ export class BalancesService {
     const from = q.from === undefined ? undefined : new Date(q.from);
     const to = q.to === undefined ? undefined : new Date(q.to);
     if (from && to && to <= from) throw ValidationError.field('to', 'must be after from');
-    const r = await this.repo.transactions(this.repo.reader, c.id, { from, to, type: q.type, page: q.page, pageSize: q.pageSize });
+    const sort = sortOrder(q.sort, TRANSACTION_SORTS, '-createdAt');
+    const r = await this.repo.transactions(this.repo.reader, c.id, { from, to, type: q.type, sort, page: q.page, pageSize: q.pageSize });
     return { items: r.rows.map(toTransactionDto), page: r.page, pageSize: r.pageSize, total: r.total };
   }
 }

@@ -12,6 +12,7 @@ import {
   formatInstant,
   formatMoney,
   formValues,
+  csvExportUrl,
   pageFromQuery,
   pageLinks,
   readForm,
@@ -123,6 +124,7 @@ export class BillingAdminController {
         })),
         // The page's own path: a form shown again after a POST answers at /customers/:id/balance.
         pager: pageLinks(page, PAGE_SIZE, list.total, { path: `/customers/${c.id}/transactions`, query: {} }),
+        csvUrl: csvExportUrl(`/api/v1/customers/${c.id}/transactions`, {}),
         canPost: refusal === null,
         // Why there is no form: a customer does not credit itself; a deleted one is undeleted first.
         postNote:

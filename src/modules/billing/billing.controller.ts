@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Headers, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -11,16 +12,15 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentScope } from '../../shared/http/decorators';
+import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import { IDEMPOTENCY_HEADER, sendIdempotent } from '../../shared/idempotency/idempotency.service';
-import type { Page } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
-import { BalancesService } from './balances.service';
+import { BalancesService, TRANSACTION_CSV_HEADER, transactionCsvRow } from './balances.service';
 import {
   BalanceDto,
   BalancePostedDto,
-  LedgerTransactionDto,
   PostBalanceDto,
   TransactionPageDto,
   TransactionQuery,
@@ -69,13 +69,20 @@ export class BillingController {
   }
 
   @Get('transactions')
-  @ApiOperation({ summary: "The customer's ledger transactions, newest first; `from` inclusive, `to` exclusive" })
-  @ApiOkResponse({ type: TransactionPageDto })
-  transactions(
+  @ApiOperation({ summary: "The customer's ledger transactions, newest first; `from` inclusive, `to` exclusive; sorted, or as CSV" })
+  @ApiListOk(TransactionPageDto, `the columns ${TRANSACTION_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'bad dates, an unknown type or `sort` column, or bad paging' })
+  async transactions(
     @CurrentScope() scope: Scope,
     @Param('customerId', ParseIntPipe) customerId: number,
     @Query() query: TransactionQuery,
-  ): Promise<Page<LedgerTransactionDto>> {
-    return this.balances.transactions(scope, customerId, query);
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await answerList(req, res, query.format, () => this.balances.transactions(scope, customerId, query), () => ({
+      filename: `transactions-${customerId}.csv`,
+      header: TRANSACTION_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.balances.transactions(scope, customerId, { ...query, page, pageSize }), transactionCsvRow),
+    }));
   }
 }

@@ -19,6 +19,8 @@ export interface TransactionFilter {
   from?: Date;
   to?: Date;
   type?: TransactionType;
+  /** Default: newest first. createdAt sorts by id (the posting order), ties by id. */
+  sort?: { column: 'createdAt' | 'amount' | 'type'; descending: boolean };
   page?: number;
   pageSize?: number;
 }
@@ -130,7 +132,11 @@ export class LedgerRepository {
     if (f.type) q.andWhere('t.type = :type', { type: f.type });
     const total = await q.getCount();
     if (total <= skip) return { rows: [], total, page, pageSize };
-    const rows = await q.orderBy('t.id', 'DESC').skip(skip).take(pageSize).getMany();
+    const sort = f.sort ?? { column: 'createdAt', descending: true };
+    const dir = sort.descending ? 'DESC' : 'ASC';
+    if (sort.column !== 'createdAt') q.orderBy(`t.${sort.column}`, dir).addOrderBy('t.id', dir);
+    else q.orderBy('t.id', dir);
+    const rows = await q.skip(skip).take(pageSize).getMany();
     return { rows, total, page, pageSize };
   }
 }

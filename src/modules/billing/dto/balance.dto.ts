@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FormatParam, SortParam, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsIsoInstant, IsMoney, IsPlainText } from '../../../shared/validation';
 import { DESCRIPTION_MAX, MANUAL_TYPES, REFERENCE_MAX, TRANSACTION_TYPES, type ManualType, type TransactionType } from '../domain/ledger';
@@ -38,6 +39,10 @@ export class PostBalanceDto {
   reference?: string;
 }
 
+/** The columns a ledger list sorts by; newest first by default (createdAt sorts in posting order). */
+export const TRANSACTION_SORTS = ['createdAt', 'amount', 'type'] as const;
+export type TransactionSort = (typeof TRANSACTION_SORTS)[number];
+
 export class TransactionQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date-time', description: 'posted at or after this instant' })
   @IsOptional()
@@ -53,6 +58,9 @@ export class TransactionQuery extends PageQuery {
   @IsOptional()
   @IsIn(TRANSACTION_TYPES)
   type?: TransactionType;
+
+  @SortParam(TRANSACTION_SORTS, '-createdAt') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 export class LedgerTransactionDto {
