@@ -1043,7 +1043,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Regions of the platform (any logged-in person) */
+        /** Regions of the platform (any logged-in person), sorted or as CSV */
         get: operations["RegionsController_list"];
         put?: never;
         /** Create a region (system owner's administrators) */
@@ -6623,6 +6623,10 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "name" | "-name" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -6630,16 +6634,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, owner_customer_id, name, description, own, created_at; sorted by `sort` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DialPlanPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -8309,6 +8322,10 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
+                /** @description sort column; `-column` sorts descending; ties are broken by id (in the same direction) */
+                sort?: "name" | "-name" | "createdAt" | "-createdAt";
+                /** @description csv: the whole list (same filters and sort, no paging) as text/csv; so does `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -8316,16 +8333,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description JSON: one page. CSV (`?format=csv` or `Accept: text/csv`): the whole list, same filters and sort, no paging; the columns id, name, created_at */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RegionPageDto"];
+                    "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description an unknown `sort` column or bad paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -9,7 +9,9 @@ import type { Scope } from '../../shared/scope';
 import { SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import {
   AdminPages,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   withUnplacedErrors,
@@ -133,7 +135,9 @@ export class DialPlansAdminController {
     errors: FormErrors,
     status = 200,
   ): Promise<void> {
-    const result = await this.dialPlans.list(scope, { page, pageSize: PAGE_SIZE });
+    const sort = pageSort(req, { name: 'Name', createdAt: 'Added' }, 'name');
+    const sortParam = sort.param === 'name' ? '' : sort.param;
+    const result = await this.dialPlans.list(scope, { page, pageSize: PAGE_SIZE, sort: sort.param });
     const em = this.dataSource.manager;
     const owners = await this.customers.names(
       em,
@@ -157,6 +161,8 @@ export class DialPlansAdminController {
           createdAt: formatInstant(d.createdAt),
         })),
         pager: pageLinks(page, PAGE_SIZE, result.total, req),
+        sort: sort.headers,
+        csvUrl: csvExportUrl('/api/v1/dial-plans', { sort: sortParam }),
         values,
         errors: withUnplacedErrors(errors, ['name', 'description']),
       },

@@ -9,7 +9,19 @@ import { Page, PageQuery, pageParams } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { CustomerDirectory, pathIds } from '../../shared/customer-directory';
 import { RatePlanDirectory } from '../../shared/rate-plan-directory';
-import { CreateDialPlanDto, DialPlanDto, UpdateDialPlanDto } from './dto/system.dto';
+import { CreateDialPlanDto, DialPlanDto, NAMED_SORTS, UpdateDialPlanDto } from './dto/system.dto';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a dial plan list exported as CSV. */
+export const DIAL_PLAN_CSV_HEADER = ['id', 'owner_customer_id', 'name', 'description', 'own', 'created_at'];
+export const dialPlanCsvRow = (d: DialPlanDto): string[] => [
+  String(d.id),
+  String(d.ownerCustomerId),
+  textCell(d.name),
+  textCell(d.description),
+  String(d.own),
+  d.createdAt,
+];
 import { DialPlanEntity } from './entities/dial-plan.entity';
 import { SystemApi } from './system.api';
 import { SystemRepository } from './system.repository';
@@ -49,9 +61,9 @@ export class DialPlansService {
     };
   }
 
-  async list(scope: Scope, query: PageQuery): Promise<Page<DialPlanDto>> {
+  async list(scope: Scope, query: PageQuery & { sort?: string }): Promise<Page<DialPlanDto>> {
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.listDialPlans(pathIds(scope.customerPath), skip, pageSize);
+    const [rows, total] = await this.repo.listDialPlans(pathIds(scope.customerPath), skip, pageSize, sortOrder(query.sort, NAMED_SORTS, 'name'));
     return { items: rows.map((d) => this.toDto(scope, d)), page, pageSize, total };
   }
 

@@ -6,7 +6,9 @@ import type { Scope } from '../../shared/scope';
 import { assertSystemOwnerAdmin } from '../../shared/system-owner';
 import {
   AdminPages,
+  csvExportUrl,
   pageFromQuery,
+  pageSort,
   pageLinks,
   readForm,
   withUnplacedErrors,
@@ -132,7 +134,9 @@ export class RegionsAdminController {
     errors: FormErrors,
     status = 200,
   ): Promise<void> {
-    const [result, s] = await Promise.all([this.regions.list(scope, { page, pageSize: PAGE_SIZE }), this.settings.get(scope)]);
+    const sort = pageSort(req, { name: 'Name', createdAt: 'Added' }, 'name');
+    const sortParam = sort.param === 'name' ? '' : sort.param;
+    const [result, s] = await Promise.all([this.regions.list(scope, { page, pageSize: PAGE_SIZE, sort: sort.param }), this.settings.get(scope)]);
     await this.pages.render(
       req,
       res,
@@ -143,6 +147,8 @@ export class RegionsAdminController {
         enabled: s.regions,
         regions: result.items.map((r) => ({ ...r, createdAt: formatInstant(r.createdAt) })),
         pager: pageLinks(page, PAGE_SIZE, result.total, req),
+        sort: sort.headers,
+        csvUrl: csvExportUrl('/api/v1/regions', { sort: sortParam }),
         values,
         errors: withUnplacedErrors(errors, ['name']),
       },

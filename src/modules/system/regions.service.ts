@@ -6,7 +6,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../../shared/erro
 import { Page, PageQuery, pageParams } from '../../shared/pagination';
 import { CustomerDirectory } from '../../shared/customer-directory';
 import type { Scope } from '../../shared/scope';
-import { CreateRegionDto, RegionDto, UpdateRegionDto } from './dto/system.dto';
+import { CreateRegionDto, NAMED_SORTS, RegionDto, UpdateRegionDto } from './dto/system.dto';
+import { sortOrder, textCell } from '../../shared/http/list-query';
+
+/** The columns of a region list exported as CSV. */
+export const REGION_CSV_HEADER = ['id', 'name', 'created_at'];
+export const regionCsvRow = (r: RegionDto): string[] => [String(r.id), textCell(r.name), r.createdAt];
 import { RegionEntity } from './entities/region.entity';
 import { assertSystemOwnerAdmin, SYSTEM_OWNER_ID } from '../../shared/system-owner';
 import { SystemRepository } from './system.repository';
@@ -32,9 +37,9 @@ export class RegionsService {
     private readonly customers: CustomerDirectory,
   ) {}
 
-  async list(_scope: Scope, query: PageQuery): Promise<Page<RegionDto>> {
+  async list(_scope: Scope, query: PageQuery & { sort?: string }): Promise<Page<RegionDto>> {
     const { page, pageSize, skip } = pageParams(query);
-    const [rows, total] = await this.repo.listRegions(skip, pageSize);
+    const [rows, total] = await this.repo.listRegions(skip, pageSize, sortOrder(query.sort, NAMED_SORTS, 'name'));
     return { items: rows.map(toDto), page, pageSize, total };
   }
 

@@ -15,10 +15,9 @@ import {
 import { CurrentScope } from '../../shared/http/decorators';
 import { answerList, ApiListOk, csvRowsOfPages } from '../../shared/http/list-query';
 import { type JsonBody, validatePartial } from '../../shared/http/partial-validation';
-import { PageQuery } from '../../shared/pagination';
 import type { Scope } from '../../shared/scope';
 import { currencyCodes, currencyMinorUnits, timeZoneNames } from '../../shared/validation';
-import { DialPlansService } from './dial-plans.service';
+import { DIAL_PLAN_CSV_HEADER, dialPlanCsvRow, DialPlansService } from './dial-plans.service';
 import {
   CreateDialPlanDto,
   CreateExchangeRateDto,
@@ -29,6 +28,7 @@ import {
   ExchangeRateDto,
   ExchangeRatePageDto,
   ExchangeRateQuery,
+  NamedListQuery,
   RegionDto,
   RegionPageDto,
   SystemSettingsDto,
@@ -37,7 +37,7 @@ import {
   UpdateSystemSettingsDto,
 } from './dto/system.dto';
 import { EXCHANGE_RATE_CSV_HEADER, exchangeRateCsvRow, ExchangeRatesService } from './exchange-rates.service';
-import { RegionsService } from './regions.service';
+import { REGION_CSV_HEADER, regionCsvRow, RegionsService } from './regions.service';
 import { SystemSettingsService } from './system-settings.service';
 
 @ApiTags('system')
@@ -101,10 +101,15 @@ export class RegionsController {
   constructor(private readonly regions: RegionsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Regions of the platform (any logged-in person)' })
-  @ApiOkResponse({ type: RegionPageDto })
-  list(@CurrentScope() scope: Scope, @Query() query: PageQuery): Promise<RegionPageDto> {
-    return this.regions.list(scope, query);
+  @ApiOperation({ summary: 'Regions of the platform (any logged-in person), sorted or as CSV' })
+  @ApiListOk(RegionPageDto, `the columns ${REGION_CSV_HEADER.join(', ')}`)
+  @ApiBadRequestResponse({ description: 'an unknown `sort` column or bad paging' })
+  async list(@CurrentScope() scope: Scope, @Query() query: NamedListQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.regions.list(scope, query), () => ({
+      filename: 'regions.csv',
+      header: REGION_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.regions.list(scope, { ...query, page, pageSize }), regionCsvRow),
+    }));
   }
 
   @Get(':id')
@@ -148,9 +153,14 @@ export class DialPlansController {
 
   @Get()
   @ApiOperation({ summary: "Dial plans the acting customer may use: its own and its ancestors'" })
-  @ApiOkResponse({ type: DialPlanPageDto })
-  list(@CurrentScope() scope: Scope, @Query() query: PageQuery): Promise<DialPlanPageDto> {
-    return this.dialPlans.list(scope, query);
+  @ApiListOk(DialPlanPageDto, `the columns ${DIAL_PLAN_CSV_HEADER.join(', ')}; sorted by \`sort\``)
+  @ApiBadRequestResponse({ description: 'an unknown `sort` column or bad paging' })
+  async list(@CurrentScope() scope: Scope, @Query() query: NamedListQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await answerList(req, res, query.format, () => this.dialPlans.list(scope, query), () => ({
+      filename: 'dial-plans.csv',
+      header: DIAL_PLAN_CSV_HEADER,
+      slices: csvRowsOfPages((page, pageSize) => this.dialPlans.list(scope, { ...query, page, pageSize }), dialPlanCsvRow),
+    }));
   }
 
   @Get(':id')

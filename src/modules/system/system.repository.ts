@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { SortOrder } from '../../shared/http/list-query';
-import type { ExchangeRateSort } from './dto/system.dto';
+import type { ExchangeRateSort, NamedSort } from './dto/system.dto';
 import { DialPlanEntity } from './entities/dial-plan.entity';
 import { ExchangeRateEntity } from './entities/exchange-rate.entity';
 import { RegionEntity } from './entities/region.entity';
@@ -33,8 +33,9 @@ export class SystemRepository {
   }
 
   // ---- regions
-  async listRegions(skip: number, take: number): Promise<[RegionEntity[], number]> {
-    return this.manager.findAndCount(RegionEntity, { order: { name: 'ASC', id: 'ASC' }, skip, take });
+  async listRegions(skip: number, take: number, sort?: SortOrder<NamedSort>): Promise<[RegionEntity[], number]> {
+    const dir = sort?.descending ? 'DESC' : 'ASC';
+    return this.manager.findAndCount(RegionEntity, { order: { [sort?.column ?? 'name']: dir, id: dir }, skip, take });
   }
   findRegion(em: EntityManager, id: number): Promise<RegionEntity | null> {
     return em.findOneBy(RegionEntity, { id });
@@ -59,10 +60,11 @@ export class SystemRepository {
   }
 
   // ---- dial plans
-  async listDialPlans(ownerIds: number[], skip: number, take: number): Promise<[DialPlanEntity[], number]> {
+  async listDialPlans(ownerIds: number[], skip: number, take: number, sort?: SortOrder<NamedSort>): Promise<[DialPlanEntity[], number]> {
+    const dir = sort?.descending ? 'DESC' : 'ASC';
     return this.manager.findAndCount(DialPlanEntity, {
       where: { ownerCustomerId: In(ownerIds) },
-      order: { name: 'ASC', id: 'ASC' },
+      order: { [sort?.column ?? 'name']: dir, id: dir },
       skip,
       take,
     });

@@ -12,7 +12,7 @@ import {
   ValidationOptions,
   buildMessage,
 } from 'class-validator';
-import { FormatParam, sortValues, type ListFormat } from '../../../shared/http/list-query';
+import { FormatParam, SortParam, sortValues, type ListFormat } from '../../../shared/http/list-query';
 import { PageQuery } from '../../../shared/pagination';
 import { IsCurrencyCode, IsIanaTimeZone, IsIsoInstant, IsPlainText } from '../../../shared/validation';
 import { isValidExchangeRate } from '../domain/exchange';
@@ -156,6 +156,16 @@ export class CreateExchangeRateDto {
   @IsExchangeRate()
   rate: string;
   @ApiProperty({ example: '2026-12-01T00:00:00Z', format: 'date-time' }) @IsIsoInstant() validFrom: string;
+}
+
+/** The columns a region or dial plan list sorts by; name by default. */
+export const NAMED_SORTS = ['name', 'createdAt'] as const;
+export type NamedSort = (typeof NAMED_SORTS)[number];
+
+/** GET /api/v1/regions and /api/v1/dial-plans. */
+export class NamedListQuery extends PageQuery {
+  @SortParam(NAMED_SORTS, 'name') sort?: string;
+  @FormatParam() format?: ListFormat;
 }
 
 /** The columns an exchange rate list sorts by; newest validFrom first by default. */
