@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AppSecrets } from '../../shared/app-secrets';
+import { Clock } from '../../shared/clock';
 import { SESSION_COOKIE } from '../../shared/http/session-cookie';
 import { sha256 } from '../../shared/secrets';
 import { AdminPages } from './admin-page';
@@ -39,6 +40,7 @@ export class OneTimePages {
     private readonly secrets: AppSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly pages: AdminPages,
+    private readonly clock: Clock,
   ) {}
 
   private async cipherKey(): Promise<Buffer> {
@@ -50,7 +52,7 @@ export class OneTimePages {
 
   /** Answers the POST: 303 to `url`, which shows `model` once (see `take`). */
   async redirect(req: Request, res: Response, url: string, model: Record<string, unknown>): Promise<void> {
-    const payload: Sealed = { url, session: sessionOf(req), expires: Date.now() + TTL_MS, model };
+    const payload: Sealed = { url, session: sessionOf(req), expires: this.clock.now().getTime() + TTL_MS, model };
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', await this.cipherKey(), iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
@@ -71,7 +73,7 @@ export class OneTimePages {
     if (typeof raw !== 'string' || raw === '') return null;
     if (!options.keep) res.clearCookie(COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.secureCookies });
     const sealed = await this.open(raw);
-    if (!sealed || sealed.url !== req.originalUrl || sealed.session !== sessionOf(req) || sealed.expires < Date.now()) return null;
+    if (!sealed || sealed.url !== req.originalUrl || sealed.session !== sessionOf(req) || sealed.expires < this.clock.now().getTime()) return null;
     return sealed.model as T;
   }
 
